@@ -1,0 +1,491 @@
+//! Compact column storage: integers that widen only when a value needs it, dictionary-encoded
+//! text, and addresses as 32-bit words with IPv6 kept aside.
+//!
+//! Every column is filled row by row and may be behind the table: a column pads itself with
+//! missing values up to the row it is asked to write, so a field that a format lacks costs
+//! nothing until some other format in the same table carries it.
+
+use rustc_hash::FxHashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// One bit per row. Used for "missing" and "is IPv6" marks, created only when first needed.
+#[derive(Clone, Debug, Default)]
+pub struct Bitmap {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bitmap {
+    /// A bitmap of `len` bits, all `value`.
+    pub fn filled(len: usize, value: bool) -> Bitmap {
+        let fill = if value { u64::MAX } else { 0 };
+        Bitmap {
+            words: vec![fill; len.div_ceil(64)],
+            len,
+        }
+    }
+
+    /// Appends a bit.
+    #[inline]
+    pub fn push(&mut self, bit: bool) {
+        let (word, offset) = (self.len / 64, self.len % 64);
+        if word == self.words.len() {
+            self.words.push(0);
+        }
+        if bit {
+            self.words[word] |= 1 << offset;
+        } else {
+            self.words[word] &= !(1 << offset);
+        }
+        self.len += 1;
+    }
+
+    /// The bit at `index`.
+    #[inline]
+    pub fn get(&self, index: usize) -> bool {
+        self.words[index / 64] >> (index % 64) & 1 == 1
+    }
+
+    /// How many bits it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds no bits.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.words.capacity() * 8
+    }
+}
+
+/// Unsigned integers stored at the narrowest width that holds every value seen so far.
+#[derive(Clone, Debug)]
+enum Words {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Words {
+    fn len(&self) -> usize {
+        match self {
+            Words::U8(v) => v.len(),
+            Words::U16(v) => v.len(),
+            Words::U32(v) => v.len(),
+            Words::U64(v) => v.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, index: usize) -> u64 {
+        match self {
+            Words::U8(v) => v[index] as u64,
+            Words::U16(v) => v[index] as u64,
+            Words::U32(v) => v[index] as u64,
+            Words::U64(v) => v[index],
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, value: u64) {
+        match self {
+            Words::U8(v) if value <= u8::MAX as u64 => return v.push(value as u8),
+            Words::U16(v) if value <= u16::MAX as u64 => return v.push(value as u16),
+            Words::U32(v) if value <= u32::MAX as u64 => return v.push(value as u32),
+            Words::U64(v) => return v.push(value),
+            _ => {}
+        }
+        self.widen_for(value);
+        self.push(value);
+    }
+
+    /// Rewrites the column one or more steps wider. Happens at most three times per column.
+    #[cold]
+    fn widen_for(&mut self, value: u64) {
+        let len = self.len();
+        let capacity = self.capacity().max(len);
+        let values = (0..len).map(|i| self.get(i));
+        *self = if value <= u16::MAX as u64 {
+            let mut v = Vec::with_capacity(capacity);
+            v.extend(values.map(|x| x as u16));
+            Words::U16(v)
+        } else if value <= u32::MAX as u64 {
+            let mut v = Vec::with_capacity(capacity);
+            v.extend(values.map(|x| x as u32));
+            Words::U32(v)
+        } else {
+            let mut v = Vec::with_capacity(capacity);
+            v.extend(values);
+            Words::U64(v)
+        };
+    }
+
+    fn capacity(&self) -> usize {
+        match self {
+            Words::U8(v) => v.capacity(),
+            Words::U16(v) => v.capacity(),
+            Words::U32(v) => v.capacity(),
+            Words::U64(v) => v.capacity(),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        match self {
+            Words::U8(v) => v.reserve(additional),
+            Words::U16(v) => v.reserve(additional),
+            Words::U32(v) => v.reserve(additional),
+            Words::U64(v) => v.reserve(additional),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Words::U8(v) => v.capacity(),
+            Words::U16(v) => v.capacity() * 2,
+            Words::U32(v) => v.capacity() * 4,
+            Words::U64(v) => v.capacity() * 8,
+        }
+    }
+}
+
+/// Integers with missing values. Missing rows hold 0 and are marked in a bitmap that exists
+/// only once the column has seen a missing value.
+#[derive(Clone, Debug)]
+pub struct IntColumn {
+    words: Words,
+    missing: Option<Bitmap>,
+}
+
+impl Default for IntColumn {
+    fn default() -> Self {
+        IntColumn {
+            words: Words::U8(Vec::new()),
+            missing: None,
+        }
+    }
+}
+
+impl IntColumn {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `row`, or `None` where it is missing.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<u64> {
+        if let Some(missing) = &self.missing {
+            if missing.get(row) {
+                return None;
+            }
+        }
+        Some(self.words.get(row))
+    }
+
+    /// Whether any row is missing.
+    pub fn has_missing(&self) -> bool {
+        self.missing.is_some()
+    }
+
+    /// The raw word at `row`, 0 where missing. For loops that check [`Self::has_missing`]
+    /// once instead of every row.
+    #[inline]
+    pub fn raw(&self, row: usize) -> u64 {
+        self.words.get(row)
+    }
+
+    /// Appends a value.
+    #[inline]
+    pub fn push(&mut self, value: u64) {
+        self.words.push(value);
+        if let Some(missing) = &mut self.missing {
+            missing.push(false);
+        }
+    }
+
+    /// Appends a missing value.
+    #[inline]
+    pub fn push_missing(&mut self) {
+        let len = self.len();
+        self.words.push(0);
+        self.missing
+            .get_or_insert_with(|| Bitmap::filled(len, false))
+            .push(true);
+    }
+
+    /// Pads with missing values until the column holds `rows` rows.
+    #[inline]
+    pub fn pad_to(&mut self, rows: usize) {
+        while self.len() < rows {
+            self.push_missing();
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.words.reserve(additional);
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_bytes(&self) -> usize {
+        self.words.heap_bytes() + self.missing.as_ref().map_or(0, Bitmap::heap_bytes)
+    }
+}
+
+/// Text stored once per distinct value; rows hold an index. Index 0 means missing.
+#[derive(Clone, Debug)]
+pub struct TextColumn {
+    values: Vec<Box<str>>,
+    lookup: FxHashMap<Box<str>, u32>,
+    indexes: IntColumn,
+    /// The index of the last value pushed (0 for none): flow logs repeat the same account
+    /// and interface on long runs of lines, and this skips the hash for them.
+    last: u32,
+}
+
+impl Default for TextColumn {
+    fn default() -> Self {
+        TextColumn {
+            values: vec!["".into()],
+            lookup: FxHashMap::default(),
+            indexes: IntColumn::default(),
+            last: 0,
+        }
+    }
+}
+
+impl TextColumn {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.indexes.len()
+    }
+
+    /// Whether it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `row`, or `None` where it is missing.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match self.indexes.raw(row) {
+            0 => None,
+            i => Some(&self.values[i as usize]),
+        }
+    }
+
+    /// The dictionary index at `row`: 0 where missing, else an index into [`Self::dictionary`].
+    #[inline]
+    pub fn code(&self, row: usize) -> u32 {
+        self.indexes.raw(row) as u32
+    }
+
+    /// The distinct values; entry 0 is the empty placeholder for "missing".
+    pub fn dictionary(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    /// Appends a value.
+    #[inline]
+    pub fn push(&mut self, value: &str) {
+        if self.last != 0 && *self.values[self.last as usize] == *value {
+            self.indexes.push(self.last as u64);
+            return;
+        }
+        let index = match self.lookup.get(value) {
+            Some(&index) => index,
+            None => {
+                let index = self.values.len() as u32;
+                self.values.push(value.into());
+                self.lookup.insert(value.into(), index);
+                index
+            }
+        };
+        self.last = index;
+        self.indexes.push(index as u64);
+    }
+
+    /// Appends a missing value.
+    #[inline]
+    pub fn push_missing(&mut self) {
+        self.indexes.push(0);
+    }
+
+    /// Pads with missing values until the column holds `rows` rows.
+    #[inline]
+    pub fn pad_to(&mut self, rows: usize) {
+        while self.len() < rows {
+            self.push_missing();
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.indexes.reserve(additional);
+    }
+
+    /// Bytes of heap memory held, dictionary included.
+    pub fn heap_bytes(&self) -> usize {
+        let text: usize = self.values.iter().map(|v| v.len()).sum();
+        self.indexes.heap_bytes()
+            + self.values.capacity() * std::mem::size_of::<Box<str>>()
+            + text * 2
+            + self.lookup.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+    }
+}
+
+/// Addresses: IPv4 as its 32-bit word; IPv6 as an index into a side table, with a bitmap
+/// saying which rows are IPv6. Flow logs are overwhelmingly IPv4, so this keeps 4 bytes a row.
+#[derive(Clone, Debug, Default)]
+pub struct AddrColumn {
+    words: Vec<u32>,
+    v6: Vec<u128>,
+    is_v6: Option<Bitmap>,
+    missing: Option<Bitmap>,
+}
+
+impl AddrColumn {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The address at `row`, or `None` where it is missing.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<IpAddr> {
+        if self.missing.as_ref().is_some_and(|m| m.get(row)) {
+            return None;
+        }
+        let word = self.words[row];
+        if self.is_v6.as_ref().is_some_and(|m| m.get(row)) {
+            return Some(IpAddr::V6(Ipv6Addr::from(self.v6[word as usize])));
+        }
+        Some(IpAddr::V4(Ipv4Addr::from(word)))
+    }
+
+    /// The IPv4 word at `row` if the row holds an IPv4 address.
+    #[inline]
+    pub fn v4(&self, row: usize) -> Option<u32> {
+        if self.missing.as_ref().is_some_and(|m| m.get(row))
+            || self.is_v6.as_ref().is_some_and(|m| m.get(row))
+        {
+            return None;
+        }
+        Some(self.words[row])
+    }
+
+    /// Appends an IPv4 address.
+    #[inline]
+    pub fn push_v4(&mut self, word: u32) {
+        self.words.push(word);
+        if let Some(m) = &mut self.is_v6 {
+            m.push(false);
+        }
+        if let Some(m) = &mut self.missing {
+            m.push(false);
+        }
+    }
+
+    /// Appends an IPv6 address.
+    pub fn push_v6(&mut self, value: u128) {
+        let len = self.len();
+        self.words.push(self.v6.len() as u32);
+        self.v6.push(value);
+        self.is_v6
+            .get_or_insert_with(|| Bitmap::filled(len, false))
+            .push(true);
+        if let Some(m) = &mut self.missing {
+            m.push(false);
+        }
+    }
+
+    /// Appends a missing address.
+    pub fn push_missing(&mut self) {
+        let len = self.len();
+        self.words.push(0);
+        if let Some(m) = &mut self.is_v6 {
+            m.push(false);
+        }
+        self.missing
+            .get_or_insert_with(|| Bitmap::filled(len, false))
+            .push(true);
+    }
+
+    /// Pads with missing values until the column holds `rows` rows.
+    #[inline]
+    pub fn pad_to(&mut self, rows: usize) {
+        while self.len() < rows {
+            self.push_missing();
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.words.reserve(additional);
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_bytes(&self) -> usize {
+        self.words.capacity() * 4
+            + self.v6.capacity() * 16
+            + self.is_v6.as_ref().map_or(0, Bitmap::heap_bytes)
+            + self.missing.as_ref().map_or(0, Bitmap::heap_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_column_widens_and_keeps_missing() {
+        let mut c = IntColumn::default();
+        c.push(1);
+        c.push_missing();
+        c.push(70_000);
+        c.push(u64::MAX);
+        c.pad_to(6);
+        let got: Vec<_> = (0..c.len()).map(|r| c.get(r)).collect();
+        assert_eq!(
+            got,
+            [Some(1), None, Some(70_000), Some(u64::MAX), None, None]
+        );
+    }
+
+    #[test]
+    fn text_column_deduplicates() {
+        let mut c = TextColumn::default();
+        for v in ["a", "b", "a", "a"] {
+            c.push(v);
+        }
+        c.push_missing();
+        assert_eq!(c.dictionary().len(), 3);
+        let got: Vec<_> = (0..c.len()).map(|r| c.get(r)).collect();
+        assert_eq!(got, [Some("a"), Some("b"), Some("a"), Some("a"), None]);
+    }
+
+    #[test]
+    fn addr_column_mixes_families() {
+        let mut c = AddrColumn::default();
+        c.push_v4(0x0a000001);
+        c.push_missing();
+        c.push_v6(1);
+        c.push_v4(0x7f000001);
+        assert_eq!(c.get(0), Some("10.0.0.1".parse().unwrap()));
+        assert_eq!(c.get(1), None);
+        assert_eq!(c.get(2), Some("::1".parse().unwrap()));
+        assert_eq!(c.get(3), Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(c.v4(2), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! The push decoder: bytes of one file in, a table and a report out.
+
+use crate::format::Format;
+use crate::issue::IssueLog;
+use crate::records::{FormatReport, RecordReader};
+use crate::source::S3Source;
+use crate::table::FlowTable;
+use crate::wrapper::{Sink, Stage, Wrapper};
+
+/// Bytes per default-format record in typical files, used to size columns from a file size.
+const TYPICAL_RECORD_BYTES: u64 = 100;
+
+/// Choices made before decoding.
+#[derive(Clone, Debug, Default)]
+pub struct DecodeOptions {
+    /// The layout of header-less lines. A header line in the file overrides it.
+    pub format: Option<Format>,
+    /// The file's size in bytes, if known, to reserve columns up front. For gzip this is the
+    /// compressed size, so it under-reserves rather than over-reserves.
+    pub size_hint: Option<u64>,
+}
+
+/// Decodes one file, chunk by chunk.
+///
+/// ```
+/// let mut decoder = flowlog::Decoder::new("flows.log", Default::default());
+/// decoder.decode(b"2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 ");
+/// decoder.decode(b"20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK\n");
+/// let decoded = decoder.finish();
+/// assert_eq!(decoded.table.len(), 1);
+/// assert_eq!(decoded.report.issues.total(), 0);
+/// ```
+pub struct Decoder {
+    file: String,
+    stage: Stage,
+    sink: Sink,
+    bytes_read: u64,
+}
+
+/// What decoding one file produced.
+#[derive(Clone, Debug)]
+pub struct Decoded {
+    /// The records.
+    pub table: FlowTable,
+    /// Everything else there is to say about the file.
+    pub report: FileReport,
+}
+
+/// What was found in a file besides its records.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// The file's name or path, as given.
+    pub file: String,
+    /// Bytes handed to the decoder (compressed bytes, for gzip).
+    pub bytes_read: u64,
+    /// Wrappers found around the records, outermost first; empty for plain text.
+    pub wrappers: Vec<Wrapper>,
+    /// The layouts met, in order, with how each was learned.
+    pub formats: Vec<FormatReport>,
+    /// Records read.
+    pub records: u64,
+    /// Header lines read.
+    pub header_lines: u64,
+    /// Empty lines, which are not records and not issues.
+    pub blank_lines: u64,
+    /// Lines that did not become records.
+    pub issues: IssueLog,
+    /// What the file's S3 key says, when it has one.
+    pub source: Option<S3Source>,
+}
+
+impl FileReport {
+    /// The wrappers as one word, e.g. `gzip+cloudwatch-json`, or `text`.
+    pub fn wrapper_name(&self) -> String {
+        if self.wrappers.is_empty() {
+            return "text".into();
+        }
+        let names: Vec<&str> = self.wrappers.iter().map(|w| w.name()).collect();
+        names.join("+")
+    }
+}
+
+impl Decoder {
+    /// A decoder for the file named `file` (used in issues and reports).
+    pub fn new(file: impl Into<String>, options: DecodeOptions) -> Decoder {
+        let file = file.into();
+        let capacity = options
+            .size_hint
+            .map_or(0, |size| (size / TYPICAL_RECORD_BYTES) as usize);
+        let reader = RecordReader::new(file.clone(), options.format, capacity);
+        Decoder {
+            file,
+            stage: Stage::new(),
+            sink: Sink::new(reader),
+            bytes_read: 0,
+        }
+    }
+
+    /// Decodes the next bytes. A chunk may end anywhere, even inside a field or a gzip block.
+    pub fn decode(&mut self, chunk: &[u8]) {
+        self.bytes_read += chunk.len() as u64;
+        self.stage.feed(chunk, &mut self.sink);
+    }
+
+    /// Records read so far.
+    pub fn records(&self) -> u64 {
+        self.sink.reader.records
+    }
+
+    /// Issues found so far.
+    pub fn issues(&self) -> u64 {
+        self.sink.reader.issues.total()
+    }
+
+    /// Ends the input and returns what was decoded.
+    pub fn finish(mut self) -> Decoded {
+        self.stage.finish(&mut self.sink);
+        let mut reader = self.sink.reader;
+        reader.resolve_sample();
+        reader.table.seal();
+        Decoded {
+            report: FileReport {
+                source: S3Source::from_path(&self.file),
+                file: self.file,
+                bytes_read: self.bytes_read,
+                wrappers: self.sink.wrappers,
+                formats: reader.formats,
+                records: reader.records,
+                header_lines: reader.header_lines,
+                blank_lines: reader.blank_lines,
+                issues: reader.issues,
+            },
+            table: reader.table,
+        }
+    }
+}
+
+/// Decodes a whole file held in memory.
+pub fn decode_all(file: impl Into<String>, bytes: &[u8], options: DecodeOptions) -> Decoded {
+    let mut decoder = Decoder::new(file, options);
+    decoder.decode(bytes);
+    decoder.finish()
+}

@@ -1,0 +1,373 @@
+//! From one line of text to one row of the table, or to one issue.
+//!
+//! The reader holds the current layout. A header line sets it (again and again, if headers
+//! recur); without one, the layout the user gave applies, and without that, the first lines
+//! are held back until a guess can be made from their shape, then replayed.
+
+use crate::field::{FieldKind, FieldRef};
+use crate::format::{self, Format};
+use crate::guess::{self, Guess};
+use crate::issue::{excerpt, IssueKind, IssueLog, ParseIssue};
+use crate::table::{ColumnId, FlowTable, Parsed};
+use crate::value;
+
+/// How many header-less lines are looked at before guessing their layout.
+pub const GUESS_SAMPLE_LINES: usize = 200;
+
+/// How the layout of a run of lines was learned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormatSource {
+    /// From a header line at this line number.
+    Header {
+        /// The header's line number.
+        line: u64,
+    },
+    /// From the format the user gave.
+    Given,
+    /// Guessed from the shape of the values.
+    Guessed {
+        /// The share of sampled lines the layout explains, 0 to 1.
+        confidence: f32,
+    },
+}
+
+/// A layout met in a file, how it was learned, and how many records it read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatReport {
+    /// The layout.
+    pub format: Format,
+    /// How it was learned.
+    pub source: FormatSource,
+    /// Records read with it.
+    pub records: u64,
+}
+
+/// A layout made ready for reading lines.
+struct Layout {
+    kinds: Vec<FieldKind>,
+    fields: Vec<FieldRef>,
+    columns: Vec<ColumnId>,
+    table_format: usize,
+    report: usize,
+}
+
+enum State {
+    /// No header seen yet; with no format given, lines wait here for the guess.
+    Sampling(Vec<(u64, Vec<u8>)>),
+    Reading(Layout),
+    /// The sample fit no known layout: lines are issues until a header appears.
+    NoLayout,
+}
+
+/// Turns lines into rows and issues.
+pub(crate) struct RecordReader {
+    file: String,
+    given: Option<Format>,
+    state: State,
+    pub(crate) table: FlowTable,
+    pub(crate) issues: IssueLog,
+    pub(crate) formats: Vec<FormatReport>,
+    pub(crate) records: u64,
+    pub(crate) blank_lines: u64,
+    pub(crate) header_lines: u64,
+    tokens: Vec<(u32, u32)>,
+    values: Vec<Parsed>,
+}
+
+impl RecordReader {
+    pub(crate) fn new(file: String, given: Option<Format>, capacity: usize) -> RecordReader {
+        RecordReader {
+            file,
+            given,
+            state: State::Sampling(Vec::new()),
+            table: FlowTable::with_capacity(capacity),
+            issues: IssueLog::default(),
+            formats: Vec::new(),
+            records: 0,
+            blank_lines: 0,
+            header_lines: 0,
+            tokens: Vec::with_capacity(64),
+            values: Vec::with_capacity(64),
+        }
+    }
+
+    /// Records an issue about the line `line`.
+    pub(crate) fn issue(&mut self, line: u64, kind: IssueKind, message: String, text: &[u8]) {
+        self.issue_with_field(line, kind, None, message, text);
+    }
+
+    fn issue_with_field(
+        &mut self,
+        line: u64,
+        kind: IssueKind,
+        field: Option<FieldRef>,
+        message: String,
+        text: &[u8],
+    ) {
+        push_issue(&mut self.issues, &self.file, line, kind, field, message, text);
+    }
+
+    /// Reads one line (without its line break).
+    pub(crate) fn line(&mut self, line: u64, bytes: &[u8]) {
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        // A single pass tells whether the line needs the careful path: tabs, control bytes.
+        let unusual = bytes.iter().fold(false, |acc, &b| acc | (b < 0x20));
+        if unusual {
+            if bytes.iter().any(|&b| b < 0x20 && b != b'\t' && b != b'\r') {
+                let message = "the line holds control or binary bytes; is this a text flow log?";
+                self.issue(line, IssueKind::Binary, message.into(), bytes);
+                return;
+            }
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            let message = "the line is not valid UTF-8 text";
+            self.issue(line, IssueKind::InvalidText, message.into(), bytes);
+            return;
+        };
+        tokenize(text, unusual, &mut self.tokens);
+        if self.tokens.is_empty() {
+            self.blank_lines += 1;
+            return;
+        }
+        // A CloudWatch export task writes an ISO-8601 time before each record; no flow-log
+        // field starts like one, so it is dropped wherever it appears.
+        let first = self.tokens[0];
+        if is_iso_timestamp(&text[first.0 as usize..first.1 as usize]) {
+            self.tokens.remove(0);
+            if self.tokens.is_empty() {
+                self.blank_lines += 1;
+                return;
+            }
+        }
+        let first = self.tokens[0];
+        if matches!(text.as_bytes()[first.0 as usize], b'a'..=b'z' | b'$') && self.header(line, text) {
+            return;
+        }
+        match &self.state {
+            State::Reading(_) => self.record(line, text),
+            State::NoLayout => self.no_layout(line, text),
+            State::Sampling(_) => {
+                if let Some(given) = self.given.clone() {
+                    self.set_layout(given, FormatSource::Given);
+                    self.record(line, text);
+                } else if let State::Sampling(sample) = &mut self.state {
+                    sample.push((line, bytes.to_vec()));
+                    if sample.len() >= GUESS_SAMPLE_LINES {
+                        self.resolve_sample();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles a header line; false when the line is not a header.
+    fn header(&mut self, line: u64, text: &str) -> bool {
+        let tokens: Vec<&[u8]> = self
+            .tokens
+            .iter()
+            .map(|&(s, e)| &text.as_bytes()[s as usize..e as usize])
+            .collect();
+        match format::header_of(&tokens) {
+            None => false,
+            Some(Ok(format)) => {
+                self.header_lines += 1;
+                let same = matches!(&self.state, State::Reading(layout)
+                    if self.formats[layout.report].format == format);
+                if !same {
+                    // Lines held for a guess came before this header: read them first.
+                    self.resolve_sample();
+                    self.set_layout(format, FormatSource::Header { line });
+                }
+                true
+            }
+            Some(Err(error)) => {
+                self.issue(line, IssueKind::BadHeader, error.message, text.as_bytes());
+                true
+            }
+        }
+    }
+
+    fn set_layout(&mut self, format: Format, source: FormatSource) {
+        let (table_format, columns) = self.table.add_format(&format);
+        self.formats.push(FormatReport {
+            format: format.clone(),
+            source,
+            records: 0,
+        });
+        self.state = State::Reading(Layout {
+            kinds: format.fields().iter().map(FieldRef::kind).collect(),
+            fields: format.fields().to_vec(),
+            columns,
+            table_format,
+            report: self.formats.len() - 1,
+        });
+    }
+
+    /// Ends sampling: guesses a layout from the held lines (unless a format was given) and
+    /// reads them with it.
+    pub(crate) fn resolve_sample(&mut self) {
+        let State::Sampling(sample) = std::mem::replace(&mut self.state, State::NoLayout) else {
+            return;
+        };
+        if sample.is_empty() {
+            self.state = State::Sampling(sample);
+            return;
+        }
+        if let Some(given) = self.given.clone() {
+            self.set_layout(given, FormatSource::Given);
+        } else {
+            let texts: Vec<&str> = sample
+                .iter()
+                .map(|(_, b)| std::str::from_utf8(b).unwrap_or(""))
+                .collect();
+            let tokens: Vec<Vec<&str>> = texts
+                .iter()
+                .map(|t| {
+                    let mut tokens: Vec<&str> = t.split_ascii_whitespace().collect();
+                    if tokens.first().is_some_and(|t| is_iso_timestamp(t)) {
+                        tokens.remove(0);
+                    }
+                    tokens
+                })
+                .collect();
+            if let Some(Guess { format, confidence }) = guess::guess(&tokens) {
+                self.set_layout(format, FormatSource::Guessed { confidence });
+            }
+        }
+        for (line, bytes) in sample {
+            self.line(line, &bytes);
+        }
+    }
+
+    fn no_layout(&mut self, line: u64, text: &str) {
+        let message = format!(
+            "no header line, no format given, and no known layout has {} fields like these; \
+             give the flow log's format (its `${{…}}` string or header line) to read it",
+            self.tokens.len()
+        );
+        self.issue(line, IssueKind::UnknownLayout, message, text.as_bytes());
+    }
+
+    #[inline]
+    fn record(&mut self, line: u64, text: &str) {
+        let State::Reading(layout) = &self.state else {
+            return;
+        };
+        let expected = layout.kinds.len();
+        let found = self.tokens.len();
+        if found != expected {
+            let kind = if found < expected {
+                IssueKind::TooFewFields
+            } else {
+                IssueKind::TooManyFields
+            };
+            let message = format!("expected {expected} fields, found {found}");
+            push_issue(&mut self.issues, &self.file, line, kind, None, message, text.as_bytes());
+            return;
+        }
+        self.values.clear();
+        for (i, &(start, end)) in self.tokens.iter().enumerate() {
+            let token = &text[start as usize..end as usize];
+            match value::parse(layout.kinds[i], token, start) {
+                Ok(v) => self.values.push(v),
+                Err(rejection) => {
+                    let field = layout.fields[i].clone();
+                    let message = format!(
+                        "field {} ({field}) is `{}`; expected {}",
+                        i + 1,
+                        excerpt(token.as_bytes()),
+                        rejection.expected
+                    );
+                    let bytes = text.as_bytes();
+                    let kind = rejection.kind;
+                    push_issue(&mut self.issues, &self.file, line, kind, Some(field), message, bytes);
+                    return;
+                }
+            }
+        }
+        let (format, report) = (layout.table_format, layout.report);
+        self.table
+            .push_row(format, line, &layout.columns, &self.values, text);
+        self.formats[report].records += 1;
+        self.records += 1;
+    }
+}
+
+fn push_issue(
+    issues: &mut IssueLog,
+    file: &str,
+    line: u64,
+    kind: IssueKind,
+    field: Option<FieldRef>,
+    message: String,
+    text: &[u8],
+) {
+    issues.push(ParseIssue {
+        file: file.to_owned(),
+        line,
+        kind,
+        field,
+        message,
+        excerpt: excerpt(text),
+    });
+}
+
+/// Splits on runs of spaces (and tabs, when `tabs` says the line may hold them).
+#[inline]
+fn tokenize(text: &str, tabs: bool, out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    if !tabs {
+        for space in memchr::memchr_iter(b' ', bytes) {
+            if space > start {
+                out.push((start as u32, space as u32));
+            }
+            start = space + 1;
+        }
+    } else {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b' ' || b == b'\t' || b == b'\r' {
+                if i > start {
+                    out.push((start as u32, i as u32));
+                }
+                start = i + 1;
+            }
+        }
+    }
+    if bytes.len() > start {
+        out.push((start as u32, bytes.len() as u32));
+    }
+}
+
+/// `2021-08-11T09:29:13.095Z` and the like: a date, a `T`, and a time.
+fn is_iso_timestamp(token: &str) -> bool {
+    let b = token.as_bytes();
+    b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenize_folds_runs_of_white_space() {
+        let mut out = Vec::new();
+        tokenize("a  b c ", false, &mut out);
+        assert_eq!(out, [(0, 1), (3, 4), (5, 6)]);
+        tokenize("a\t b\tc", true, &mut out);
+        assert_eq!(out, [(0, 1), (3, 4), (5, 6)]);
+    }
+
+    #[test]
+    fn iso_timestamps_are_recognised() {
+        assert!(is_iso_timestamp("2021-08-11T09:29:13.095Z"));
+        assert!(!is_iso_timestamp("2"));
+        assert!(!is_iso_timestamp("123456789012"));
+    }
+}

@@ -1,0 +1,325 @@
+//! The columnar table that decoded records land in.
+//!
+//! One column per field that any of the table's formats carries; a row that comes from a
+//! format without that field holds "missing" there. Each row also knows its format (so that
+//! it can be printed with exactly its own fields) and its line in the source. Both are kept as
+//! runs rather than per row, since they change rarely.
+
+use crate::column::{AddrColumn, IntColumn, TextColumn};
+use crate::field::{Field, FieldKind, FieldRef};
+use crate::format::Format;
+use std::net::IpAddr;
+
+/// One column of a [`FlowTable`].
+#[derive(Clone, Debug)]
+pub enum Column {
+    /// Integers, times and closed-list words (stored as their index in the list).
+    Int(IntColumn),
+    /// IPv4 and IPv6 addresses.
+    Addr(AddrColumn),
+    /// Dictionary-encoded text.
+    Text(TextColumn),
+}
+
+impl Column {
+    fn for_kind(kind: FieldKind) -> Column {
+        match kind {
+            FieldKind::Int { .. } | FieldKind::Time | FieldKind::Enum(_) => {
+                Column::Int(IntColumn::default())
+            }
+            FieldKind::Addr => Column::Addr(AddrColumn::default()),
+            FieldKind::Text => Column::Text(TextColumn::default()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Column::Int(c) => c.len(),
+            Column::Addr(c) => c.len(),
+            Column::Text(c) => c.len(),
+        }
+    }
+
+    fn pad_to(&mut self, rows: usize) {
+        match self {
+            Column::Int(c) => c.pad_to(rows),
+            Column::Addr(c) => c.pad_to(rows),
+            Column::Text(c) => c.pad_to(rows),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        match self {
+            Column::Int(c) => c.reserve(additional),
+            Column::Addr(c) => c.reserve(additional),
+            Column::Text(c) => c.reserve(additional),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Column::Int(c) => c.heap_bytes(),
+            Column::Addr(c) => c.heap_bytes(),
+            Column::Text(c) => c.heap_bytes(),
+        }
+    }
+}
+
+/// A value read back from a table, typed by its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// `-` in the source, or a field the row's format does not carry.
+    Missing,
+    /// An integer or a time in Unix seconds.
+    Int(u64),
+    /// An address.
+    Addr(IpAddr),
+    /// Text, or a closed-list word such as `ACCEPT`.
+    Text(&'a str),
+}
+
+/// A field's value as the decoder read it, before it is stored. Text is a byte range of the
+/// line, so that one buffer of these can be reused for every line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    Missing,
+    Int(u64),
+    V4(u32),
+    V6(u128),
+    Text { start: u32, end: u32 },
+}
+
+/// Where a column lives: a known field's slot or the n-th unknown name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ColumnId {
+    Known(usize),
+    Other(usize),
+}
+
+/// Decoded records of one file, column by column.
+#[derive(Clone, Debug, Default)]
+pub struct FlowTable {
+    rows: usize,
+    known: Vec<Option<Column>>,
+    others: Vec<(Box<str>, TextColumn)>,
+    formats: Vec<Format>,
+    /// `(first row, format index)`, one entry each time the format changes.
+    format_runs: Vec<(usize, usize)>,
+    /// `(first row, line - row)`, one entry each time a line that is not a record intervenes.
+    line_runs: Vec<(usize, u64)>,
+    reserve_rows: usize,
+}
+
+impl FlowTable {
+    /// An empty table.
+    pub fn new() -> FlowTable {
+        FlowTable {
+            known: (0..Field::ALL.len()).map(|_| None).collect(),
+            ..FlowTable::default()
+        }
+    }
+
+    /// An empty table whose columns, when created, reserve room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> FlowTable {
+        FlowTable {
+            reserve_rows: rows,
+            ..FlowTable::new()
+        }
+    }
+
+    /// How many records it holds.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether it holds no records.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The formats its rows come from, in the order they appeared.
+    pub fn formats(&self) -> &[Format] {
+        &self.formats
+    }
+
+    /// The format of `row`.
+    pub fn format_of(&self, row: usize) -> &Format {
+        let run = self.format_runs.partition_point(|&(first, _)| first <= row) - 1;
+        &self.formats[self.format_runs[run].1]
+    }
+
+    /// The source line (or JSON event number) that `row` was read from.
+    pub fn line_of(&self, row: usize) -> u64 {
+        let run = self.line_runs.partition_point(|&(first, _)| first <= row) - 1;
+        row as u64 + self.line_runs[run].1
+    }
+
+    /// The column of a known field, if any format of the table carries it.
+    pub fn column(&self, field: Field) -> Option<&Column> {
+        self.known.get(field.index())?.as_ref()
+    }
+
+    /// The integer column of `field` (also times and closed-list words).
+    pub fn int(&self, field: Field) -> Option<&IntColumn> {
+        match self.column(field)? {
+            Column::Int(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The address column of `field`.
+    pub fn addr(&self, field: Field) -> Option<&AddrColumn> {
+        match self.column(field)? {
+            Column::Addr(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The text column of `field`.
+    pub fn text(&self, field: Field) -> Option<&TextColumn> {
+        match self.column(field)? {
+            Column::Text(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The columns of field names no version documents, by name.
+    pub fn other_columns(&self) -> impl Iterator<Item = (&str, &TextColumn)> {
+        self.others.iter().map(|(name, c)| (&**name, c))
+    }
+
+    /// The value of `field` at `row`; [`Value::Missing`] where the row's format lacks it.
+    pub fn value(&self, row: usize, field: &FieldRef) -> Value<'_> {
+        match field {
+            FieldRef::Known(known) => match self.column(*known) {
+                None => Value::Missing,
+                Some(Column::Int(c)) => match (c.get(row), known.kind()) {
+                    (None, _) => Value::Missing,
+                    (Some(code), FieldKind::Enum(words)) => Value::Text(words[code as usize]),
+                    (Some(v), _) => Value::Int(v),
+                },
+                Some(Column::Addr(c)) => c.get(row).map_or(Value::Missing, Value::Addr),
+                Some(Column::Text(c)) => c.get(row).map_or(Value::Missing, Value::Text),
+            },
+            FieldRef::Other(name) => self
+                .others
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, c)| c.get(row))
+                .map_or(Value::Missing, Value::Text),
+        }
+    }
+
+    /// Bytes of heap memory the table holds.
+    pub fn heap_bytes(&self) -> usize {
+        let known: usize = self.known.iter().flatten().map(Column::heap_bytes).sum();
+        let others: usize = self.others.iter().map(|(_, c)| c.heap_bytes()).sum();
+        known + others
+    }
+
+    /// Registers a format and returns its index and where each of its fields is stored,
+    /// creating the columns it needs.
+    pub(crate) fn add_format(&mut self, format: &Format) -> (usize, Vec<ColumnId>) {
+        let index = match self.formats.iter().position(|f| f == format) {
+            Some(i) => i,
+            None => {
+                self.formats.push(format.clone());
+                self.formats.len() - 1
+            }
+        };
+        let reserve = self.reserve_rows.saturating_sub(self.rows);
+        let ids = format
+            .fields()
+            .iter()
+            .map(|field| match field {
+                FieldRef::Known(known) => {
+                    let slot = &mut self.known[known.index()];
+                    if slot.is_none() {
+                        let mut column = Column::for_kind(known.kind());
+                        column.reserve(reserve);
+                        *slot = Some(column);
+                    }
+                    ColumnId::Known(known.index())
+                }
+                FieldRef::Other(name) => {
+                    let i = match self.others.iter().position(|(n, _)| n == name) {
+                        Some(i) => i,
+                        None => {
+                            self.others.push((name.clone(), TextColumn::default()));
+                            self.others.len() - 1
+                        }
+                    };
+                    ColumnId::Other(i)
+                }
+            })
+            .collect();
+        (index, ids)
+    }
+
+    /// Appends one record. `values[i]` goes to `columns[i]`; the decoder has already checked
+    /// every value against its field, so this cannot fail and never leaves half a row.
+    pub(crate) fn push_row(
+        &mut self,
+        format: usize,
+        line: u64,
+        columns: &[ColumnId],
+        values: &[Parsed],
+        text: &str,
+    ) {
+        let row = self.rows;
+        if self.format_runs.last().is_none_or(|&(_, f)| f != format) {
+            self.format_runs.push((row, format));
+        }
+        let offset = line - row as u64;
+        if self.line_runs.last().is_none_or(|&(_, o)| o != offset) {
+            self.line_runs.push((row, offset));
+        }
+        for (id, value) in columns.iter().zip(values) {
+            match *id {
+                ColumnId::Known(slot) => {
+                    let column = self.known[slot].as_mut().expect("add_format made it");
+                    if column.len() < row {
+                        column.pad_to(row);
+                    }
+                    store(column, value, text);
+                }
+                ColumnId::Other(i) => {
+                    let column = &mut self.others[i].1;
+                    column.pad_to(row);
+                    match *value {
+                        Parsed::Text { start, end } => {
+                            column.push(&text[start as usize..end as usize])
+                        }
+                        _ => column.push_missing(),
+                    }
+                }
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Pads every column to the table's length. Called once decoding ends, so that every
+    /// column answers for every row.
+    pub(crate) fn seal(&mut self) {
+        let rows = self.rows;
+        for column in self.known.iter_mut().flatten() {
+            column.pad_to(rows);
+        }
+        for (_, column) in &mut self.others {
+            column.pad_to(rows);
+        }
+    }
+}
+
+#[inline]
+fn store(column: &mut Column, value: &Parsed, text: &str) {
+    match (column, *value) {
+        (Column::Int(c), Parsed::Int(v)) => c.push(v),
+        (Column::Int(c), _) => c.push_missing(),
+        (Column::Addr(c), Parsed::V4(v)) => c.push_v4(v),
+        (Column::Addr(c), Parsed::V6(v)) => c.push_v6(v),
+        (Column::Addr(c), _) => c.push_missing(),
+        (Column::Text(c), Parsed::Text { start, end }) => c.push(&text[start as usize..end as usize]),
+        (Column::Text(c), _) => c.push_missing(),
+    }
+}

@@ -1,0 +1,237 @@
+//! Reading one token as the value of one field, with the field's range checked.
+
+use crate::field::FieldKind;
+use crate::issue::IssueKind;
+use crate::table::Parsed;
+use std::net::Ipv6Addr;
+
+/// The largest start/end read as seconds; anything larger is taken for milliseconds, as
+/// peers have seen in exported data.
+pub const MAX_SECONDS: u64 = 1 << 31;
+
+/// Why a token is not a value of its field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    pub kind: IssueKind,
+    pub expected: &'static str,
+}
+
+fn reject(kind: IssueKind, expected: &'static str) -> Rejection {
+    Rejection { kind, expected }
+}
+
+/// Reads `token` as a value of `kind`. `-` is a missing value for every kind. Text comes back
+/// as the byte range `at..at + token.len()`.
+#[inline]
+pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rejection> {
+    if token == "-" {
+        return Ok(Parsed::Missing);
+    }
+    match kind {
+        FieldKind::Int { max } => {
+            let value = parse_u64(token.as_bytes())?;
+            if value > max {
+                return Err(reject(IssueKind::OutOfRange, range_text(max)));
+            }
+            Ok(Parsed::Int(value))
+        }
+        FieldKind::Time => {
+            let value = parse_u64(token.as_bytes())?;
+            let seconds = if value > MAX_SECONDS {
+                value / 1000
+            } else {
+                value
+            };
+            if seconds > MAX_SECONDS {
+                return Err(reject(
+                    IssueKind::OutOfRange,
+                    "Unix seconds or milliseconds",
+                ));
+            }
+            Ok(Parsed::Int(seconds))
+        }
+        FieldKind::Addr => parse_addr(token),
+        FieldKind::Enum(words) => match words.iter().position(|w| *w == token) {
+            Some(i) => Ok(Parsed::Int(i as u64)),
+            None => Err(reject(IssueKind::BadValue, enum_text(words))),
+        },
+        FieldKind::Text => Ok(Parsed::Text {
+            start: at,
+            end: at + token.len() as u32,
+        }),
+    }
+}
+
+#[inline]
+fn parse_u64(digits: &[u8]) -> Result<u64, Rejection> {
+    if digits.is_empty() || digits.len() > 20 {
+        return Err(if digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
+            reject(IssueKind::OutOfRange, "a number below 2^64")
+        } else {
+            reject(IssueKind::BadNumber, "a whole number or `-`")
+        });
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(reject(IssueKind::BadNumber, "a whole number or `-`"));
+        }
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(digit as u64))
+            .ok_or_else(|| reject(IssueKind::OutOfRange, "a number below 2^64"))?;
+    }
+    Ok(value)
+}
+
+#[inline]
+fn parse_addr(token: &str) -> Result<Parsed, Rejection> {
+    if let Some(word) = parse_ipv4(token.as_bytes()) {
+        return Ok(Parsed::V4(word));
+    }
+    match token.parse::<Ipv6Addr>() {
+        Ok(v6) => Ok(Parsed::V6(u128::from(v6))),
+        Err(_) => Err(reject(IssueKind::BadAddress, "an IPv4 or IPv6 address")),
+    }
+}
+
+/// Dotted-quad IPv4 on bytes, the hot path of every record. Accepts exactly what
+/// `std::net::Ipv4Addr` accepts (no leading zeros, four octets of at most 255); a test checks
+/// the two agree.
+#[inline]
+pub(crate) fn parse_ipv4(bytes: &[u8]) -> Option<u32> {
+    if bytes.len() < 7 || bytes.len() > 15 {
+        return None;
+    }
+    let mut word: u32 = 0;
+    let mut octets = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let mut octet: u32 = 0;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            octet = octet * 10 + (bytes[i] - b'0') as u32;
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || len > 3 || octet > 255 || (len > 1 && bytes[start] == b'0') {
+            return None;
+        }
+        word = word << 8 | octet;
+        octets += 1;
+        if i < bytes.len() {
+            if bytes[i] != b'.' || octets == 4 {
+                return None;
+            }
+            i += 1;
+            if i == bytes.len() {
+                return None;
+            }
+        }
+    }
+    (octets == 4).then_some(word)
+}
+
+fn range_text(max: u64) -> &'static str {
+    match max {
+        3 => "0 to 3",
+        8 => "0 to 8",
+        255 => "0 to 255",
+        65535 => "0 to 65535",
+        _ => "a number below 2^64",
+    }
+}
+
+fn enum_text(words: &[&str]) -> &'static str {
+    match words.first() {
+        Some(&"ACCEPT") => "ACCEPT, REJECT or -",
+        Some(&"OK") => "OK, NODATA, SKIPDATA or -",
+        Some(&"IPv4") => "IPv4, IPv6, EFA or -",
+        Some(&"ingress") => "ingress, egress or -",
+        _ => "one of the documented words",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::Field;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn dash_is_missing_for_every_kind() {
+        for field in Field::ALL {
+            assert!(matches!(parse(field.kind(), "-", 0), Ok(Parsed::Missing)));
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked_against_their_field() {
+        let port = Field::SrcPort.kind();
+        assert!(matches!(parse(port, "65535", 0), Ok(Parsed::Int(65535))));
+        assert_eq!(parse(port, "65536", 0).unwrap_err().kind, IssueKind::OutOfRange);
+        assert_eq!(parse(port, "8o", 0).unwrap_err().kind, IssueKind::BadNumber);
+        assert_eq!(parse(port, "-1", 0).unwrap_err().kind, IssueKind::BadNumber);
+        let bytes = Field::Bytes.kind();
+        assert!(matches!(
+            parse(bytes, "18446744073709551615", 0),
+            Ok(Parsed::Int(u64::MAX))
+        ));
+        assert_eq!(
+            parse(bytes, "18446744073709551616", 0).unwrap_err().kind,
+            IssueKind::OutOfRange
+        );
+        let path = Field::TrafficPath.kind();
+        assert_eq!(parse(path, "9", 0).unwrap_err().kind, IssueKind::OutOfRange);
+    }
+
+    #[test]
+    fn milliseconds_become_seconds() {
+        let start = Field::Start.kind();
+        assert!(matches!(
+            parse(start, "1418530010", 0),
+            Ok(Parsed::Int(1418530010))
+        ));
+        assert!(matches!(
+            parse(start, "1418530010999", 0),
+            Ok(Parsed::Int(1418530010))
+        ));
+        assert_eq!(
+            parse(start, "1418530010000000", 0).unwrap_err().kind,
+            IssueKind::OutOfRange
+        );
+    }
+
+    #[test]
+    fn closed_lists_take_only_their_words() {
+        let action = Field::Action.kind();
+        assert!(matches!(parse(action, "REJECT", 0), Ok(Parsed::Int(1))));
+        assert_eq!(parse(action, "accept", 0).unwrap_err().kind, IssueKind::BadValue);
+    }
+
+    #[test]
+    fn addresses_of_both_families() {
+        let addr = Field::SrcAddr.kind();
+        assert!(matches!(parse(addr, "10.0.0.1", 0), Ok(Parsed::V4(0x0a000001))));
+        assert!(matches!(parse(addr, "2001:db8::1", 0), Ok(Parsed::V6(_))));
+        assert_eq!(parse(addr, "10.0.0", 0).unwrap_err().kind, IssueKind::BadAddress);
+        assert_eq!(parse(addr, "eni-1", 0).unwrap_err().kind, IssueKind::BadAddress);
+    }
+
+    proptest! {
+        #[test]
+        fn ipv4_fast_path_agrees_with_std(s in "[0-9.]{0,16}") {
+            let ours = parse_ipv4(s.as_bytes());
+            let std = s.parse::<Ipv4Addr>().ok().map(u32::from);
+            prop_assert_eq!(ours, std);
+        }
+
+        #[test]
+        fn ipv4_fast_path_reads_every_address(word: u32) {
+            let text = Ipv4Addr::from(word).to_string();
+            prop_assert_eq!(parse_ipv4(text.as_bytes()), Some(word));
+        }
+    }
+}
