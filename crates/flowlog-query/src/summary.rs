@@ -34,7 +34,9 @@ impl Summary {
             ..Summary::default()
         };
         if let Some(bytes) = table.int(Field::Bytes) {
-            summary.bytes = (0..rows).filter_map(|r| bytes.get(r)).fold(0u64, u64::saturating_add);
+            summary.bytes = (0..rows)
+                .filter_map(|r| bytes.get(r))
+                .fold(0u64, u64::saturating_add);
         }
         if let Some(packets) = table.int(Field::Packets) {
             summary.packets = (0..rows)

@@ -40,7 +40,9 @@ pub const TRAFFIC_TYPES: &[&str] = &["IPv4", "IPv6", "EFA"];
 /// The values `flow-direction` may take.
 pub const DIRECTIONS: &[&str] = &["ingress", "egress"];
 
-const U8: FieldKind = FieldKind::Int { max: u8::MAX as u64 };
+const U8: FieldKind = FieldKind::Int {
+    max: u8::MAX as u64,
+};
 const U16: FieldKind = FieldKind::Int {
     max: u16::MAX as u64,
 };
@@ -162,10 +164,7 @@ impl Field {
         }
         if name.contains('_') {
             let hyphenated = name.replace('_', "-");
-            return Field::ALL
-                .iter()
-                .copied()
-                .find(|f| f.name() == hyphenated);
+            return Field::ALL.iter().copied().find(|f| f.name() == hyphenated);
         }
         None
     }

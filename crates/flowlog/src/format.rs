@@ -284,7 +284,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_format_strings_with_a_reason() {
-        assert!(Format::parse("").unwrap_err().message.contains("names no fields"));
+        assert!(Format::parse("")
+            .unwrap_err()
+            .message
+            .contains("names no fields"));
         assert!(Format::parse("${version")
             .unwrap_err()
             .message

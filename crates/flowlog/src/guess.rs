@@ -76,16 +76,16 @@ fn plausible(field: &FieldRef, token: &str) -> bool {
         Field::AccountId | Field::TgwSrcVpcAccountId | Field::TgwDstVpcAccountId => {
             token == "unknown" || (token.len() == 12 && token.bytes().all(|b| b.is_ascii_digit()))
         }
-        Field::InterfaceId
-        | Field::TgwSrcEni
-        | Field::TgwDstEni
-        | Field::NextHopInterfaceId => prefixed("eni-"),
+        Field::InterfaceId | Field::TgwSrcEni | Field::TgwDstEni | Field::NextHopInterfaceId => {
+            prefixed("eni-")
+        }
         Field::VpcId | Field::TgwSrcVpcId | Field::TgwDstVpcId | Field::NextHopVpcId => {
             prefixed("vpc-")
         }
-        Field::SubnetId | Field::TgwSrcSubnetId | Field::TgwDstSubnetId | Field::NextHopSubnetId => {
-            prefixed("subnet-")
-        }
+        Field::SubnetId
+        | Field::TgwSrcSubnetId
+        | Field::TgwDstSubnetId
+        | Field::NextHopSubnetId => prefixed("subnet-"),
         Field::InstanceId => prefixed("i-"),
         Field::TgwId => prefixed("tgw-"),
         Field::TgwAttachmentId | Field::TgwPairAttachmentId => prefixed("tgw-attach-"),
@@ -122,7 +122,9 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<Vec<&str>> {
-        text.lines().map(|l| l.split_whitespace().collect()).collect()
+        text.lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect()
     }
 
     #[test]

@@ -127,7 +127,11 @@ pub struct ParseIssue {
 
 impl fmt::Display for ParseIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.kind, self.message)?;
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.kind, self.message
+        )?;
         if !self.excerpt.is_empty() {
             write!(f, ": `{}`", self.excerpt)?;
         }
@@ -174,7 +178,11 @@ impl IssueLog {
             *self.counts.entry(kind).or_insert(0) += count;
         }
         for example in other.examples {
-            let kept = self.examples.iter().filter(|e| e.kind == example.kind).count();
+            let kept = self
+                .examples
+                .iter()
+                .filter(|e| e.kind == example.kind)
+                .count();
             if kept < EXAMPLES_PER_KIND {
                 self.examples.push(example);
             }
@@ -228,7 +236,10 @@ mod tests {
         }
         log.push(issue(IssueKind::Binary, 1));
         assert_eq!(log.total(), EXAMPLES_PER_KIND as u64 + 51);
-        assert_eq!(log.counts()[&IssueKind::BadNumber], EXAMPLES_PER_KIND as u64 + 50);
+        assert_eq!(
+            log.counts()[&IssueKind::BadNumber],
+            EXAMPLES_PER_KIND as u64 + 50
+        );
         assert_eq!(log.examples().len(), EXAMPLES_PER_KIND + 1);
     }
 

@@ -104,7 +104,15 @@ impl RecordReader {
         message: String,
         text: &[u8],
     ) {
-        push_issue(&mut self.issues, &self.file, line, kind, field, message, text);
+        push_issue(
+            &mut self.issues,
+            &self.file,
+            line,
+            kind,
+            field,
+            message,
+            text,
+        );
     }
 
     /// Reads one line (without its line break).
@@ -140,7 +148,9 @@ impl RecordReader {
             }
         }
         let first = self.tokens[0];
-        if matches!(text.as_bytes()[first.0 as usize], b'a'..=b'z' | b'$') && self.header(line, text) {
+        if matches!(text.as_bytes()[first.0 as usize], b'a'..=b'z' | b'$')
+            && self.header(line, text)
+        {
             return;
         }
         match &self.state {
@@ -262,7 +272,15 @@ impl RecordReader {
                 IssueKind::TooManyFields
             };
             let message = format!("expected {expected} fields, found {found}");
-            push_issue(&mut self.issues, &self.file, line, kind, None, message, text.as_bytes());
+            push_issue(
+                &mut self.issues,
+                &self.file,
+                line,
+                kind,
+                None,
+                message,
+                text.as_bytes(),
+            );
             return;
         }
         self.values.clear();
@@ -280,7 +298,15 @@ impl RecordReader {
                     );
                     let bytes = text.as_bytes();
                     let kind = rejection.kind;
-                    push_issue(&mut self.issues, &self.file, line, kind, Some(field), message, bytes);
+                    push_issue(
+                        &mut self.issues,
+                        &self.file,
+                        line,
+                        kind,
+                        Some(field),
+                        message,
+                        bytes,
+                    );
                     return;
                 }
             }

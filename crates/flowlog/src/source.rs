@@ -49,7 +49,10 @@ impl S3Source {
         if stamp.len() == 14
             && stamp[8] == b'T'
             && stamp[13] == b'Z'
-            && stamp[..8].iter().chain(&stamp[9..13]).all(u8::is_ascii_digit)
+            && stamp[..8]
+                .iter()
+                .chain(&stamp[9..13])
+                .all(u8::is_ascii_digit)
         {
             let s = pieces[at + 3];
             self.date = Some(format!(

@@ -319,7 +319,9 @@ fn store(column: &mut Column, value: &Parsed, text: &str) {
         (Column::Addr(c), Parsed::V4(v)) => c.push_v4(v),
         (Column::Addr(c), Parsed::V6(v)) => c.push_v6(v),
         (Column::Addr(c), _) => c.push_missing(),
-        (Column::Text(c), Parsed::Text { start, end }) => c.push(&text[start as usize..end as usize]),
+        (Column::Text(c), Parsed::Text { start, end }) => {
+            c.push(&text[start as usize..end as usize])
+        }
         (Column::Text(c), _) => c.push_missing(),
     }
 }

@@ -65,11 +65,13 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
 #[inline]
 fn parse_u64(digits: &[u8]) -> Result<u64, Rejection> {
     if digits.is_empty() || digits.len() > 20 {
-        return Err(if digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
-            reject(IssueKind::OutOfRange, "a number below 2^64")
-        } else {
-            reject(IssueKind::BadNumber, "a whole number or `-`")
-        });
+        return Err(
+            if digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
+                reject(IssueKind::OutOfRange, "a number below 2^64")
+            } else {
+                reject(IssueKind::BadNumber, "a whole number or `-`")
+            },
+        );
     }
     let mut value: u64 = 0;
     for &b in digits {
@@ -171,7 +173,10 @@ mod tests {
     fn numbers_are_checked_against_their_field() {
         let port = Field::SrcPort.kind();
         assert!(matches!(parse(port, "65535", 0), Ok(Parsed::Int(65535))));
-        assert_eq!(parse(port, "65536", 0).unwrap_err().kind, IssueKind::OutOfRange);
+        assert_eq!(
+            parse(port, "65536", 0).unwrap_err().kind,
+            IssueKind::OutOfRange
+        );
         assert_eq!(parse(port, "8o", 0).unwrap_err().kind, IssueKind::BadNumber);
         assert_eq!(parse(port, "-1", 0).unwrap_err().kind, IssueKind::BadNumber);
         let bytes = Field::Bytes.kind();
@@ -208,16 +213,28 @@ mod tests {
     fn closed_lists_take_only_their_words() {
         let action = Field::Action.kind();
         assert!(matches!(parse(action, "REJECT", 0), Ok(Parsed::Int(1))));
-        assert_eq!(parse(action, "accept", 0).unwrap_err().kind, IssueKind::BadValue);
+        assert_eq!(
+            parse(action, "accept", 0).unwrap_err().kind,
+            IssueKind::BadValue
+        );
     }
 
     #[test]
     fn addresses_of_both_families() {
         let addr = Field::SrcAddr.kind();
-        assert!(matches!(parse(addr, "10.0.0.1", 0), Ok(Parsed::V4(0x0a000001))));
+        assert!(matches!(
+            parse(addr, "10.0.0.1", 0),
+            Ok(Parsed::V4(0x0a000001))
+        ));
         assert!(matches!(parse(addr, "2001:db8::1", 0), Ok(Parsed::V6(_))));
-        assert_eq!(parse(addr, "10.0.0", 0).unwrap_err().kind, IssueKind::BadAddress);
-        assert_eq!(parse(addr, "eni-1", 0).unwrap_err().kind, IssueKind::BadAddress);
+        assert_eq!(
+            parse(addr, "10.0.0", 0).unwrap_err().kind,
+            IssueKind::BadAddress
+        );
+        assert_eq!(
+            parse(addr, "eni-1", 0).unwrap_err().kind,
+            IssueKind::BadAddress
+        );
     }
 
     proptest! {

@@ -246,7 +246,8 @@ fn sniff(buffer: &[u8], ended: bool, sink: &mut Sink) -> Option<Stage> {
     }
     if let Some(what) = unsupported(buffer) {
         let message = format!("this is {what}, not a flow log");
-        sink.reader.issue(0, IssueKind::UnsupportedFile, message, b"");
+        sink.reader
+            .issue(0, IssueKind::UnsupportedFile, message, b"");
         return Some(Stage::Ignore);
     }
     let text = buffer.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buffer);
@@ -432,7 +433,10 @@ fn lambda_payload(data: &str, line: Option<u64>, sink: &mut Sink) {
     };
     let mut inflated = Vec::new();
     let mut inflater = flate2::write::MultiGzDecoder::new(&mut inflated);
-    if let Err(error) = inflater.write_all(&bytes).and_then(|_| inflater.try_finish()) {
+    if let Err(error) = inflater
+        .write_all(&bytes)
+        .and_then(|_| inflater.try_finish())
+    {
         gzip_failed(sink, &error);
         return;
     }
