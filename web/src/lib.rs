@@ -1,1 +1,40 @@
-//! Placeholder.
+//! The flowlens page: a Yew app that analyses VPC Flow Logs without sending them anywhere.
+//!
+//! # The key decision: the page never parses
+//!
+//! A flow-log upload is easily hundreds of megabytes. Decoding that on the page's thread
+//! would freeze scrolling, clicks and the progress bar for as long as it takes, so the page
+//! only hands each `File` to a Web Worker and draws what the worker reports. The worker is a
+//! second binary of this crate: it reads the file in chunks of bytes (never as one string,
+//! which browsers silently truncate past a few hundred megabytes), pushes them through
+//! [`flowlog::Decoder`], and answers with progress and, at the end, the totals that
+//! [`flowlog_query::Summary`] computes: the same numbers the `flowlens` command prints.
+//!
+//! # The shape of the crate
+//!
+//! The pure parts build and test natively with `cargo test`; everything that touches
+//! JavaScript is compiled only for `wasm32`:
+//!
+//! - [`state`]: the page's state and the reducer that changes it. Pure.
+//! - [`numbers`]: integers, byte sizes and times as people read them. Pure.
+//! - [`protocol`]: the messages between the page and the worker.
+//! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
+//! - [`samples`]: the list of bundled sample files.
+//! - `worker` (wasm only): the worker's message loop and chunked file reading.
+//! - `loader` (wasm only): the page's handle on the worker.
+//! - `components` (wasm only): the Yew components, one per file.
+
+#![deny(missing_docs)]
+
+pub mod ingest;
+pub mod numbers;
+pub mod protocol;
+pub mod samples;
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod loader;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -1,0 +1,113 @@
+//! The summary cards: records, bytes, packets, accepted and rejected, and the time span.
+//!
+//! Each card carries its metric's name in `data-metric` and the exact integer in
+//! `data-value`, so that tests and scripts read the number the page computed, not a
+//! rounded rendering of it.
+
+use crate::numbers::{bytes, duration, thousands, utc};
+use crate::protocol::Totals;
+use yew::prelude::*;
+
+/// The cards' properties.
+#[derive(Properties, PartialEq)]
+pub struct SummaryCardsProps {
+    /// Totals over the files read so far.
+    pub totals: Totals,
+    /// Files read to their end.
+    pub done: usize,
+    /// Files still being read.
+    pub pending: usize,
+}
+
+/// One card's properties.
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    /// The metric's stable name, for `data-metric`.
+    pub metric: AttrValue,
+    /// What the card shows, in words.
+    pub label: AttrValue,
+    /// The exact value.
+    pub value: u64,
+    /// The value as people read it.
+    pub text: AttrValue,
+    /// The exact value in words, shown on hover.
+    pub tooltip: AttrValue,
+}
+
+/// One number with its label.
+#[component(Card)]
+pub fn card(props: &CardProps) -> Html {
+    html! {
+        <div
+            class={classes!("card", format!("card-{}", props.metric))}
+            data-metric={props.metric.clone()}
+            data-value={props.value.to_string()}
+            title={props.tooltip.clone()}
+        >
+            <div class="card-label">{ props.label.clone() }</div>
+            <div class="card-value">{ props.text.clone() }</div>
+        </div>
+    }
+}
+
+/// The cards and the time span of the records.
+#[component(SummaryCards)]
+pub fn summary_cards(props: &SummaryCardsProps) -> Html {
+    let t = &props.totals;
+    let count = |metric: &'static str, label: &'static str, n: u64| {
+        html! {
+            <Card
+                metric={metric}
+                label={label}
+                value={n}
+                text={thousands(n)}
+                tooltip={format!("{} {}", thousands(n), label.to_lowercase())}
+            />
+        }
+    };
+    let span = match (t.first_start, t.last_end) {
+        (Some(first), Some(last)) if last >= first => html! {
+            <p class="span">
+                { "From " }<time>{ utc(first) }</time>{ " to " }<time>{ utc(last) }</time>
+                { format!(" UTC ({})", duration(last - first)) }
+            </p>
+        },
+        _ => html! {},
+    };
+    let status = match (props.done, props.pending) {
+        (done, 0) => format!("Totals over {} {}.", done, files(done)),
+        (done, pending) => format!(
+            "Totals over {} {}; {} more being read.",
+            done,
+            files(done),
+            pending
+        ),
+    };
+    html! {
+        <section class="summary" aria-label="Totals">
+            <div class="cards">
+                { count("records", "Records", t.records) }
+                <Card
+                    metric="bytes"
+                    label="Bytes"
+                    value={t.bytes}
+                    text={bytes(t.bytes)}
+                    tooltip={format!("{} bytes (KB, MB, GB are powers of 1000)", thousands(t.bytes))}
+                />
+                { count("packets", "Packets", t.packets) }
+                { count("accepted", "Accepted", t.accepted) }
+                { count("rejected", "Rejected", t.rejected) }
+            </div>
+            { span }
+            <p class="summary-status" aria-live="polite">{ status }</p>
+        </section>
+    }
+}
+
+fn files(n: usize) -> &'static str {
+    if n == 1 {
+        "file"
+    } else {
+        "files"
+    }
+}

@@ -1,0 +1,13 @@
+//! The Yew components, one per file, each with its `<Name>Props`.
+//!
+//! Components compute nothing: they draw the [`State`](crate::state::State) and turn user
+//! events into [`Action`](crate::state::Action)s or requests to the worker.
+
+pub mod app;
+pub mod cards;
+pub mod drop_zone;
+pub mod file_list;
+pub mod intro;
+
+/// A file the user gave: its name (or path inside a dropped folder) and its contents.
+pub type Picked = (String, web_sys::Blob);

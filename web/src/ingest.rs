@@ -1,0 +1,133 @@
+//! One file's bytes through the decoder, and what the worker reports about it.
+//!
+//! This is the whole of the worker's work apart from reading the file, kept free of
+//! JavaScript so that it tests natively; the browser-only [`Ingest::feed_js`] copies a chunk
+//! out of a JavaScript buffer first.
+
+use crate::protocol::{FileResult, FromWorker, IssueExample, JobId, Totals};
+use flowlog::{DecodeOptions, Decoder, FlowTable};
+use flowlog_query::Summary;
+
+/// The decoding of one file in progress.
+pub struct Ingest {
+    id: JobId,
+    decoder: Decoder,
+    bytes_read: u64,
+}
+
+impl Ingest {
+    /// Starts decoding the file `name` of `size` bytes, known to the page as `id`.
+    pub fn new(id: JobId, name: &str, size: u64) -> Ingest {
+        let options = DecodeOptions {
+            format: None,
+            size_hint: Some(size),
+        };
+        Ingest {
+            id,
+            decoder: Decoder::new(name, options),
+            bytes_read: 0,
+        }
+    }
+
+    /// Decodes the next chunk of the file; a chunk may end anywhere.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.bytes_read += chunk.len() as u64;
+        self.decoder.decode(chunk);
+    }
+
+    /// Copies a chunk out of a JavaScript buffer into `scratch` (reused between chunks so
+    /// that a large file costs one allocation) and decodes it.
+    #[cfg(target_arch = "wasm32")]
+    pub fn feed_js(&mut self, chunk: &js_sys::Uint8Array, scratch: &mut Vec<u8>) {
+        scratch.resize(chunk.length() as usize, 0);
+        chunk.copy_to(scratch);
+        self.feed(scratch);
+    }
+
+    /// Bytes decoded so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The progress message for what has been decoded so far.
+    pub fn progress(&self) -> FromWorker {
+        FromWorker::Progress {
+            id: self.id,
+            bytes_read: self.bytes_read,
+            records: self.decoder.records(),
+            issues: self.decoder.issues(),
+        }
+    }
+
+    /// Ends the file: its records, and what the page is told about them.
+    pub fn finish(self) -> (FlowTable, FileResult) {
+        let decoded = self.decoder.finish();
+        let report = &decoded.report;
+        let summary = Summary::of(&decoded.table);
+        let mut issue_kinds: Vec<(String, u64)> = report
+            .issues
+            .counts()
+            .iter()
+            .map(|(kind, n)| (kind.name().to_owned(), *n))
+            .collect();
+        issue_kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let result = FileResult {
+            bytes_read: self.bytes_read,
+            issues: report.issues.total(),
+            issue_kinds,
+            first_issue: report.issues.examples().first().map(|i| IssueExample {
+                line: i.line,
+                kind: i.kind.name().to_owned(),
+                message: i.message.clone(),
+                excerpt: i.excerpt.clone(),
+            }),
+            formats: report.formats.iter().map(|f| f.format.describe()).collect(),
+            wrapper: report.wrapper_name(),
+            totals: Totals::of(&summary),
+        };
+        (decoded.table, result)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &[u8] = b"\
+2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK
+2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA
+";
+
+    #[test]
+    fn chunks_give_the_same_totals_as_the_whole() {
+        let mut whole = Ingest::new(1, "a.log", SAMPLE.len() as u64);
+        whole.feed(SAMPLE);
+        let (_, whole) = whole.finish();
+        assert_eq!(whole.totals.records, 3);
+        assert_eq!(whole.totals.bytes, 8498);
+        assert_eq!(whole.totals.packets, 40);
+        assert_eq!(whole.totals.accepted, 1);
+        assert_eq!(whole.totals.rejected, 1);
+        assert_eq!(whole.issues, 0);
+        assert_eq!(whole.wrapper, "text");
+
+        let mut split = Ingest::new(1, "a.log", SAMPLE.len() as u64);
+        for chunk in SAMPLE.chunks(7) {
+            split.feed(chunk);
+        }
+        assert_eq!(split.bytes_read(), SAMPLE.len() as u64);
+        assert_eq!(split.finish().1, whole);
+    }
+
+    #[test]
+    fn a_file_of_another_kind_is_reported_not_read() {
+        let mut ingest = Ingest::new(2, "report.pdf", 30);
+        ingest.feed(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n");
+        let (table, result) = ingest.finish();
+        assert_eq!(table.len(), 0);
+        assert_eq!(result.totals.records, 0);
+        assert!(result.issues > 0);
+        assert!(result.first_issue.is_some());
+    }
+}

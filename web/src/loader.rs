@@ -1,0 +1,112 @@
+//! The page's handle on the worker: starts it, sends it files, and passes its replies on.
+
+use crate::protocol::{describe, load_request, read_reply, to_js, FromWorker, JobId, ToWorker};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
+
+/// The worker's script, next to the page. Trunk writes it (a loader shim for the `worker`
+/// binary) without a content hash, so the name is fixed. The URL is relative, so it resolves
+/// against the document's base URL and works under any public path.
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+/// An event handler passed to JavaScript.
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// A running worker. Cloning gives another handle on the same worker.
+#[derive(Clone)]
+pub struct Loader {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    worker: Worker,
+    /// Whether the worker has said it is ready.
+    ready: Cell<bool>,
+    /// Requests made before the worker was ready, in order.
+    held: RefCell<Vec<JsValue>>,
+    /// The event handlers, kept alive as long as the worker.
+    handlers: RefCell<Vec<Handler>>,
+}
+
+impl Loader {
+    /// Starts the worker at `url`; its replies (and its failure, as `Crashed`) go to
+    /// `on_reply`.
+    pub fn start(url: &str, on_reply: Rc<dyn Fn(FromWorker)>) -> Result<Loader, String> {
+        let worker = Worker::new(url).map_err(describe)?;
+        let inner = Rc::new(Inner {
+            worker,
+            ready: Cell::new(false),
+            held: RefCell::new(Vec::new()),
+            handlers: RefCell::new(Vec::new()),
+        });
+
+        let weak = Rc::downgrade(&inner);
+        let reply = on_reply.clone();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let Some(inner) = weak.upgrade() else { return };
+            let data = event.unchecked_into::<MessageEvent>().data();
+            match read_reply(data) {
+                Ok(FromWorker::Ready) => {
+                    inner.ready.set(true);
+                    for message in inner.held.take() {
+                        if let Err(error) = inner.worker.post_message(&message) {
+                            web_sys::console::error_1(&error);
+                        }
+                    }
+                }
+                Ok(message) => reply(message),
+                Err(error) => web_sys::console::error_1(
+                    &format!("flowlens: unreadable message from the worker: {error}").into(),
+                ),
+            }
+        });
+        // An error event means the worker could not start (its script or wasm failed to
+        // load) or died on an uncaught error: either way no reply will come.
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let message = event
+                .dyn_ref::<ErrorEvent>()
+                .map(|e| e.message())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "the worker could not be started".into());
+            on_reply(FromWorker::Crashed { message });
+        });
+        inner
+            .worker
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        inner
+            .worker
+            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        inner.handlers.borrow_mut().extend([on_message, on_error]);
+        Ok(Loader { inner })
+    }
+
+    /// Sends a file to be decoded; its replies will carry `id`.
+    pub fn load(&self, id: JobId, name: &str, blob: &Blob) -> Result<(), String> {
+        load_request(id, name, blob).and_then(|message| self.send(message))
+    }
+
+    /// Tells the worker to stop reading a file, or to drop its records.
+    pub fn forget(&self, id: JobId) {
+        if let Err(error) = to_js(&ToWorker::Forget { id }).and_then(|m| self.send(m)) {
+            web_sys::console::error_1(&error.into());
+        }
+    }
+
+    fn send(&self, message: JsValue) -> Result<(), String> {
+        if self.inner.ready.get() {
+            self.inner.worker.post_message(&message).map_err(describe)
+        } else {
+            self.inner.held.borrow_mut().push(message);
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

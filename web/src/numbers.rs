@@ -1,0 +1,151 @@
+//! Numbers as people read them: thousands separators, byte sizes in powers of 1000, and
+//! Unix seconds as UTC dates.
+//!
+//! The page always shows the exact value next to a rounded one (in a tooltip), so rounding
+//! here only has to be honest, never reversible.
+
+/// An integer with a comma every three digits: `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Units of bytes in powers of 1000, as AWS bills them.
+const UNITS: [&str; 7] = ["B", "KB", "MB", "GB", "TB", "PB", "EB"];
+
+/// A byte count with three significant digits in B, KB, MB, GB, … (powers of 1000):
+/// `999` → `999 B`, `1234567` → `1.23 MB`.
+pub fn bytes(n: u64) -> String {
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut unit = 0;
+    let mut scaled = n as f64;
+    while scaled >= 1000.0 && unit + 1 < UNITS.len() {
+        scaled /= 1000.0;
+        unit += 1;
+    }
+    let mut text = three_digits(scaled);
+    // Rounding can carry into a fourth digit (999.96 KB reads "1000 KB"); the next unit
+    // says the same thing in three digits.
+    if text == "1000" && unit + 1 < UNITS.len() {
+        unit += 1;
+        text = "1.00".into();
+    }
+    format!("{text} {}", UNITS[unit])
+}
+
+/// A number in [1, 1000) with three significant digits.
+fn three_digits(x: f64) -> String {
+    let text = if x < 10.0 {
+        format!("{x:.2}")
+    } else if x < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    };
+    // `9.996` rounds to `10.00`, which has four significant digits: round again one place
+    // coarser so the width stays the same.
+    match text.as_str() {
+        "10.00" => "10.0".into(),
+        "100.0" => "100".into(),
+        _ => text,
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` in UTC.
+pub fn utc(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// A length of time in the largest units that keep it short: `90` → `1m 30s`,
+/// `90061` → `1d 1h 1m`.
+pub fn duration(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h {m}m"),
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`), so that the page needs no date library.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn byte_sizes_in_powers_of_1000() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1000), "1.00 KB");
+        assert_eq!(bytes(4249), "4.25 KB");
+        assert_eq!(bytes(12_345), "12.3 KB");
+        assert_eq!(bytes(123_456), "123 KB");
+        assert_eq!(bytes(1_234_567), "1.23 MB");
+        assert_eq!(bytes(9_996), "10.0 KB");
+        assert_eq!(bytes(99_960), "100 KB");
+        assert_eq!(bytes(999_999), "1.00 MB");
+        assert_eq!(bytes(5_000_000_000), "5.00 GB");
+        assert_eq!(bytes(u64::MAX), "18.4 EB");
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(1_418_530_010), "2014-12-14 04:06:50");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0), "0s");
+        assert_eq!(duration(90), "1m 30s");
+        assert_eq!(duration(3600), "1h 0m");
+        assert_eq!(duration(90_061), "1d 1h 1m");
+    }
+}

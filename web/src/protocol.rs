@@ -1,0 +1,254 @@
+//! The messages between the page and the worker.
+//!
+//! Both directions are serde types sent as plain JavaScript objects (structured clone), with
+//! one exception: the file itself. A `Blob` (and so a `File`) is structured-clonable, so the
+//! page posts it as a property of the request object and the browser hands the worker a
+//! reference to the same file on disk; no byte is copied on the page's thread.
+
+use serde::{Deserialize, Serialize};
+
+/// Identifies one file for as long as the page lives; chosen by the page.
+pub type JobId = u32;
+
+/// What the page asks of the worker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ToWorker {
+    /// Decode a file. The message also carries the file as its `blob` property.
+    Load {
+        /// The page's id for this file.
+        id: JobId,
+        /// The file's name, or its path inside a dropped folder.
+        name: String,
+    },
+    /// Stop decoding a file, or drop its records if it is done.
+    Forget {
+        /// The file.
+        id: JobId,
+    },
+}
+
+/// What the worker tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum FromWorker {
+    /// The worker is running and takes requests. Until then the page holds them back,
+    /// because a message that arrives before the worker's handler is set is lost.
+    Ready,
+    /// A file is being read.
+    Progress {
+        /// The file.
+        id: JobId,
+        /// Bytes read so far (compressed bytes, for gzip).
+        bytes_read: u64,
+        /// Records decoded so far.
+        records: u64,
+        /// Issues found so far.
+        issues: u64,
+    },
+    /// A file has been read to its end.
+    Done {
+        /// The file.
+        id: JobId,
+        /// What was found in it (boxed: it is far larger than the other messages).
+        result: Box<FileResult>,
+    },
+    /// A file could not be read at all (the browser refused it, or it vanished).
+    Failed {
+        /// The file.
+        id: JobId,
+        /// Why, in a sentence.
+        message: String,
+    },
+    /// The worker hit a bug and stops; every file still being read is lost.
+    Crashed {
+        /// The panic message.
+        message: String,
+    },
+}
+
+/// What decoding one file found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileResult {
+    /// Bytes read from the file (compressed bytes, for gzip).
+    pub bytes_read: u64,
+    /// Lines that did not become records.
+    pub issues: u64,
+    /// Issue counts by kind, using the kinds' stable names, most frequent first.
+    pub issue_kinds: Vec<(String, u64)>,
+    /// The first issue, to show what went wrong.
+    pub first_issue: Option<IssueExample>,
+    /// The layouts met, described in words.
+    pub formats: Vec<String>,
+    /// The wrappers around the records, e.g. `gzip`, or `text`.
+    pub wrapper: String,
+    /// The totals over the file's records.
+    pub totals: Totals,
+}
+
+/// One line that did not become a record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueExample {
+    /// The 1-based line, or 0 for the file as a whole.
+    pub line: u64,
+    /// The kind's stable name, e.g. `too-few-fields`.
+    pub kind: String,
+    /// What was found and what was expected, in a sentence.
+    pub message: String,
+    /// The start of the line, printable.
+    pub excerpt: String,
+}
+
+/// Totals over some records, from [`flowlog_query::Summary`]. Several files add up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Records.
+    pub records: u64,
+    /// Sum of `bytes`.
+    pub bytes: u64,
+    /// Sum of `packets`.
+    pub packets: u64,
+    /// Records with `action` ACCEPT.
+    pub accepted: u64,
+    /// Records with `action` REJECT.
+    pub rejected: u64,
+    /// The earliest `start`, in Unix seconds.
+    pub first_start: Option<u64>,
+    /// The latest `end`, in Unix seconds.
+    pub last_end: Option<u64>,
+}
+
+impl Totals {
+    /// The engine's totals, in the shape the page carries.
+    pub fn of(summary: &flowlog_query::Summary) -> Totals {
+        let action = |name: &str| summary.by_action.get(name).copied().unwrap_or(0);
+        Totals {
+            records: summary.records,
+            bytes: summary.bytes,
+            packets: summary.packets,
+            accepted: action("ACCEPT"),
+            rejected: action("REJECT"),
+            first_start: summary.first_start,
+            last_end: summary.last_end,
+        }
+    }
+
+    /// Adds another file's totals, the way [`flowlog_query::Summary::merge`] does.
+    pub fn add(&mut self, other: &Totals) {
+        self.records += other.records;
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.packets = self.packets.saturating_add(other.packets);
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        self.first_start = match (self.first_start, other.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_end = self.last_end.max(other.last_end);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use js::*;
+
+/// Conversions to and from JavaScript values.
+#[cfg(target_arch = "wasm32")]
+mod js {
+    use super::{FromWorker, JobId, ToWorker};
+    use serde::Serialize;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// The property of a `Load` request that holds the file.
+    const BLOB: &str = "blob";
+
+    /// A request to decode a file, as the worker receives it.
+    pub struct LoadRequest {
+        /// The page's id for the file.
+        pub id: JobId,
+        /// The file's name.
+        pub name: String,
+        /// The file (a `File`, or a `Blob` fetched for the samples).
+        pub blob: web_sys::Blob,
+    }
+
+    /// Turns a message into a JavaScript object. Large integers become `BigInt`s so that
+    /// byte counts above 2^53 arrive exact.
+    pub fn to_js<T: Serialize>(message: &T) -> Result<JsValue, String> {
+        let serializer =
+            serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+        message.serialize(&serializer).map_err(|e| e.to_string())
+    }
+
+    /// The `Load` message for a file, with the file attached.
+    pub fn load_request(id: JobId, name: &str, blob: &web_sys::Blob) -> Result<JsValue, String> {
+        let message = to_js(&ToWorker::Load {
+            id,
+            name: name.to_owned(),
+        })?;
+        js_sys::Reflect::set(&message, &BLOB.into(), blob).map_err(describe)?;
+        Ok(message)
+    }
+
+    /// Reads a request on the worker's side: the message and, for `Load`, its file.
+    pub fn read_request(value: JsValue) -> Result<(ToWorker, Option<web_sys::Blob>), String> {
+        let blob = js_sys::Reflect::get(&value, &BLOB.into())
+            .ok()
+            .and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
+        // The blob is removed before serde reads the object, since it is not serde data.
+        if blob.is_some() {
+            let _ = js_sys::Reflect::delete_property(
+                value.unchecked_ref::<js_sys::Object>(),
+                &BLOB.into(),
+            );
+        }
+        let message: ToWorker = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+        Ok((message, blob))
+    }
+
+    /// Reads a worker's message on the page's side.
+    pub fn read_reply(value: JsValue) -> Result<FromWorker, String> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// A JavaScript error (or any thrown value) as a sentence.
+    pub fn describe(error: JsValue) -> String {
+        if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+            return String::from(error.message());
+        }
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_up_like_summaries_merge() {
+        let mut a = Totals {
+            records: 2,
+            bytes: 10,
+            packets: 3,
+            accepted: 1,
+            rejected: 1,
+            first_start: Some(100),
+            last_end: Some(200),
+        };
+        let b = Totals {
+            records: 1,
+            bytes: u64::MAX,
+            packets: 1,
+            accepted: 1,
+            rejected: 0,
+            first_start: Some(50),
+            last_end: None,
+        };
+        a.add(&b);
+        assert_eq!(a.records, 3);
+        assert_eq!(a.bytes, u64::MAX);
+        assert_eq!(a.packets, 4);
+        assert_eq!(a.accepted, 2);
+        assert_eq!(a.first_start, Some(50));
+        assert_eq!(a.last_end, Some(200));
+    }
+}

@@ -1,0 +1,165 @@
+//! The worker: takes files from the page, reads them in chunks of bytes, decodes them and
+//! reports progress and totals.
+//!
+//! Files are read one at a time, in the order they arrive, so that progress means something
+//! and memory holds one file's buffers at a time. The decoded tables stay here, in the
+//! worker, because the dataset belongs next to the code that will filter it; the page only
+//! ever receives small messages.
+
+use crate::ingest::Ingest;
+use crate::protocol::{describe, read_request, to_js, FromWorker, JobId, LoadRequest, ToWorker};
+use flowlog::FlowTable;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+/// How many bytes are read from a file at a time: large enough that the cost of each read
+/// (a promise, a copy into WebAssembly memory, a progress message) vanishes, small enough
+/// that progress moves several times a second.
+pub const CHUNK_BYTES: u64 = 4 << 20;
+
+/// The worker's state.
+#[derive(Default)]
+struct Worker {
+    queue: RefCell<VecDeque<LoadRequest>>,
+    busy: Cell<bool>,
+    /// Files the page no longer wants, checked between chunks.
+    forgotten: RefCell<HashSet<JobId>>,
+    tables: RefCell<Vec<(JobId, FlowTable)>>,
+}
+
+/// Starts the worker: installs the message handler, then tells the page it is ready.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        web_sys::console::error_1(&message.clone().into());
+        // The page marks the files in flight as failed instead of waiting for ever.
+        post(&FromWorker::Crashed { message });
+    }));
+    let worker = Rc::new(Worker::default());
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        on_message(&worker, event.data());
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker does.
+    handler.forget();
+    post(&FromWorker::Ready);
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(message: &FromWorker) {
+    match to_js(message) {
+        Ok(value) => {
+            if let Err(error) = scope().post_message(&value) {
+                web_sys::console::error_1(&error);
+            }
+        }
+        Err(error) => web_sys::console::error_1(&error.into()),
+    }
+}
+
+fn on_message(worker: &Rc<Worker>, data: JsValue) {
+    let (message, blob) = match read_request(data) {
+        Ok(request) => request,
+        Err(error) => {
+            web_sys::console::error_1(&format!("flowlens worker: bad request: {error}").into());
+            return;
+        }
+    };
+    match (message, blob) {
+        (ToWorker::Load { id, name }, Some(blob)) => {
+            worker
+                .queue
+                .borrow_mut()
+                .push_back(LoadRequest { id, name, blob });
+            if !worker.busy.replace(true) {
+                wasm_bindgen_futures::spawn_local(drain(worker.clone()));
+            }
+        }
+        (ToWorker::Load { id, .. }, None) => post(&FromWorker::Failed {
+            id,
+            message: "the request carried no file".into(),
+        }),
+        (ToWorker::Forget { id }, _) => {
+            worker.forgotten.borrow_mut().insert(id);
+            worker.queue.borrow_mut().retain(|r| r.id != id);
+            worker.tables.borrow_mut().retain(|(t, _)| *t != id);
+        }
+    }
+}
+
+/// Reads queued files until none is left.
+async fn drain(worker: Rc<Worker>) {
+    loop {
+        let next = worker.queue.borrow_mut().pop_front();
+        let Some(request) = next else { break };
+        load(&worker, request).await;
+    }
+    worker.busy.set(false);
+}
+
+async fn load(worker: &Worker, request: LoadRequest) {
+    let LoadRequest { id, name, blob } = request;
+    let mut ingest = Ingest::new(id, &name, blob.size() as u64);
+    let wanted = |ingest: &Ingest| {
+        if worker.forgotten.borrow().contains(&id) {
+            return false;
+        }
+        post(&ingest.progress());
+        true
+    };
+    match read_blob(&blob, &mut ingest, CHUNK_BYTES, wanted).await {
+        Ok(true) => {
+            let (table, result) = ingest.finish();
+            if !worker.forgotten.borrow().contains(&id) {
+                worker.tables.borrow_mut().push((id, table));
+                post(&FromWorker::Done {
+                    id,
+                    result: Box::new(result),
+                });
+            }
+        }
+        // Forgotten while being read: the page has already removed the row.
+        Ok(false) => {}
+        Err(message) => post(&FromWorker::Failed { id, message }),
+    }
+}
+
+/// Reads `blob` in slices of `chunk_bytes` and feeds each to `ingest`, calling `on_chunk`
+/// after each; `on_chunk` returns false to stop. Returns whether the whole blob was read.
+///
+/// Each slice is read with `Blob.arrayBuffer()`, never as text: bytes are what the decoder
+/// takes, and browsers return an empty string, without an error, for text past ~512 MB.
+pub async fn read_blob(
+    blob: &Blob,
+    ingest: &mut Ingest,
+    chunk_bytes: u64,
+    mut on_chunk: impl FnMut(&Ingest) -> bool,
+) -> Result<bool, String> {
+    let size = blob.size() as u64;
+    let mut scratch = Vec::new();
+    let mut start = 0u64;
+    while start < size {
+        let end = size.min(start + chunk_bytes.max(1));
+        let slice = blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(describe)?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(|e| format!("the browser could not read it ({})", describe(e)))?;
+        let chunk = js_sys::Uint8Array::new(&buffer);
+        ingest.feed_js(&chunk, &mut scratch);
+        start = end;
+        if !on_chunk(ingest) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
