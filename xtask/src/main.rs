@@ -1,1 +1,103 @@
-fn main() {}
+//! `cargo xtask …`: the project's tasks, in Rust rather than shell scripts, so that they run
+//! the same on every machine and can be tested like the rest of the code.
+//!
+//! - `setup`: installs the pinned tools the other tasks need (idempotent, quick when warm).
+//! - `serve [--port N]`: builds the page and serves it on http://127.0.0.1:N (default 8080).
+//! - `test`: every check CI runs, in order, failing fast.
+//! - `gen …`: writes synthetic flow logs (see `cargo xtask gen --help`).
+//! - `samples [--check]`: regenerates (or checks) the sample data bundled with the page.
+//! - `dist [--public-url /repo/]`: the release build of the page for GitHub Pages.
+
+mod gen;
+mod process;
+mod samples;
+mod serve;
+mod setup;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  setup                      install the pinned tools (wasm target, trunk, wasm-bindgen,
+                             wasm-opt, Chromium and chromedriver, end-to-end test packages)
+  serve [--port N]           build the page and serve it on http://127.0.0.1:N (default 8080)
+  test                       run every check CI runs, in order, failing fast
+  gen --records N -o FILE    write synthetic flow logs (gen --help for the options)
+  samples [--check]          regenerate the page's sample data in web/samples (or check it)
+  dist [--public-url PATH]   release build of the page into dist/ (PATH e.g. /flowlens/)
+";
+
+/// An error that ends the task, with a message for the person who ran it.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let result = match task.as_str() {
+        "setup" => no_options(rest).and_then(|()| setup::setup(setup::Scope::Everything).map(drop)),
+        "serve" => serve::task(rest),
+        "test" => no_options(rest).and_then(|()| test::task()),
+        "gen" => gen::task(rest),
+        "samples" => samples::task(rest),
+        "dist" => dist(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn no_options(rest: &[String]) -> Result {
+    match rest.first() {
+        None => Ok(()),
+        Some(option) => Err(format!("unexpected argument `{option}`\n\n{USAGE}")),
+    }
+}
+
+/// The repository's top folder (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .expect("xtask lives inside the repository")
+        .to_path_buf()
+}
+
+/// `cargo xtask dist [--public-url PATH]`.
+fn dist(rest: &[String]) -> Result {
+    let mut public_url = None;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--public-url" => public_url = Some(value(&mut args, arg)?.to_owned()),
+            other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    let tools = setup::setup(setup::Scope::Build)?;
+    let mut steps = process::Steps::new();
+    steps.run("trunk build", tools.trunk_build(public_url.as_deref()))?;
+    println!("The page is in {}", root().join("dist").display());
+    Ok(())
+}
+
+/// The value after an option, or an error naming the option.
+pub fn value<'a>(args: &mut impl Iterator<Item = &'a String>, option: &str) -> Result<&'a str> {
+    args.next()
+        .map(String::as_str)
+        .ok_or_else(|| format!("{option} needs a value"))
+}
