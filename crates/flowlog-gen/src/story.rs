@@ -294,7 +294,11 @@ impl<'c> Script<'c> {
         }
         // The load balancers forward to the web servers, which query the database and cache.
         let web = self.rng.pick(&cast.web);
-        let alb = if w.is_multiple_of(2) { &cast.alb_a } else { &cast.alb_b };
+        let alb = if w.is_multiple_of(2) {
+            &cast.alb_a
+        } else {
+            &cast.alb_b
+        };
         let packets = self.rng.between(20, 120);
         self.connection(
             web,
