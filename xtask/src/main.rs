@@ -78,6 +78,15 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's output folder: `CARGO_TARGET_DIR` when set (relative to the repository), else
+/// `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
 /// `cargo xtask dist [--public-url PATH]`.
 fn dist(rest: &[String]) -> Result {
     let mut public_url = None;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::process::{seconds, Steps};
 use crate::setup::{setup, Scope, Tools};
-use crate::{root, Result};
+use crate::{root, target_dir, Result};
 
 const WASM: &str = "wasm32-unknown-unknown";
 
@@ -72,7 +72,7 @@ fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
         .args(["--prefix", "tests/e2e", "playwright", "test"])
         .args(["-c", "tests/e2e/playwright.config.mjs"])
         .env("FLOWLENS_DIST", root.join("dist"))
-        .env("FLOWLENS_CLI", root.join("target/release/flowlens"))
+        .env("FLOWLENS_CLI", target_dir().join("release/flowlens"))
         .env("CHROME", &chrome);
 
     Ok(vec![
