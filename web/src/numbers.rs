@@ -90,6 +90,22 @@ pub fn duration(seconds: u64) -> String {
     }
 }
 
+/// Shortens `text` to at most `max` characters by cutting out its middle, so that both
+/// ends stay readable: `eni-0a1b2c3d4e5f69f8e` → `eni-0a1b…5f69f8e`.
+pub fn middle_ellipsis(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return text.to_owned();
+    }
+    let keep = max - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`), so that the page needs no date library.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -139,6 +155,19 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00");
         assert_eq!(utc(1_418_530_010), "2014-12-14 04:06:50");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn middle_ellipses() {
+        assert_eq!(middle_ellipsis("short.log", 30), "short.log");
+        assert_eq!(
+            middle_ellipsis("eni-0a1b2c3d4e5f69f8e", 16),
+            "eni-0a1b…5f69f8e"
+        );
+        let long = "123456789012_vpcflowlogs_us-east-1_fl-0abc1234_20261120T1000Z_a1b2c3d4.log.gz";
+        let short = middle_ellipsis(long, 30);
+        assert_eq!(short.chars().count(), 30);
+        assert!(short.starts_with("123456789012_vp") && short.ends_with("1b2c3d4.log.gz"));
     }
 
     #[test]

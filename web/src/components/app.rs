@@ -154,7 +154,15 @@ pub fn app() -> Html {
             <header class="topbar">
                 <h1 class="brand">{ "flowlens" }</h1>
                 <p class="tagline">{ "VPC Flow Logs, analysed in your browser" }</p>
-                <p class="promise">{ "Your files never leave this computer." }</p>
+                <p class="promise">
+                    <svg class="lock" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                        <path
+                            d="M4 7V5a4 4 0 0 1 8 0v2h1v8H3V7zm2 0h4V5a2 2 0 0 0-4 0z"
+                            fill="currentColor"
+                        />
+                    </svg>
+                    { "Your files never leave this computer." }
+                </p>
             </header>
             { body }
         </div>

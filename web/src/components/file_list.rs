@@ -1,10 +1,14 @@
 //! The files, each with its progress while being read, then its records and issues.
 
-use crate::numbers::{bytes, thousands};
+use crate::numbers::{bytes, middle_ellipsis, thousands};
 use crate::protocol::JobId;
 use crate::state::{FileEntry, FileStatus, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// The longest file name a row shows whole; S3 key names run past it, and both their
+/// beginning (account) and end (time and hash) tell files apart.
+const NAME_CHARS: usize = 30;
 
 /// The file list's properties.
 #[derive(Properties, PartialEq)]
@@ -72,8 +76,12 @@ pub fn file_row(props: &FileRowProps) -> Html {
             }
         }
         FileStatus::Done(result) => {
-            let mut details = vec![result.wrapper.clone()];
-            details.extend(result.formats.iter().cloned());
+            // How the records were read only means something when there are records.
+            let mut details = Vec::new();
+            if records > 0 {
+                details.push(result.wrapper.clone());
+                details.extend(result.formats.iter().cloned());
+            }
             details.push(bytes(file.size));
             html! {
                 <>
@@ -106,7 +114,9 @@ pub fn file_row(props: &FileRowProps) -> Html {
             data-issues={issues.to_string()}
         >
             <div class="file-head">
-                <span class="file-name" title={file.name.clone()}>{ short_name(&file.name) }</span>
+                <span class="file-name" title={file.name.clone()}>
+                    { middle_ellipsis(short_name(&file.name), NAME_CHARS) }
+                </span>
                 <button
                     class="remove"
                     type="button"

@@ -1,0 +1,92 @@
+// A tiny static server for the built page: 127.0.0.1 only, a free port chosen by the system.
+//
+// Used by the end-to-end tests (see global-setup.mjs) and by hand:
+//   node tests/e2e/serve.mjs [DIST]       prints the URL, serves until interrupted
+// DIST defaults to $FLOWLENS_DIST, then to <repo>/dist.
+
+import { createServer } from "node:http";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+/** The folder served when no other is given. */
+export const defaultDist = () => resolve(process.env.FLOWLENS_DIST || join(here, "..", "..", "dist"));
+
+// `.gz` is served as the bytes on disk, never with Content-Encoding, so that the page
+// receives the compressed file exactly as a user would drop it.
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".log": "text/plain; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+  ".gz": "application/gzip",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+  ".webmanifest": "application/manifest+json",
+};
+
+/**
+ * Serves `dist` on 127.0.0.1 at a free port. Resolves to `{ url, close }`.
+ */
+export async function startServer(dist = defaultDist()) {
+  const root = resolve(dist);
+  const info = await stat(join(root, "index.html")).catch(() => null);
+  if (!info) {
+    throw new Error(`no built page at ${root} (run \`trunk build --release --offline\` or set FLOWLENS_DIST)`);
+  }
+  const server = createServer(async (request, response) => {
+    try {
+      const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+      let file = resolve(join(root, path));
+      // Never serve anything outside the folder.
+      if (file !== root && !file.startsWith(root + sep)) {
+        response.writeHead(403).end();
+        return;
+      }
+      let found = await stat(file).catch(() => null);
+      if (found && found.isDirectory()) {
+        file = join(file, "index.html");
+        found = await stat(file).catch(() => null);
+      }
+      if (!found || !found.isFile()) {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      response.writeHead(200, {
+        "content-type": types[extname(file).toLowerCase()] || "application/octet-stream",
+        "content-length": found.size,
+        "cache-control": "no-store",
+      });
+      if (request.method === "HEAD") {
+        response.end();
+        return;
+      }
+      createReadStream(file).pipe(response);
+    } catch (error) {
+      response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { url } = await startServer(process.argv[2] || defaultDist());
+  console.log(`serving ${process.argv[2] || defaultDist()} at ${url}`);
+}

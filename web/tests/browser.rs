@@ -1,0 +1,154 @@
+//! The JavaScript boundary, in a real browser: bytes from JavaScript buffers and blobs
+//! through the same code the worker runs, and the messages between page and worker.
+//!
+//! Run with `wasm-bindgen-test-runner` in headless Chromium (see `tests/e2e/README.md`).
+
+#![cfg(target_arch = "wasm32")]
+
+use flowlens_web::ingest::Ingest;
+use flowlens_web::protocol::{
+    load_request, read_reply, read_request, to_js, FileResult, FromWorker, IssueExample, ToWorker,
+    Totals,
+};
+use flowlens_web::worker::read_blob;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The AWS guide's default-format examples, behind a header line.
+const GUIDE: &str = "\
+version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK
+2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA
+2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA
+2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK
+2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK
+";
+
+/// What the engine says about `bytes` when given them whole, natively in the same module.
+fn whole(bytes: &[u8]) -> FileResult {
+    let mut ingest = Ingest::new(1, "guide.log", bytes.len() as u64);
+    ingest.feed(bytes);
+    ingest.finish().1
+}
+
+fn blob_of(bytes: &[u8]) -> web_sys::Blob {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn bytes_from_a_uint8array_decode_like_rust_bytes() {
+    let array = js_sys::Uint8Array::from(GUIDE.as_bytes());
+    let expected = whole(GUIDE.as_bytes());
+    assert_eq!(expected.totals.records, 7);
+    assert_eq!(expected.totals.bytes, 18_025);
+    assert_eq!(expected.totals.packets, 102);
+    assert_eq!(expected.issues, 0);
+
+    // Views into one JavaScript buffer, cut at awkward places (inside fields, inside a
+    // line ending), as `arrayBuffer()` slices of a file can be.
+    for step in [1u32, 7, 64, 1000] {
+        let mut ingest = Ingest::new(1, "guide.log", u64::from(array.length()));
+        let mut scratch = Vec::new();
+        let mut start = 0;
+        while start < array.length() {
+            let end = array.length().min(start + step);
+            ingest.feed_js(&array.subarray(start, end), &mut scratch);
+            start = end;
+        }
+        assert_eq!(ingest.finish().1, expected, "chunks of {step} bytes");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_blob_is_read_in_slices_with_progress() {
+    let blob = blob_of(GUIDE.as_bytes());
+    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64);
+    let mut progress = Vec::new();
+    let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
+        progress.push(ingest.bytes_read());
+        true
+    })
+    .await
+    .unwrap();
+    assert!(complete);
+    let len = GUIDE.len() as u64;
+    assert_eq!(progress.len() as u64, len.div_ceil(100));
+    assert_eq!(progress.last(), Some(&len));
+    assert!(progress.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(ingest.finish().1, whole(GUIDE.as_bytes()));
+}
+
+#[wasm_bindgen_test]
+async fn reading_stops_when_told() {
+    let blob = blob_of(GUIDE.as_bytes());
+    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64);
+    let complete = read_blob(&blob, &mut ingest, 64, |_| false).await.unwrap();
+    assert!(!complete);
+    assert_eq!(ingest.bytes_read(), 64);
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_blob_is_an_empty_file() {
+    let blob = blob_of(b"");
+    let mut ingest = Ingest::new(1, "empty.log", 0);
+    assert!(read_blob(&blob, &mut ingest, 64, |_| true).await.unwrap());
+    let result = ingest.finish().1;
+    assert_eq!(result.totals.records, 0);
+    assert_eq!(result.issues, 0);
+}
+
+#[wasm_bindgen_test]
+fn replies_survive_the_boundary_with_exact_large_numbers() {
+    let reply = FromWorker::Done {
+        id: 7,
+        result: Box::new(FileResult {
+            bytes_read: 1 << 40,
+            issues: 2,
+            issue_kinds: vec![("too-few-fields".into(), 2)],
+            first_issue: Some(IssueExample {
+                line: 3,
+                kind: "too-few-fields".into(),
+                message: "3 fields, the format has 14".into(),
+                excerpt: "2 123 eni-1".into(),
+            }),
+            formats: vec!["default v2 (14 fields)".into()],
+            wrapper: "gzip".into(),
+            totals: Totals {
+                records: 3,
+                // Above 2^53: a JavaScript number would round it.
+                bytes: u64::MAX - 1,
+                packets: (1 << 53) + 1,
+                accepted: 2,
+                rejected: 1,
+                first_start: Some(1_418_530_010),
+                last_end: None,
+            },
+        }),
+    };
+    let value = to_js(&reply).unwrap();
+    assert_eq!(read_reply(value).unwrap(), reply);
+}
+
+#[wasm_bindgen_test]
+fn a_load_request_carries_its_blob() {
+    let blob = blob_of(GUIDE.as_bytes());
+    let message = load_request(4, "AWSLogs/123/x.log", &blob).unwrap();
+    let (request, carried) = read_request(message).unwrap();
+    assert_eq!(
+        request,
+        ToWorker::Load {
+            id: 4,
+            name: "AWSLogs/123/x.log".into()
+        }
+    );
+    assert_eq!(carried.unwrap().size(), blob.size());
+
+    let forget = to_js(&ToWorker::Forget { id: 4 }).unwrap();
+    let (request, carried) = read_request(forget).unwrap();
+    assert_eq!(request, ToWorker::Forget { id: 4 });
+    assert!(carried.is_none());
+}
