@@ -212,6 +212,30 @@ test("the sample data gives the CLI's numbers over all sample files", async ({ p
   expect(errors).toEqual([]);
 });
 
+test("a picked folder gives every file inside it, named by its path", async ({ page }, info) => {
+  const files = fixtures(info.outputPath("files"));
+  const day = join(info.outputPath("tree"), "AWSLogs", "123456789010", "vpcflowlogs", "us-east-1", "2026", "11", "20");
+  mkdirSync(day, { recursive: true });
+  const inside = [
+    join(day, "123456789010_vpcflowlogs_us-east-1_fl-1_20261120T1000Z_aaaa.log"),
+    join(day, "123456789010_vpcflowlogs_us-east-1_fl-1_20261120T1005Z_bbbb.log.gz"),
+  ];
+  writeFileSync(inside[0], readFileSync(files.plain));
+  writeFileSync(inside[1], readFileSync(files.gz));
+  // Hidden files, like the ones desktop file managers leave, are not flow logs: skipped.
+  writeFileSync(join(day, ".DS_Store"), Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]));
+  const errors = await open(page);
+
+  await page.locator("#folder-input").setInputFiles(join(info.outputPath("tree"), "AWSLogs"));
+  await settled(page, 2);
+  for (const path of inside) {
+    const name = path.slice(info.outputPath("tree").length + 1).split("\\").join("/");
+    await expect(page.locator(`[data-file="${name}"]`)).toHaveAttribute("data-status", "done");
+  }
+  expect(await pageTotals(page)).toEqual(cliTotals(inside));
+  expect(errors).toEqual([]);
+});
+
 test("a file that is not a flow log says so in its row; the good file's numbers stay", async ({
   page,
 }, info) => {

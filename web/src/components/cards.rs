@@ -75,6 +75,7 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
         _ => html! {},
     };
     let status = match (props.done, props.pending) {
+        (0, pending) => format!("Reading {} {}…", pending, files(pending)),
         (done, 0) => format!("Totals over {} {}.", done, files(done)),
         (done, pending) => format!(
             "Totals over {} {}; {} more being read.",
@@ -84,7 +85,11 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
         ),
     };
     html! {
-        <section class="summary" aria-label="Totals">
+        <section
+            class={classes!("summary", (props.pending > 0).then_some("busy"))}
+            aria-label="Totals"
+            aria-busy={(props.pending > 0).to_string()}
+        >
             <div class="cards">
                 { count("records", "Records", t.records) }
                 <Card
