@@ -18,6 +18,9 @@ pub struct State {
     pub samples: SampleStatus,
     /// Set when the worker stopped; the page cannot read more files until reloaded.
     pub worker_error: Option<String>,
+    /// A problem that belongs to no file (a folder that could not be walked), until
+    /// dismissed.
+    pub notice: Option<String>,
 }
 
 /// One file the user gave.
@@ -85,6 +88,10 @@ pub enum Action {
     SamplesLoaded,
     /// The sample files could not be fetched.
     SamplesFailed(String),
+    /// Something went wrong that belongs to no file.
+    Notice(String),
+    /// The user closed the notice.
+    DismissNotice,
 }
 
 /// How serious a row's note is.
@@ -130,6 +137,8 @@ impl State {
             Action::SamplesLoading => self.samples = SampleStatus::Loading,
             Action::SamplesLoaded => self.samples = SampleStatus::Idle,
             Action::SamplesFailed(message) => self.samples = SampleStatus::Failed(message),
+            Action::Notice(message) => self.notice = Some(message),
+            Action::DismissNotice => self.notice = None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The whole page: the intro while it is empty, then the files and their totals.
 
 use crate::components::cards::SummaryCards;
-use crate::components::drop_zone::DropZone;
+use crate::components::drop_zone::{take_drop, DropZone};
 use crate::components::file_list::FileList;
 use crate::components::intro::Intro;
 use crate::components::Picked;
@@ -122,9 +122,32 @@ pub fn app() -> Html {
         })
     };
 
+    let on_error = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |message: String| dispatcher.dispatch(Action::Notice(message)))
+    };
+    let on_dismiss = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::DismissNotice))
+    };
+
+    // The whole page takes drops, so that a file dropped beside the drop zone is read
+    // rather than opened by the browser in place of the page.
+    let on_page_drag_over = Callback::from(|event: DragEvent| event.prevent_default());
+    let on_page_drop = {
+        let on_files = on_files.clone();
+        let on_error = on_error.clone();
+        Callback::from(move |event: DragEvent| take_drop(&event, &on_files, &on_error))
+    };
+
     let body = if state.files.is_empty() {
         html! {
-            <Intro on_files={on_files} on_sample={on_sample} samples={state.samples.clone()} />
+            <Intro
+                on_files={on_files}
+                on_error={on_error}
+                on_sample={on_sample}
+                samples={state.samples.clone()}
+            />
         }
     } else {
         html! {
@@ -132,7 +155,7 @@ pub fn app() -> Html {
                 <aside class="sidebar" aria-label="Files">
                     <h2 class="sidebar-title">{ "Files" }</h2>
                     <FileList files={state.files.clone()} on_remove={on_remove} />
-                    <DropZone on_files={on_files} compact=true />
+                    <DropZone on_files={on_files} on_error={on_error} compact=true />
                 </aside>
                 <main class="overview">
                     <SummaryCards
@@ -150,6 +173,8 @@ pub fn app() -> Html {
             class="app"
             data-files={state.files.len().to_string()}
             data-pending={state.pending().to_string()}
+            ondragover={on_page_drag_over}
+            ondrop={on_page_drop}
         >
             <header class="topbar">
                 <h1 class="brand">{ "flowlens" }</h1>
@@ -164,6 +189,14 @@ pub fn app() -> Html {
                     { "Your files never leave this computer." }
                 </p>
             </header>
+            if let Some(notice) = &state.notice {
+                <div class="notice" role="alert">
+                    <span>{ notice.clone() }</span>
+                    <button class="remove" type="button" aria-label="Dismiss" onclick={on_dismiss}>
+                        { "×" }
+                    </button>
+                </div>
+            }
             { body }
         </div>
     }

@@ -20,6 +20,8 @@ use yew::prelude::*;
 pub struct DropZoneProps {
     /// Receives the files dropped or picked, in batches.
     pub on_files: Callback<Vec<Picked>>,
+    /// Receives a sentence when part of a dropped folder could not be read.
+    pub on_error: Callback<String>,
     /// Draws a small "add files" target instead of the large first-contact one.
     #[prop_or_default]
     pub compact: bool,
@@ -29,7 +31,6 @@ pub struct DropZoneProps {
 #[component(DropZone)]
 pub fn drop_zone(props: &DropZoneProps) -> Html {
     let hover = use_state(|| false);
-    let walk_error = use_state(|| None::<String>);
 
     let on_drag_over = {
         let hover = hover.clone();
@@ -50,34 +51,13 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
     };
     let on_drop = {
         let hover = hover.clone();
-        let walk_error = walk_error.clone();
         let on_files = props.on_files.clone();
+        let on_error = props.on_error.clone();
         Callback::from(move |event: DragEvent| {
-            event.prevent_default();
+            // The page behind also takes drops; this one is handled here, once.
+            event.stop_propagation();
             hover.set(false);
-            let Some(transfer) = event.data_transfer() else {
-                return;
-            };
-            let (files, folders) = take_dropped(&transfer);
-            if !files.is_empty() {
-                on_files.emit(files);
-            }
-            if !folders.is_empty() {
-                let on_files = on_files.clone();
-                let walk_error = walk_error.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let mut files = Vec::new();
-                    for folder in folders {
-                        if let Err(error) = walk(folder, &mut files).await {
-                            walk_error.set(Some(error));
-                        }
-                    }
-                    files.sort_by(|a, b| a.0.cmp(&b.0));
-                    if !files.is_empty() {
-                        on_files.emit(files);
-                    }
-                });
-            }
+            take_drop(&event, &on_files, &on_error);
         })
     };
 
@@ -144,11 +124,41 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
                     { "Choose a folder" }
                 </label>
             </div>
-            if let Some(error) = &*walk_error {
-                <p class="note error" role="alert">{ format!("Part of the folder could not be read: {error}") }</p>
-            }
         </section>
     }
+}
+
+/// Takes the files and folders of a drop: files are delivered at once, the files inside
+/// folders once the folders have been walked.
+pub fn take_drop(event: &DragEvent, on_files: &Callback<Vec<Picked>>, on_error: &Callback<String>) {
+    // Without this the browser opens the file in place of the page.
+    event.prevent_default();
+    let Some(transfer) = event.data_transfer() else {
+        return;
+    };
+    let (files, folders) = take_dropped(&transfer);
+    if !files.is_empty() {
+        on_files.emit(files);
+    }
+    if folders.is_empty() {
+        return;
+    }
+    let on_files = on_files.clone();
+    let on_error = on_error.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut files = Vec::new();
+        for folder in folders {
+            if let Err(error) = walk(folder, &mut files).await {
+                on_error.emit(format!(
+                    "Part of the dropped folder could not be read: {error}"
+                ));
+            }
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        if !files.is_empty() {
+            on_files.emit(files);
+        }
+    });
 }
 
 /// The files of a picker, named by their path inside a picked folder when there is one.

@@ -10,6 +10,8 @@ use yew::prelude::*;
 pub struct IntroProps {
     /// Receives the files dropped or picked.
     pub on_files: Callback<Vec<Picked>>,
+    /// Receives a sentence when part of a dropped folder could not be read.
+    pub on_error: Callback<String>,
     /// Called when the user asks for the sample data.
     pub on_sample: Callback<()>,
     /// The state of the sample-data request.
@@ -26,7 +28,7 @@ pub fn intro(props: &IntroProps) -> Html {
     let loading = props.samples == SampleStatus::Loading;
     html! {
         <main class="intro">
-            <DropZone on_files={props.on_files.clone()} />
+            <DropZone on_files={props.on_files.clone()} on_error={props.on_error.clone()} />
             <div class="sample">
                 <button
                     class="button sample-button"
