@@ -106,7 +106,19 @@ function fixtures(dir) {
       Buffer.from("\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"),
     ]),
   );
-  return { plain, gz, pdf };
+  const mixed = join(dir, "mixed.log");
+  const lines = readFileSync(plain, "utf8").trimEnd().split("\n");
+  writeFileSync(
+    mixed,
+    [
+      ...lines.slice(0, 3),
+      "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641",
+      ...lines.slice(3),
+      "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 many 4249 1418530010 1418530070 REJECT OK",
+      "",
+    ].join("\n"),
+  );
+  return { plain, gz, pdf, mixed };
 }
 
 /** Drops `path` on `target` the way a browser does: a DragEvent carrying a DataTransfer. */
@@ -209,6 +221,23 @@ test("the sample data gives the CLI's numbers over all sample files", async ({ p
   await shot(page, "03-sample-data.png");
   await page.emulateMedia({ colorScheme: "dark" });
   await shot(page, "03-sample-data-dark.png");
+  expect(errors).toEqual([]);
+});
+
+test("a file with a few bad lines is read, and its row says which", async ({ page }, info) => {
+  const files = fixtures(info.outputPath("files"));
+  const errors = await open(page);
+
+  await page.locator("#file-input").setInputFiles(files.mixed);
+  await settled(page, 1);
+  const row = page.locator('[data-file="mixed.log"]');
+  await expect(row).toHaveAttribute("data-status", "done");
+  await expect(row).toHaveAttribute("data-issues", "2");
+  await expect(row.locator(".note.warning")).toHaveText(/^2 lines could not be read \(/);
+  await row.locator(".issue summary").click();
+  await expect(row.locator(".issue")).toContainText("line 4");
+  expect(await pageTotals(page)).toEqual(cliTotals([files.mixed]));
+  await shot(page, "05-bad-lines.png");
   expect(errors).toEqual([]);
 });
 

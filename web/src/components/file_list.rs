@@ -1,7 +1,7 @@
 //! The files, each with its progress while being read, then its records and issues.
 
 use crate::numbers::{bytes, middle_ellipsis, thousands};
-use crate::protocol::JobId;
+use crate::protocol::{IssueExample, JobId};
 use crate::state::{FileEntry, FileStatus, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -129,7 +129,27 @@ pub fn file_row(props: &FileRowProps) -> Html {
             </div>
             { body }
             { for note }
+            if let FileStatus::Done(result) = &file.status {
+                { first_issue(result.first_issue.as_ref()) }
+            }
         </li>
+    }
+}
+
+/// The first line that could not be read, folded away: where it is, why, and how it starts.
+/// Whole-file problems (line 0) are already said in full by the row's note.
+fn first_issue(issue: Option<&IssueExample>) -> Html {
+    let Some(issue) = issue.filter(|i| i.line > 0) else {
+        return html! {};
+    };
+    html! {
+        <details class="issue">
+            <summary>{ format!("First issue: line {}", thousands(issue.line)) }</summary>
+            <p>{ format!("{}: {}", issue.kind.replace('-', " "), issue.message) }</p>
+            if !issue.excerpt.is_empty() {
+                <code>{ issue.excerpt.clone() }</code>
+            }
+        </details>
     }
 }
 
