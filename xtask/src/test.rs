@@ -3,6 +3,7 @@
 //! Cheap checks come first so that a formatting slip fails in seconds, not after the release
 //! builds. The browser steps come last: they need the page and the CLI built.
 
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use crate::setup::{setup, Scope, Tools};
 use crate::{root, target_dir, Result};
 
 const WASM: &str = "wasm32-unknown-unknown";
+const E2E_CONFIG: &str = "tests/e2e/playwright.config.mjs";
 
 /// `cargo xtask test`.
 pub fn task() -> Result {
@@ -20,8 +22,20 @@ pub fn task() -> Result {
     let total = plan.len();
     let mut steps = Steps::new();
     let mut failure = None;
-    for (name, command) in plan {
-        if let Err(error) = steps.run(name, command) {
+    for Step {
+        name,
+        command,
+        needs,
+    } in plan
+    {
+        // A missing input fails the step with a message that names it, rather than letting
+        // `npx` offer to fetch a package the lock file should have installed.
+        let missing = needs.filter(|file| !file.is_file());
+        let result = match missing {
+            Some(file) => Err(format!("{name}: {} is missing", file.display())),
+            None => steps.run(name, command).map(drop),
+        };
+        if let Err(error) = result {
             failure = Some(error);
             break;
         }
@@ -32,7 +46,7 @@ pub fn task() -> Result {
         println!("  ok      {name:<44} {:>10}", seconds(*took));
     }
     let passed = steps.done().len();
-    let result = match failure {
+    match failure {
         None => {
             println!(
                 "\nAll checks passed in {} (setup included)",
@@ -47,12 +61,26 @@ pub fn task() -> Result {
             println!("\n{passed} passed, 1 failed, {not_run} not run");
             Err(error)
         }
-    };
-    result
+    }
+}
+
+/// One check: a command, and a file it cannot run without.
+struct Step {
+    name: &'static str,
+    command: Command,
+    needs: Option<PathBuf>,
+}
+
+fn step(name: &'static str, command: Command) -> Step {
+    Step {
+        name,
+        command,
+        needs: None,
+    }
 }
 
 /// The checks, in order.
-fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
+fn plan(tools: &Tools) -> Result<Vec<Step>> {
     let root = root();
     let chromedriver = tools
         .chromedriver
@@ -70,14 +98,14 @@ fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
     let mut end_to_end = tools.command("npx");
     end_to_end
         .args(["--prefix", "tests/e2e", "playwright", "test"])
-        .args(["-c", "tests/e2e/playwright.config.mjs"])
+        .args(["-c", E2E_CONFIG])
         .env("FLOWLENS_DIST", root.join("dist"))
         .env("FLOWLENS_CLI", target_dir().join("release/flowlens"))
         .env("CHROME", &chrome);
 
     Ok(vec![
-        ("format", tools.cargo(&["fmt", "--all", "--check"])),
-        (
+        step("format", tools.cargo(&["fmt", "--all", "--check"])),
+        step(
             "clippy (native)",
             tools.cargo(&[
                 "clippy",
@@ -88,7 +116,7 @@ fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
                 "warnings",
             ]),
         ),
-        (
+        step(
             "clippy (wasm32)",
             tools.cargo(&[
                 "clippy",
@@ -105,11 +133,11 @@ fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
                 "warnings",
             ]),
         ),
-        (
+        step(
             "unit and integration tests (native)",
             tools.cargo(&["test", "--workspace"]),
         ),
-        (
+        step(
             "pure crates build for wasm32",
             tools.cargo(&[
                 "build",
@@ -121,15 +149,19 @@ fn plan(tools: &Tools) -> Result<Vec<(&'static str, Command)>> {
                 WASM,
             ]),
         ),
-        (
+        step(
             "browser unit tests (wasm-bindgen-test, Chromium)",
             browser_unit,
         ),
-        ("page release build (trunk)", tools.trunk_build(None)),
-        (
+        step("page release build (trunk)", tools.trunk_build(None)),
+        step(
             "CLI release build",
             tools.cargo(&["build", "--release", "-p", "flowlens-cli"]),
         ),
-        ("end-to-end tests (Playwright, Chromium)", end_to_end),
+        Step {
+            name: "end-to-end tests (Playwright, Chromium)",
+            command: end_to_end,
+            needs: Some(root.join(E2E_CONFIG)),
+        },
     ])
 }
