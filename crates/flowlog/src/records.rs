@@ -197,19 +197,27 @@ impl RecordReader {
         }
     }
 
+    /// Makes `format` the layout of the lines that follow. A layout met before keeps its
+    /// first report, so that a file that switches back and forth lists each layout once.
     fn set_layout(&mut self, format: Format, source: FormatSource) {
         let (table_format, columns) = self.table.add_format(&format);
-        self.formats.push(FormatReport {
-            format: format.clone(),
-            source,
-            records: 0,
-        });
+        let report = match self.formats.iter().position(|r| r.format == format) {
+            Some(report) => report,
+            None => {
+                self.formats.push(FormatReport {
+                    format: format.clone(),
+                    source,
+                    records: 0,
+                });
+                self.formats.len() - 1
+            }
+        };
         self.state = State::Reading(Layout {
             kinds: format.fields().iter().map(FieldRef::kind).collect(),
             fields: format.fields().to_vec(),
             columns,
             table_format,
-            report: self.formats.len() - 1,
+            report,
         });
     }
 
@@ -251,7 +259,7 @@ impl RecordReader {
 
     fn no_layout(&mut self, line: u64, text: &str) {
         let message = format!(
-            "no header line, no format given, and no known layout has {} fields like these; \
+            "no header line, no format given, and no known layout fits these {} values; \
              give the flow log's format (its `${{…}}` string or header line) to read it",
             self.tokens.len()
         );

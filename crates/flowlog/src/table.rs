@@ -106,7 +106,7 @@ pub struct FlowTable {
     /// `(first row, format index)`, one entry each time the format changes.
     format_runs: Vec<(usize, usize)>,
     /// `(first row, line - row)`, one entry each time a line that is not a record intervenes.
-    line_runs: Vec<(usize, u64)>,
+    line_runs: Vec<(usize, i64)>,
     reserve_rows: usize,
 }
 
@@ -151,7 +151,7 @@ impl FlowTable {
     /// The source line (or JSON event number) that `row` was read from.
     pub fn line_of(&self, row: usize) -> u64 {
         let run = self.line_runs.partition_point(|&(first, _)| first <= row) - 1;
-        row as u64 + self.line_runs[run].1
+        (row as i64 + self.line_runs[run].1) as u64
     }
 
     /// The column of a known field, if any format of the table carries it.
@@ -270,7 +270,7 @@ impl FlowTable {
         if self.format_runs.last().is_none_or(|&(_, f)| f != format) {
             self.format_runs.push((row, format));
         }
-        let offset = line - row as u64;
+        let offset = line as i64 - row as i64;
         if self.line_runs.last().is_none_or(|&(_, o)| o != offset) {
             self.line_runs.push((row, offset));
         }

@@ -259,7 +259,6 @@ fn sniff(buffer: &[u8], ended: bool, sink: &mut Sink) -> Option<Stage> {
                 .into_iter::<serde::de::IgnoredAny>()
                 .all(|v| v.is_ok());
             if complete && trimmed.first() == Some(&b'{') {
-                sink.saw(Wrapper::JsonLines);
                 return Some(Stage::JsonLines(Lines::default()));
             }
             return Some(Stage::JsonDocument(Vec::new()));
@@ -320,7 +319,7 @@ fn json_line(sink: &mut Sink, line: u64, bytes: &[u8]) {
     // Firehose may write several objects on one line with nothing between them.
     for value in serde_json::Deserializer::from_slice(bytes).into_iter::<Json>() {
         match value {
-            Ok(value) => json_value(&value, Some(line), sink),
+            Ok(value) => json_value(&value, Some(line), true, sink),
             Err(error) => {
                 let message = format!("the line is not valid JSON ({error})");
                 sink.reader.issue(line, IssueKind::BadJson, message, bytes);
@@ -335,7 +334,7 @@ fn json_document(buffer: &[u8], sink: &mut Sink) {
     let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Json>();
     for value in stream.by_ref() {
         match value {
-            Ok(value) => json_value(&value, None, sink),
+            Ok(value) => json_value(&value, None, true, sink),
             Err(error) => {
                 let line = error.line() as u64;
                 let message = format!(
@@ -363,21 +362,22 @@ fn line_start(text: &[u8], line: u64) -> usize {
 
 /// Hands the messages in one JSON value to the record reader. `line` is the value's line for
 /// JSON Lines; events of a document are numbered instead.
-fn json_value(value: &Json, line: Option<u64>, sink: &mut Sink) {
+/// `top` is true for a value that stands alone in the file (not inside an event list).
+fn json_value(value: &Json, line: Option<u64>, top: bool, sink: &mut Sink) {
     match value {
         Json::Object(object) => {
-            if let Some(Json::Array(events)) = object.get("logEvents") {
-                sink.saw(Wrapper::Subscription);
-                for event in events {
-                    json_value(event, line, sink);
-                }
-            } else if object.get("messageType").and_then(Json::as_str) == Some("CONTROL_MESSAGE") {
+            if object.get("messageType").and_then(Json::as_str) == Some("CONTROL_MESSAGE") {
                 // CloudWatch's own reachability check: it carries no records.
                 sink.saw(Wrapper::Subscription);
+            } else if let Some(Json::Array(events)) = object.get("logEvents") {
+                sink.saw(Wrapper::Subscription);
+                for event in events {
+                    json_value(event, line, false, sink);
+                }
             } else if let Some(Json::Array(events)) = object.get("events") {
                 sink.saw(Wrapper::CloudWatchJson);
                 for event in events {
-                    json_value(event, line, sink);
+                    json_value(event, line, false, sink);
                 }
             } else if let Some(data) = object
                 .get("awslogs")
@@ -387,6 +387,9 @@ fn json_value(value: &Json, line: Option<u64>, sink: &mut Sink) {
                 sink.saw(Wrapper::LambdaEvent);
                 lambda_payload(data, line, sink);
             } else if let Some(message) = object.get("message").and_then(Json::as_str) {
+                if top && line.is_some() {
+                    sink.saw(Wrapper::JsonLines);
+                }
                 message_line(message.as_bytes(), line, sink);
             } else {
                 not_an_event(value, line, sink);
@@ -395,7 +398,7 @@ fn json_value(value: &Json, line: Option<u64>, sink: &mut Sink) {
         Json::Array(items) => {
             sink.saw(Wrapper::CloudWatchJson);
             for item in items {
-                json_value(item, line, sink);
+                json_value(item, line, false, sink);
             }
         }
         Json::String(message) => message_line(message.as_bytes(), line, sink),
@@ -442,7 +445,7 @@ fn lambda_payload(data: &str, line: Option<u64>, sink: &mut Sink) {
     }
     drop(inflater);
     match serde_json::from_slice::<Json>(&inflated) {
-        Ok(value) => json_value(&value, line, sink),
+        Ok(value) => json_value(&value, line, false, sink),
         Err(error) => {
             let message = format!("the decoded `awslogs.data` is not JSON ({error})");
             sink.reader
@@ -453,7 +456,6 @@ fn lambda_payload(data: &str, line: Option<u64>, sink: &mut Sink) {
 
 /// A CSV export: the column named `@message` (Logs Insights) or `message` (console) holds
 /// the record; the other columns are CloudWatch's own.
-#[derive(Default)]
 pub(crate) struct Csv {
     reader: csv_core::Reader,
     field: Vec<u8>,
@@ -464,14 +466,36 @@ pub(crate) struct Csv {
     line: u64,
     row_line: u64,
     row_started: bool,
+    /// The last byte consumed, to tell a `\r\n` row end whose `\n` is still unread.
+    last_byte: u8,
+}
+
+impl Default for Csv {
+    fn default() -> Csv {
+        Csv {
+            // `Reader::new`, not `Reader::default`: only the former builds the parser's tables.
+            reader: csv_core::Reader::new(),
+            field: Vec::new(),
+            fields: Vec::new(),
+            message_column: None,
+            header_done: false,
+            line: 0,
+            row_line: 0,
+            row_started: false,
+            last_byte: 0,
+        }
+    }
 }
 
 impl Csv {
     fn feed(&mut self, mut input: &[u8], sink: &mut Sink) {
-        loop {
+        // csv-core reads an empty input as the end of the data, so it is only ever given one
+        // from `finish`.
+        while !input.is_empty() {
             if !self.row_started {
                 self.row_started = true;
-                self.row_line = self.line + 1;
+                let pending_newline = self.last_byte == b'\r' && input[0] == b'\n';
+                self.row_line = self.line + 1 + pending_newline as u64;
             }
             if self.field.len() == self.field.capacity() {
                 self.field.reserve(256.max(self.field.len()));
@@ -481,14 +505,12 @@ impl Csv {
             let (result, read, written) = self.reader.read_field(input, &mut self.field[start..]);
             self.field.truncate(start + written);
             self.line += memchr::memchr_iter(b'\n', &input[..read]).count() as u64;
+            if read > 0 {
+                self.last_byte = input[read - 1];
+            }
             input = &input[read..];
             match result {
-                csv_core::ReadFieldResult::InputEmpty => {
-                    if input.is_empty() {
-                        return;
-                    }
-                }
-                csv_core::ReadFieldResult::OutputFull => {}
+                csv_core::ReadFieldResult::InputEmpty | csv_core::ReadFieldResult::OutputFull => {}
                 csv_core::ReadFieldResult::Field { record_end } => {
                     self.fields.push(std::mem::take(&mut self.field));
                     if record_end {
