@@ -43,7 +43,7 @@ pub fn task() -> Result {
 
     println!("\nSteps:");
     for (name, took) in steps.done() {
-        println!("  ok      {name:<44} {:>10}", seconds(*took));
+        println!("  ok      {name:<50} {:>10}", seconds(*took));
     }
     let passed = steps.done().len();
     match failure {
