@@ -332,13 +332,8 @@ fn browser(path: &OsString) -> Result<(PathBuf, PathBuf)> {
         check(command)
     };
     apt(&["update"])?;
-    apt(&[
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])?;
+    // With the recommended packages: they bring the fonts that pages are drawn with.
+    apt(&["install", "-y", "chromium", "chromium-driver"])?;
     match find() {
         (Some(chrome), Some(driver)) => Ok((chrome, driver)),
         _ => Err(missing.into()),
