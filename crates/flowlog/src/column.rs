@@ -59,6 +59,10 @@ impl Bitmap {
     fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
     }
+
+    fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
 }
 
 /// Unsigned integers stored at the narrowest width that holds every value seen so far.
@@ -90,7 +94,7 @@ impl Words {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, value: u64) {
         match self {
             Words::U8(v) if value <= u8::MAX as u64 => return v.push(value as u8),
@@ -139,6 +143,15 @@ impl Words {
             Words::U16(v) => v.reserve(additional),
             Words::U32(v) => v.reserve(additional),
             Words::U64(v) => v.reserve(additional),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Words::U8(v) => v.shrink_to_fit(),
+            Words::U16(v) => v.shrink_to_fit(),
+            Words::U32(v) => v.shrink_to_fit(),
+            Words::U64(v) => v.shrink_to_fit(),
         }
     }
 
@@ -232,6 +245,13 @@ impl IntColumn {
 
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.words.reserve(additional);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+        if let Some(m) = &mut self.missing {
+            m.shrink_to_fit();
+        }
     }
 
     /// Bytes of heap memory held.
@@ -329,6 +349,10 @@ impl TextColumn {
 
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.indexes.reserve(additional);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.indexes.shrink_to_fit();
     }
 
     /// Bytes of heap memory held, dictionary included.
@@ -433,6 +457,14 @@ impl AddrColumn {
 
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.words.reserve(additional);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+        self.v6.shrink_to_fit();
+        for bitmap in [&mut self.is_v6, &mut self.missing].into_iter().flatten() {
+            bitmap.shrink_to_fit();
+        }
     }
 
     /// Bytes of heap memory held.

@@ -118,21 +118,30 @@ impl RecordReader {
     /// Reads one line (without its line break).
     pub(crate) fn line(&mut self, line: u64, bytes: &[u8]) {
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        // A single pass tells whether the line needs the careful path: tabs, control bytes.
-        let unusual = bytes.iter().fold(false, |acc, &b| acc | (b < 0x20));
-        if unusual {
+        // One pass splits on spaces and notes whether the line needs the careful path:
+        // control bytes (tabs included) or bytes outside ASCII.
+        let scan = tokenize_spaces(bytes, &mut self.tokens);
+        if scan.control {
             if bytes.iter().any(|&b| b < 0x20 && b != b'\t' && b != b'\r') {
                 let message = "the line holds control or binary bytes; is this a text flow log?";
                 self.issue(line, IssueKind::Binary, message.into(), bytes);
                 return;
             }
+            tokenize_white_space(bytes, &mut self.tokens);
         }
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            let message = "the line is not valid UTF-8 text";
-            self.issue(line, IssueKind::InvalidText, message.into(), bytes);
-            return;
+        let text = if scan.non_ascii {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    let message = "the line is not valid UTF-8 text";
+                    self.issue(line, IssueKind::InvalidText, message.into(), bytes);
+                    return;
+                }
+            }
+        } else {
+            // Every byte is ASCII, which is valid UTF-8; the check is done, not skipped.
+            std::str::from_utf8(bytes).unwrap_or_default()
         };
-        tokenize(text, unusual, &mut self.tokens);
         if self.tokens.is_empty() {
             self.blank_lines += 1;
             return;
@@ -293,7 +302,8 @@ impl RecordReader {
         }
         self.values.clear();
         for (i, &(start, end)) in self.tokens.iter().enumerate() {
-            let token = &text[start as usize..end as usize];
+            // Tokens end at ASCII spaces, so they always lie on character boundaries.
+            let token = text.get(start as usize..end as usize).unwrap_or_default();
             match value::parse(layout.kinds[i], token, start) {
                 Ok(v) => self.values.push(v),
                 Err(rejection) => {
@@ -346,27 +356,82 @@ fn push_issue(
     });
 }
 
-/// Splits on runs of spaces (and tabs, when `tabs` says the line may hold them).
+/// What the fast split noticed about a line.
+struct Scan {
+    /// A byte below 0x20 (a tab, or worse): the line needs the careful split.
+    control: bool,
+    /// A byte of 0x80 or above: the line needs a UTF-8 check.
+    non_ascii: bool,
+}
+
+/// Splits on runs of spaces, the only separator AWS writes, in one pass that also notes
+/// bytes that need a closer look.
+///
+/// The line is read eight bytes at a time as one `u64` (SWAR): a few integer operations
+/// mark every space, every control byte and every non-ASCII byte of the word at once, and
+/// only the spaces found cost a loop turn. This is the decoder's hottest loop.
 #[inline]
-fn tokenize(text: &str, tabs: bool, out: &mut Vec<(u32, u32)>) {
+fn tokenize_spaces(bytes: &[u8], out: &mut Vec<(u32, u32)>) -> Scan {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const NOT_CONTROL: u64 = 0xe0e0_e0e0_e0e0_e0e0;
+    /// The high bit of every byte of `v` that is zero, exactly (no false positives).
+    #[inline(always)]
+    fn zero_bytes(v: u64) -> u64 {
+        !(((v & LOW7).wrapping_add(LOW7)) | v | LOW7)
+    }
     out.clear();
-    let bytes = text.as_bytes();
     let mut start = 0usize;
-    if !tabs {
-        for space in memchr::memchr_iter(b' ', bytes) {
-            if space > start {
-                out.push((start as u32, space as u32));
+    let mut control = 0u64;
+    let mut high = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0usize;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        high |= word & HIGH;
+        control |= zero_bytes(word & NOT_CONTROL);
+        let mut spaces = zero_bytes(word ^ SPACES);
+        while spaces != 0 {
+            let at = base + (spaces.trailing_zeros() / 8) as usize;
+            if at > start {
+                out.push((start as u32, at as u32));
             }
-            start = space + 1;
+            start = at + 1;
+            spaces &= spaces - 1;
         }
-    } else {
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b' ' || b == b'\t' || b == b'\r' {
-                if i > start {
-                    out.push((start as u32, i as u32));
-                }
-                start = i + 1;
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        high |= (b & 0x80) as u64;
+        control |= (b < 0x20) as u64;
+        if b == b' ' {
+            let at = base + i;
+            if at > start {
+                out.push((start as u32, at as u32));
             }
+            start = at + 1;
+        }
+    }
+    if bytes.len() > start {
+        out.push((start as u32, bytes.len() as u32));
+    }
+    Scan {
+        control: control != 0,
+        non_ascii: high != 0,
+    }
+}
+
+/// Splits on runs of spaces and tabs.
+fn tokenize_white_space(bytes: &[u8], out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let mut start = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b' ' || b == b'\t' || b == b'\r' {
+            if i > start {
+                out.push((start as u32, i as u32));
+            }
+            start = i + 1;
         }
     }
     if bytes.len() > start {
@@ -392,10 +457,39 @@ mod tests {
     #[test]
     fn tokenize_folds_runs_of_white_space() {
         let mut out = Vec::new();
-        tokenize("a  b c ", false, &mut out);
+        let scan = tokenize_spaces(b"a  b c ", &mut out);
         assert_eq!(out, [(0, 1), (3, 4), (5, 6)]);
-        tokenize("a\t b\tc", true, &mut out);
+        assert!(!scan.control && !scan.non_ascii);
+        let scan = tokenize_spaces("a\t b\u{e9}".as_bytes(), &mut out);
+        assert!(scan.control && scan.non_ascii);
+        tokenize_white_space(b"a\t b\tc", &mut out);
         assert_eq!(out, [(0, 1), (3, 4), (5, 6)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_at_a_time_split_agrees_with_a_plain_one(
+            bytes in proptest::collection::vec(proptest::sample::select(
+                vec![b' ', b' ', b'a', b'1', b'\t', b'\0', 0x1f, 0x20, 0x7f, 0x80, 0xe9, 0xff]), 0..40)
+        ) {
+            let mut fast = Vec::new();
+            let scan = tokenize_spaces(&bytes, &mut fast);
+            let plain: Vec<(u32, u32)> = {
+                let mut out = Vec::new();
+                let mut start = 0;
+                for (i, &b) in bytes.iter().enumerate() {
+                    if b == b' ' {
+                        if i > start { out.push((start as u32, i as u32)); }
+                        start = i + 1;
+                    }
+                }
+                if bytes.len() > start { out.push((start as u32, bytes.len() as u32)); }
+                out
+            };
+            proptest::prop_assert_eq!(fast, plain);
+            proptest::prop_assert_eq!(scan.control, bytes.iter().any(|&b| b < 0x20));
+            proptest::prop_assert_eq!(scan.non_ascii, bytes.iter().any(|&b| b >= 0x80));
+        }
     }
 
     #[test]

@@ -56,6 +56,14 @@ impl Column {
         }
     }
 
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Column::Int(c) => c.shrink_to_fit(),
+            Column::Addr(c) => c.shrink_to_fit(),
+            Column::Text(c) => c.shrink_to_fit(),
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         match self {
             Column::Int(c) => c.heap_bytes(),
@@ -298,15 +306,18 @@ impl FlowTable {
         self.rows += 1;
     }
 
-    /// Pads every column to the table's length. Called once decoding ends, so that every
-    /// column answers for every row.
+    /// Pads every column to the table's length, so that every column answers for every
+    /// row, and gives back the room reserved from the size hint but not used. Called once
+    /// decoding ends.
     pub(crate) fn seal(&mut self) {
         let rows = self.rows;
         for column in self.known.iter_mut().flatten() {
             column.pad_to(rows);
+            column.shrink_to_fit();
         }
         for (_, column) in &mut self.others {
             column.pad_to(rows);
+            column.shrink_to_fit();
         }
     }
 }

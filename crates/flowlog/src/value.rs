@@ -22,7 +22,7 @@ fn reject(kind: IssueKind, expected: &'static str) -> Rejection {
 
 /// Reads `token` as a value of `kind`. `-` is a missing value for every kind. Text comes back
 /// as the byte range `at..at + token.len()`.
-#[inline]
+#[inline(always)]
 pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rejection> {
     if token == "-" {
         return Ok(Parsed::Missing);
@@ -51,7 +51,7 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
             Ok(Parsed::Int(seconds))
         }
         FieldKind::Addr => parse_addr(token),
-        FieldKind::Enum(words) => match words.iter().position(|w| *w == token) {
+        FieldKind::Enum(words) => match words.iter().position(|w| same_bytes(w, token)) {
             Some(i) => Ok(Parsed::Int(i as u64)),
             None => Err(reject(IssueKind::BadValue, enum_text(words))),
         },
@@ -62,8 +62,29 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
     }
 }
 
+/// Byte equality written out: the words compared are a few bytes long, where a call to
+/// `memcmp` costs more than the comparison.
 #[inline]
+fn same_bytes(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+#[inline(always)]
 fn parse_u64(digits: &[u8]) -> Result<u64, Rejection> {
+    // Up to 19 digits cannot overflow a u64, so the common case needs no overflow checks.
+    if !digits.is_empty() && digits.len() <= 19 {
+        let mut value: u64 = 0;
+        let mut bad = false;
+        for &b in digits {
+            let digit = b.wrapping_sub(b'0');
+            bad |= digit > 9;
+            value = value.wrapping_mul(10).wrapping_add(digit as u64);
+        }
+        if !bad {
+            return Ok(value);
+        }
+        return Err(reject(IssueKind::BadNumber, "a whole number or `-`"));
+    }
     if digits.is_empty() || digits.len() > 20 {
         return Err(
             if digits.iter().all(u8::is_ascii_digit) && !digits.is_empty() {
