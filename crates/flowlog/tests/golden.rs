@@ -141,13 +141,25 @@ fn golden_files() {
         // The invariant of the push decoder: chunk boundaries change nothing.
         if bytes.len() <= 4096 {
             for cut in 0..=bytes.len() {
-                let split = dump(&name, &decode_in_pieces(&name, &bytes, &[cut], options(path)));
-                assert_eq!(split, whole, "{name}: split at byte {cut} changed the result");
+                let split = dump(
+                    &name,
+                    &decode_in_pieces(&name, &bytes, &[cut], options(path)),
+                );
+                assert_eq!(
+                    split, whole,
+                    "{name}: split at byte {cut} changed the result"
+                );
             }
         }
         let every_byte: Vec<usize> = (1..bytes.len()).collect();
-        let bytewise = dump(&name, &decode_in_pieces(&name, &bytes, &every_byte, options(path)));
-        assert_eq!(bytewise, whole, "{name}: byte-by-byte decoding changed the result");
+        let bytewise = dump(
+            &name,
+            &decode_in_pieces(&name, &bytes, &every_byte, options(path)),
+        );
+        assert_eq!(
+            bytewise, whole,
+            "{name}: byte-by-byte decoding changed the result"
+        );
 
         let mut expected_path = path.as_os_str().to_owned();
         expected_path.push(".dump");
