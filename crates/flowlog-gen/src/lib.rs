@@ -75,7 +75,7 @@ pub struct Options {
     pub start: u64,
     /// Seconds the records are spread over, in 60-second windows, in order.
     pub span_secs: u64,
-    /// Number of network interfaces (at least 4).
+    /// Number of network interfaces (at least one per VPC, so at least 6).
     pub interfaces: usize,
 }
 

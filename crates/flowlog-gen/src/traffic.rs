@@ -52,6 +52,8 @@ pub(crate) struct Traffic<'w> {
     admins: Vec<u32>,
     /// Interfaces by [`Group`], for picking the other end of an internal flow.
     groups: [Vec<&'w Interface>; 4],
+    /// Interfaces by VPC (never empty: every VPC has one).
+    by_vpc: Vec<Vec<&'w Interface>>,
 }
 
 /// Interfaces that play the same part in internal flows.
@@ -126,6 +128,9 @@ impl<'w> Traffic<'w> {
             internet6,
             scanners,
             admins,
+            by_vpc: (0..world.vpcs.len())
+                .map(|vpc| world.interfaces.iter().filter(|i| i.vpc == vpc).collect())
+                .collect(),
             // The order follows `Group`.
             groups: [
                 with_role(&|r| matches!(r, Role::App | Role::Lambda | Role::Web)),
@@ -181,6 +186,12 @@ impl<'w> Traffic<'w> {
             6,
             true,
         );
+        // The record may be the response, which crosses the gateway the other way.
+        let (from, to) = if record.src == Addr::V4(client.ip) {
+            (from, to)
+        } else {
+            (to, from)
+        };
         let no_route = self.rng.chance(10);
         record.tgw = Some(TgwHop {
             gateway: &world.gateway,
@@ -200,17 +211,19 @@ impl<'w> Traffic<'w> {
         record
     }
 
+    /// An interface in VPC `vpc`, chatty ones more often.
     fn interface_in(&mut self, vpc: usize) -> &'w Interface {
         let world = self.world;
-        // Rejection sampling keeps the draw cheap; every VPC has interfaces in practice, and
-        // the fallback keeps the loop finite for tiny worlds.
-        for _ in 0..64 {
+        // A few Zipf draws keep the chatty interfaces chatty; VPCs made only of quiet
+        // interfaces fall back to a uniform pick among their own.
+        for _ in 0..16 {
             let iface = &world.interfaces[self.chattiness.sample(&mut self.rng)];
             if iface.vpc == vpc {
                 return iface;
             }
         }
-        &world.interfaces[0]
+        let pool = &self.by_vpc[vpc];
+        pool[self.rng.below(pool.len() as u64) as usize]
     }
 
     /// One of `candidates`, preferably in VPC `vpc`: most internal traffic stays inside a

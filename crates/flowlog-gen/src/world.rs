@@ -135,7 +135,8 @@ pub(crate) fn account_id(rng: &mut Rng) -> String {
 }
 
 impl World {
-    /// A world of `interfaces` interfaces over three accounts with two VPCs each.
+    /// A world of `interfaces` interfaces (at least one per VPC) over three accounts with two
+    /// VPCs each.
     pub(crate) fn random(rng: &mut Rng, interfaces: usize) -> World {
         let accounts: Vec<String> = (0..3).map(|_| account_id(rng)).collect();
         let mut vpcs = Vec::new();
@@ -182,7 +183,7 @@ impl World {
             (6, Role::Windows),
             (2, Role::Nat),
         ];
-        let interfaces = (0..interfaces.max(4))
+        let interfaces = (0..interfaces.max(vpcs.len()))
             .map(|rank| {
                 // The chattiest interfaces are the ones that carry most traffic in real
                 // accounts: a NAT gateway, a load balancer, a busy web server.
@@ -193,7 +194,13 @@ impl World {
                     3 => Role::Bastion,
                     _ => *rng.weighted(roles),
                 };
-                let vpc = rng.below(vpcs.len() as u64) as usize;
+                // Every VPC gets at least one interface, so that every transit-gateway
+                // attachment has traffic.
+                let vpc = if rank < vpcs.len() {
+                    rank
+                } else {
+                    rng.below(vpcs.len() as u64) as usize
+                };
                 Interface::new(rng, &vpcs, vpc, role)
             })
             .collect();

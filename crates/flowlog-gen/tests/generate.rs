@@ -251,3 +251,27 @@ fn the_story_files_tell_their_story() {
         .sum();
     assert!(upload * 2 > files[0].summary.bytes);
 }
+
+#[test]
+fn transit_gateway_records_name_the_vpcs_of_their_addresses() {
+    let (out, _) = run(&Options {
+        records: 2_000,
+        layout: Layout::transit_gateway(),
+        header: false,
+        ..Options::default()
+    });
+    // Each VPC has its own /16: the source address must belong to the source VPC's block,
+    // whichever way the record crosses the gateway.
+    let mut block_of_vpc = std::collections::HashMap::new();
+    for line in lines(&out) {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (src_vpc, dst_vpc, src, dst) = (f[7], f[8], f[16], f[17]);
+        assert_ne!(src_vpc, dst_vpc);
+        for (vpc, addr) in [(src_vpc, src), (dst_vpc, dst)] {
+            let block: Vec<&str> = addr.split('.').take(2).collect();
+            let known = block_of_vpc.entry(vpc).or_insert_with(|| block.clone());
+            assert_eq!(*known, block, "{line}");
+        }
+    }
+    assert_eq!(block_of_vpc.len(), 6);
+}
