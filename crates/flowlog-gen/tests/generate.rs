@@ -275,3 +275,34 @@ fn transit_gateway_records_name_the_vpcs_of_their_addresses() {
     }
     assert_eq!(block_of_vpc.len(), 6);
 }
+
+#[test]
+fn every_record_involves_its_own_interface() {
+    let (out, _) = run(&Options {
+        records: 50_000,
+        header: false,
+        ..Options::default()
+    });
+    // The interface's own side of a record is always its primary private IPv4 address (or
+    // its IPv6 address): across all IPv4 records of one interface, some address must be in
+    // every one of them.
+    let mut common: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for line in lines(&out) {
+        let f: Vec<&str> = line.split(' ').collect();
+        if f[13] != "OK" || f[3].contains(':') {
+            continue;
+        }
+        let ends = vec![f[3], f[4]];
+        common
+            .entry(f[2])
+            .and_modify(|seen| seen.retain(|a| ends.contains(a)))
+            .or_insert(ends);
+    }
+    assert!(common.len() > 200, "{}", common.len());
+    for (eni, addresses) in &common {
+        assert!(
+            !addresses.is_empty(),
+            "{eni} has records without its address"
+        );
+    }
+}
