@@ -1,0 +1,148 @@
+//! The CLI's JSON contract, checked by running the built binary on the AWS examples.
+
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn data(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/decode")
+        .join(path)
+}
+
+fn flowlens(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flowlens"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn records(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn records_use_aws_names_nulls_and_numbers() {
+    let path = data("aws/default.log");
+    let out = flowlens(&["records", path.to_str().unwrap()], None);
+    assert!(out.status.success());
+    let rows = records(&out);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(
+        rows[0],
+        json!({
+            "version": 2, "account-id": "123456789010", "interface-id": "eni-1235b8ca123456789",
+            "srcaddr": "172.31.16.139", "dstaddr": "172.31.16.21", "srcport": 20641,
+            "dstport": 22, "protocol": 6, "packets": 20, "bytes": 4249,
+            "start": 1418530010, "end": 1418530070, "action": "ACCEPT", "log-status": "OK",
+            "_file": path.to_str().unwrap(), "_line": 1
+        })
+    );
+    // A NODATA record: `-` is null, never 0.
+    assert_eq!(rows[2]["srcport"], Value::Null);
+    assert_eq!(rows[2]["packets"], Value::Null);
+    assert_eq!(rows[2]["action"], Value::Null);
+    assert_eq!(rows[2]["log-status"], "NODATA");
+    assert_eq!(rows[6]["srcaddr"], "2001:db8:1234:a100:8d6e:3477:df66:f105");
+}
+
+#[test]
+fn records_carry_only_their_own_formats_fields() {
+    let out = flowlens(
+        &["records", data("aws/nat-gateway.log").to_str().unwrap()],
+        None,
+    );
+    let rows = records(&out);
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    let mut expected = vec![
+        "_file",
+        "_line",
+        "dstaddr",
+        "instance-id",
+        "interface-id",
+        "pkt-dstaddr",
+        "pkt-srcaddr",
+        "srcaddr",
+    ];
+    expected.sort();
+    assert_eq!(keys, expected);
+    assert_eq!(rows[0]["instance-id"], Value::Null);
+    assert_eq!(rows[1]["pkt-dstaddr"], "203.0.113.5");
+}
+
+#[test]
+fn summary_totals_issues_and_files() {
+    let good = data("aws/default.log");
+    let bad = data("values/bad-values.log");
+    let out = flowlens(
+        &["summary", good.to_str().unwrap(), bad.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "parse issues do not change the exit status"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["records"], 9);
+    assert_eq!(summary["bytes"], 4249 * 2 + 336 * 2 + 8855 + 4249 * 2);
+    assert_eq!(summary["packets"], 20 * 2 + 4 * 2 + 54 + 20 * 2);
+    assert_eq!(summary["first_start"], 1418530010);
+    assert_eq!(summary["last_end"], 1477913820);
+    assert_eq!(summary["by_action"], json!({"ACCEPT": 5, "REJECT": 2}));
+    assert_eq!(
+        summary["by_log_status"],
+        json!({"OK": 7, "NODATA": 1, "SKIPDATA": 1})
+    );
+    assert_eq!(summary["issues"]["total"], 11);
+    assert_eq!(summary["issues"]["by_kind"]["bad-number"], 3);
+    assert_eq!(summary["files"][0]["wrapper"], "text");
+    assert_eq!(summary["files"][1]["records"], 2);
+    assert_eq!(summary["files"][1]["issues"], 11);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad-values.log:3: bad-number"), "{stderr}");
+}
+
+#[test]
+fn standard_input_and_a_given_format() {
+    let input = std::fs::read(data("formats/given-format.log")).unwrap();
+    let out = flowlens(
+        &[
+            "records",
+            "--format",
+            "instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr",
+            "-",
+        ],
+        Some(&input),
+    );
+    assert!(out.status.success());
+    let rows = records(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["_file"], "-");
+    assert_eq!(rows[0]["pkt-dstaddr"], "203.0.113.5");
+}
+
+#[test]
+fn a_missing_file_fails_and_names_it() {
+    let out = flowlens(&["summary", "/no/such/flows.log"], None);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/flows.log"));
+}
+
+#[test]
+fn a_bad_format_fails_with_a_reason() {
+    let out = flowlens(&["records", "--format", "${srcaddr", "-"], Some(b""));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not close"));
+}
