@@ -7,7 +7,9 @@
 //! - `gen …`: writes synthetic flow logs (see `cargo xtask gen --help`).
 //! - `samples [--check]`: regenerates (or checks) the sample data bundled with the page.
 //! - `dist [--public-url /repo/]`: the release build of the page for GitHub Pages.
+//! - `bench-decode [--records N]`: flowlog's decoder beside DuckDB's CSV reader.
 
+mod bench;
 mod gen;
 mod process;
 mod samples;
@@ -29,6 +31,7 @@ tasks:
   gen --records N -o FILE    write synthetic flow logs (gen --help for the options)
   samples [--check]          regenerate the page's sample data in web/samples (or check it)
   dist [--public-url PATH]   release build of the page into dist/ (PATH e.g. /flowlens/)
+  bench-decode [--records N] decoding speed beside DuckDB's CSV reader (bench-decode --help)
 ";
 
 /// An error that ends the task, with a message for the person who ran it.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         "gen" => gen::task(rest),
         "samples" => samples::task(rest),
         "dist" => dist(rest),
+        "bench-decode" => bench::task(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
