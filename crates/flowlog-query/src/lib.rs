@@ -7,6 +7,13 @@
 
 #![deny(missing_docs)]
 
+pub mod class;
+pub mod filter;
+pub mod names;
+mod selection;
 mod summary;
 
+pub use class::AddrClass;
+pub use filter::{Filter, FilterError};
+pub use selection::Selection;
 pub use summary::Summary;
