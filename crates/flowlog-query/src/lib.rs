@@ -9,11 +9,19 @@
 
 pub mod class;
 pub mod filter;
+mod group;
+mod histogram;
+mod key;
 pub mod names;
 mod selection;
 mod summary;
+mod totals;
 
 pub use class::AddrClass;
 pub use filter::{Filter, FilterError};
+pub use group::{Groups, Top, TopRow};
+pub use histogram::{Bucket, Histogram, BASE_WIDTH};
+pub use key::{GroupBy, Key};
 pub use selection::Selection;
-pub use summary::Summary;
+pub use summary::{AddrSet, Summary};
+pub use totals::{Measure, Totals};

@@ -1,9 +1,13 @@
-//! Totals over a table: records, bytes, packets, time span, by action and log-status.
+//! Totals over a table: records, bytes, packets, time span, distinct interfaces and
+//! addresses, records by action and by log-status.
 
+use crate::selection::Selection;
 use flowlog::field::{ACTIONS, LOG_STATUSES};
 use flowlog::{Field, FlowTable};
+use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 
 /// Totals over some records. Missing counts (`-`) add nothing; they are never read as zero
 /// records, only as zero bytes.
@@ -23,34 +27,120 @@ pub struct Summary {
     pub by_action: BTreeMap<String, u64>,
     /// Records by `log-status` (`OK`, `NODATA`, `SKIPDATA`).
     pub by_log_status: BTreeMap<String, u64>,
+    /// The distinct `interface-id`s. Kept whole (not counted) so that merging stays exact.
+    #[serde(skip)]
+    pub interfaces: BTreeSet<Box<str>>,
+    /// The distinct addresses seen as `srcaddr` or `dstaddr`.
+    #[serde(skip)]
+    pub addresses: AddrSet,
+}
+
+/// A set of addresses, IPv4 kept as 32-bit words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddrSet {
+    v4: FxHashSet<u32>,
+    v6: FxHashSet<IpAddr>,
+}
+
+impl AddrSet {
+    /// How many addresses it holds.
+    pub fn len(&self) -> usize {
+        self.v4.len() + self.v6.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds an address.
+    pub fn insert(&mut self, addr: IpAddr) {
+        match addr {
+            IpAddr::V4(v4) => {
+                self.v4.insert(u32::from(v4));
+            }
+            v6 => {
+                self.v6.insert(v6);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &AddrSet) {
+        self.v4.extend(&other.v4);
+        self.v6.extend(&other.v6);
+    }
 }
 
 impl Summary {
     /// Totals over every record of `table`.
     pub fn of(table: &FlowTable) -> Summary {
-        let rows = table.len();
+        Summary::of_selection(table, &Selection::all(table.len()))
+    }
+
+    /// Totals over the selected rows of `table`.
+    pub fn of_selection(table: &FlowTable, selection: &Selection) -> Summary {
         let mut summary = Summary {
-            records: rows as u64,
+            records: selection.count() as u64,
             ..Summary::default()
         };
+        // Missing counts are stored as 0, so raw words add up correctly.
         if let Some(bytes) = table.int(Field::Bytes) {
-            summary.bytes = (0..rows)
-                .filter_map(|r| bytes.get(r))
-                .fold(0u64, u64::saturating_add);
+            let mut sum = 0u64;
+            selection.for_each(|r| sum = sum.saturating_add(bytes.raw(r)));
+            summary.bytes = sum;
         }
         if let Some(packets) = table.int(Field::Packets) {
-            summary.packets = (0..rows)
-                .filter_map(|r| packets.get(r))
-                .fold(0u64, u64::saturating_add);
+            let mut sum = 0u64;
+            selection.for_each(|r| sum = sum.saturating_add(packets.raw(r)));
+            summary.packets = sum;
         }
         if let Some(start) = table.int(Field::Start) {
-            summary.first_start = (0..rows).filter_map(|r| start.get(r)).min();
+            let mut first = None::<u64>;
+            selection.for_each(|r| {
+                if let Some(s) = start.get(r) {
+                    first = Some(first.map_or(s, |f| f.min(s)));
+                }
+            });
+            summary.first_start = first;
         }
         if let Some(end) = table.int(Field::End) {
-            summary.last_end = (0..rows).filter_map(|r| end.get(r)).max();
+            let mut last = None::<u64>;
+            selection.for_each(|r| last = last.max(end.get(r)));
+            summary.last_end = last;
         }
-        summary.by_action = count_words(table, Field::Action, ACTIONS);
-        summary.by_log_status = count_words(table, Field::LogStatus, LOG_STATUSES);
+        summary.by_action = count_words(table, selection, Field::Action, ACTIONS);
+        summary.by_log_status = count_words(table, selection, Field::LogStatus, LOG_STATUSES);
+        if let Some(interfaces) = table.text(Field::InterfaceId) {
+            let mut seen = vec![false; interfaces.dictionary().len()];
+            selection.for_each(|r| seen[interfaces.code(r) as usize] = true);
+            summary.interfaces = interfaces
+                .dictionary()
+                .iter()
+                .zip(seen)
+                .skip(1)
+                .filter(|(_, seen)| *seen)
+                .map(|(v, _)| v.clone())
+                .collect();
+        }
+        for field in [Field::SrcAddr, Field::DstAddr] {
+            let Some(column) = table.addr(field) else {
+                continue;
+            };
+            // Flow logs repeat an interface's own address on long runs of lines.
+            let mut last = None;
+            selection.for_each(|r| match column.v4(r) {
+                Some(word) if last != Some(word) => {
+                    last = Some(word);
+                    summary.addresses.v4.insert(word);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(addr) = column.get(r) {
+                        summary.addresses.insert(addr);
+                    }
+                }
+            });
+        }
         summary
     }
 
@@ -67,6 +157,8 @@ impl Summary {
         for (key, n) in &other.by_log_status {
             *self.by_log_status.entry(key.clone()).or_insert(0) += n;
         }
+        self.interfaces.extend(other.interfaces.iter().cloned());
+        self.addresses.merge(&other.addresses);
     }
 }
 
@@ -77,11 +169,18 @@ fn min_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     }
 }
 
-fn count_words(table: &FlowTable, field: Field, words: &[&str]) -> BTreeMap<String, u64> {
-    let mut counts = vec![0u64; words.len()];
+fn count_words(
+    table: &FlowTable,
+    selection: &Selection,
+    field: Field,
+    words: &[&str],
+) -> BTreeMap<String, u64> {
+    let mut counts = vec![0u64; words.len() + 1];
     if let Some(column) = table.int(field) {
-        for code in (0..table.len()).filter_map(|r| column.get(r)) {
-            counts[code as usize] += 1;
+        if column.has_missing() {
+            selection.for_each(|r| counts[column.get(r).map_or(words.len(), |c| c as usize)] += 1);
+        } else {
+            selection.for_each(|r| counts[column.raw(r) as usize] += 1);
         }
     }
     words

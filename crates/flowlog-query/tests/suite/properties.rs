@@ -46,3 +46,257 @@ proptest! {
         }
     }
 }
+
+mod aggregates {
+    use super::decode;
+    use crate::reference::{self, class_of, passes, Rec, Rng};
+    use flowlog_query::{Filter, GroupBy, Groups, Histogram, Measure, Selection, Summary};
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+    use std::cmp::Ordering;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::net::IpAddr;
+
+    /// Group-bys whose keys the reference can compute from a record's tokens.
+    const GROUP_BYS: &[&str] = &[
+        "srcaddr",
+        "dstaddr",
+        "pair",
+        "dstport",
+        "protocol",
+        "interface-id",
+        "action",
+        "vpc-id",
+        "srcaddr-class",
+        "tcp-flags",
+        "bytes",
+        "start",
+        "pkt-dstaddr",
+        "log-status",
+    ];
+
+    /// The key a record has for a group-by, as the JSON the CLI prints.
+    fn key(rec: &Rec, by: &str) -> Value {
+        let token = |field: &str| match rec.get(field) {
+            None => Value::Null,
+            Some(t) if field.ends_with("addr") => json!(t.parse::<IpAddr>().unwrap().to_string()),
+            Some(t) => match t.parse::<u64>() {
+                Ok(n) if !field.ends_with("-id") => json!(n),
+                _ => json!(t),
+            },
+        };
+        match by {
+            "pair" => json!([token("srcaddr"), token("dstaddr")]),
+            "srcaddr-class" => rec
+                .get("srcaddr")
+                .map_or(Value::Null, |a| json!(class_of(a.parse().unwrap()))),
+            field => token(field),
+        }
+    }
+
+    /// Ties by key: numbers numerically, strings by code point, arrays element by
+    /// element, null last.
+    fn key_order(a: &Value, b: &Value) -> Ordering {
+        match (a, b) {
+            (Value::Null, Value::Null) => Ordering::Equal,
+            (Value::Null, _) => Ordering::Greater,
+            (_, Value::Null) => Ordering::Less,
+            (Value::Number(a), Value::Number(b)) => a.as_u64().cmp(&b.as_u64()),
+            (Value::String(a), Value::String(b)) => a.cmp(b),
+            (Value::Array(a), Value::Array(b)) => a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| key_order(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal),
+            _ => panic!("keys of different kinds: {a} {b}"),
+        }
+    }
+
+    fn counts(rec: &Rec) -> [u64; 3] {
+        [
+            1,
+            rec.num("bytes").unwrap_or(0),
+            rec.num("packets").unwrap_or(0),
+        ]
+    }
+
+    fn add(a: &mut [u64; 3], b: [u64; 3]) {
+        for i in 0..3 {
+            a[i] = a[i].saturating_add(b[i]);
+        }
+    }
+
+    fn reference_top(records: &[&Rec], by: &str, n: usize, measure: usize) -> Value {
+        let mut groups: Vec<(Value, [u64; 3])> = Vec::new();
+        for rec in records {
+            let k = key(rec, by);
+            match groups.iter_mut().find(|(g, _)| *g == k) {
+                Some((_, t)) => add(t, counts(rec)),
+                None => groups.push((k, counts(rec))),
+            }
+        }
+        groups.sort_by(|a, b| b.1[measure].cmp(&a.1[measure]).then(key_order(&a.0, &b.0)));
+        let mut other = [0; 3];
+        for (_, t) in groups.iter().skip(n) {
+            add(&mut other, *t);
+        }
+        let rows: Vec<Value> = groups
+            .iter()
+            .take(n)
+            .map(|(k, t)| json!({"key": k, "records": t[0], "bytes": t[1], "packets": t[2]}))
+            .collect();
+        json!({"rows": rows, "other": {"records": other[0], "bytes": other[1], "packets": other[2]}, "groups": groups.len()})
+    }
+
+    fn reference_summary(records: &[&Rec]) -> Value {
+        let mut totals = [0u64; 3];
+        let mut by_action = BTreeMap::new();
+        let mut by_status = BTreeMap::new();
+        let mut interfaces = BTreeSet::new();
+        let mut addresses = BTreeSet::new();
+        for rec in records {
+            add(&mut totals, counts(rec));
+            if let Some(a) = rec.get("action") {
+                *by_action.entry(a.to_owned()).or_insert(0u64) += 1;
+            }
+            if let Some(s) = rec.get("log-status") {
+                *by_status.entry(s.to_owned()).or_insert(0u64) += 1;
+            }
+            if let Some(i) = rec.get("interface-id") {
+                interfaces.insert(i.to_owned());
+            }
+            for field in ["srcaddr", "dstaddr"] {
+                if let Some(a) = rec.addr(field) {
+                    addresses.insert(a);
+                }
+            }
+        }
+        json!({
+            "records": totals[0], "bytes": totals[1], "packets": totals[2],
+            "first_start": records.iter().filter_map(|r| r.num("start")).min(),
+            "last_end": records.iter().filter_map(|r| r.num("end")).max(),
+            "by_action": by_action, "by_log_status": by_status,
+            "interfaces": interfaces.len(), "addresses": addresses.len(),
+        })
+    }
+
+    fn summary_json(s: &Summary) -> Value {
+        let mut v = serde_json::to_value(s).unwrap();
+        v["interfaces"] = json!(s.interfaces.len());
+        v["addresses"] = json!(s.addresses.len());
+        v
+    }
+
+    fn reference_histogram(records: &[&Rec], width: u64) -> Value {
+        let mut buckets: BTreeMap<u64, [[u64; 3]; 3]> = BTreeMap::new();
+        let mut no_time = [0; 3];
+        for rec in records {
+            let Some(start) = rec.num("start") else {
+                add(&mut no_time, counts(rec));
+                continue;
+            };
+            let slot = match rec.get("action") {
+                Some("ACCEPT") => 0,
+                Some("REJECT") => 1,
+                _ => 2,
+            };
+            add(
+                &mut buckets.entry(start - start % width).or_default()[slot],
+                counts(rec),
+            );
+        }
+        let t = |c: [u64; 3]| json!({"records": c[0], "bytes": c[1], "packets": c[2]});
+        let buckets: serde_json::Map<String, Value> = buckets
+            .into_iter()
+            .map(|(s, b)| {
+                (
+                    s.to_string(),
+                    json!({"accept": t(b[0]), "reject": t(b[1]), "none": t(b[2])}),
+                )
+            })
+            .collect();
+        json!({"width": width, "buckets": buckets, "no_time": t(no_time)})
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+
+        #[test]
+        fn aggregates_agree_with_the_reference(seed in any::<u64>()) {
+            let mut rng = Rng::new(seed);
+            let (records, text) = reference::file(&mut rng, 200);
+            let table = decode(&text, records.len());
+            let filter_text = if rng.chance(30) {
+                String::new()
+            } else {
+                reference::filter_text(&mut rng, 2)
+            };
+            let filter = Filter::parse(&filter_text).unwrap();
+            let selection = filter.select(&table);
+            let kept: Vec<&Rec> = records
+                .iter()
+                .filter(|r| filter.expr().is_none_or(|e| passes(r, e)))
+                .collect();
+
+            prop_assert_eq!(
+                summary_json(&Summary::of_selection(&table, &selection)),
+                reference_summary(&kept)
+            );
+            for by in GROUP_BYS {
+                let group_by = GroupBy::from_name(by, &[]).unwrap();
+                let groups = Groups::of(&table, &selection, &group_by);
+                let n = rng.below(6) as usize;
+                let (measure, index) = *rng.pick(&[
+                    (Measure::Records, 0),
+                    (Measure::Bytes, 1),
+                    (Measure::Packets, 2),
+                ]);
+                let top = groups.top(n, measure);
+                let got = json!({"rows": top.rows, "other": top.other, "groups": top.groups});
+                prop_assert_eq!(got, reference_top(&kept, by, n, index), "top {} by {}", by, measure);
+            }
+            let width = *rng.pick(&[60u64, 7, 300, 3600]);
+            let histogram = Histogram::of(&table, &selection, width);
+            prop_assert_eq!(serde_json::to_value(&histogram).unwrap(), reference_histogram(&kept, width));
+            let max = 1 + rng.below(30);
+            let coarse = histogram.coarsened(max);
+            prop_assert!(coarse.buckets.len() as u64 <= max);
+            prop_assert_eq!(coarse.width % width, 0);
+            prop_assert_eq!(
+                serde_json::to_value(&coarse).unwrap(),
+                reference_histogram(&kept, coarse.width)
+            );
+        }
+
+        #[test]
+        fn merging_two_files_equals_reading_both(seed in any::<u64>()) {
+            let mut rng = Rng::new(seed);
+            let (first, first_text) = reference::file(&mut rng, 120);
+            let (second, second_text) = reference::file(&mut rng, 120);
+            let a = decode(&first_text, first.len());
+            let b = decode(&second_text, second.len());
+            let both = decode(&format!("{first_text}{second_text}"), first.len() + second.len());
+            let all = |t: &flowlog::FlowTable| Selection::all(t.len());
+
+            let mut summary = Summary::of(&a);
+            summary.merge(&Summary::of(&b));
+            prop_assert_eq!(summary, Summary::of(&both));
+
+            for by in GROUP_BYS {
+                let by = GroupBy::from_name(by, &[]).unwrap();
+                let mut groups = Groups::of(&a, &all(&a), &by);
+                groups.merge(&Groups::of(&b, &all(&b), &by));
+                prop_assert_eq!(groups, Groups::of(&both, &all(&both), &by));
+            }
+
+            let mut histogram = Histogram::of(&a, &all(&a), 60);
+            histogram.merge(&Histogram::of(&b, &all(&b), 60));
+            prop_assert_eq!(&histogram, &Histogram::of(&both, &all(&both), 60));
+            // Different widths merge at the wider one when one divides the other.
+            let mut mixed = Histogram::of(&a, &all(&a), 60);
+            mixed.merge(&Histogram::of(&b, &all(&b), 600));
+            prop_assert_eq!(mixed, Histogram::of(&both, &all(&both), 600));
+        }
+    }
+}

@@ -96,7 +96,6 @@ impl Rec {
         self.get(field).map(|t| t.parse().unwrap())
     }
 
-    #[allow(dead_code)]
     pub fn addr(&self, field: &str) -> Option<IpAddr> {
         self.get(field).map(|t| t.parse().unwrap())
     }

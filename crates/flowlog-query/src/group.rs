@@ -1,0 +1,328 @@
+//! Totals by group, and top-N lists with the remainder as "other".
+//!
+//! [`Groups`] keeps every group, keyed by value, so that groups from several files merge
+//! exactly; [`Top`] is a view taken once all parts are merged. Within one table the work is
+//! done on the cheapest key there is: a slot per value for ports, protocols, closed-list
+//! words and address classes, a slot per dictionary entry for text, a hash on the 32-bit word
+//! for IPv4 addresses. Keys become values only at the end, once per group.
+
+use crate::class::AddrClass;
+use crate::key::{GroupBy, Key};
+use crate::selection::Selection;
+use crate::totals::{Counts, Measure, Totals};
+use flowlog::column::{AddrColumn, IntColumn};
+use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// Totals for every group of one group-by. Mergeable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Groups {
+    by: GroupBy,
+    groups: FxHashMap<Key, Totals>,
+}
+
+/// One row of a top list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopRow {
+    /// The group's value, printed as `flowlens records` prints the field.
+    pub key: Key,
+    /// Records of the group.
+    pub records: u64,
+    /// Sum of `bytes` in the group.
+    pub bytes: u64,
+    /// Sum of `packets` in the group.
+    pub packets: u64,
+}
+
+/// The largest groups by one measure, and everything else added up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Top {
+    /// What was grouped by.
+    pub by: String,
+    /// What the rows are ordered by.
+    pub measure: Measure,
+    /// The rows, largest first; ties by key ascending (numbers numerically, text by code
+    /// point, `null` last).
+    pub rows: Vec<TopRow>,
+    /// Totals of the groups not listed.
+    pub other: Totals,
+    /// How many groups there are in all.
+    pub groups: usize,
+}
+
+impl Groups {
+    /// No groups yet.
+    pub fn new(by: GroupBy) -> Groups {
+        Groups {
+            by,
+            groups: FxHashMap::default(),
+        }
+    }
+
+    /// Totals by group over the selected rows of `table`.
+    pub fn of(table: &FlowTable, selection: &Selection, by: &GroupBy) -> Groups {
+        let counts = Counts::of(table);
+        let mut groups = Groups::new(by.clone());
+        match by {
+            GroupBy::Pair => pairs(table, selection, counts, &mut groups.groups),
+            GroupBy::Class(field) => {
+                let mut slots = vec![Totals::default(); AddrClass::ALL.len() + 1];
+                if let Some(column) = table.addr(*field) {
+                    selection.for_each(|row| {
+                        let slot = match column.v4(row) {
+                            Some(word) => AddrClass::of_v4(word) as usize,
+                            None => column
+                                .get(row)
+                                .map_or(AddrClass::ALL.len(), |a| AddrClass::of(a) as usize),
+                        };
+                        counts.add(&mut slots[slot], row);
+                    });
+                } else {
+                    selection.for_each(|row| counts.add(&mut slots[AddrClass::ALL.len()], row));
+                }
+                let keys = AddrClass::ALL.iter().map(|c| GroupBy::class_key(*c));
+                groups.absorb(keys.chain([Key::Null]).zip(slots));
+            }
+            GroupBy::Field(FieldRef::Other(name)) => {
+                match table.other_columns().find(|(n, _)| *n == &**name) {
+                    Some((_, column)) => {
+                        let keys = column.dictionary().iter().enumerate().map(|(i, v)| {
+                            if i == 0 {
+                                Key::Null
+                            } else {
+                                Key::Text(v.clone())
+                            }
+                        });
+                        let slots = dense(selection, counts, column.dictionary().len(), |row| {
+                            column.code(row) as usize
+                        });
+                        groups.absorb(keys.zip(slots));
+                    }
+                    None => groups.absorb([(Key::Null, all(selection, counts))]),
+                }
+            }
+            GroupBy::Field(FieldRef::Known(field)) => match table.column(*field) {
+                None => groups.absorb([(Key::Null, all(selection, counts))]),
+                Some(Column::Text(column)) => {
+                    let keys = column.dictionary().iter().enumerate().map(|(i, v)| {
+                        if i == 0 {
+                            Key::Null
+                        } else {
+                            Key::Text(v.clone())
+                        }
+                    });
+                    let slots = dense(selection, counts, column.dictionary().len(), |row| {
+                        column.code(row) as usize
+                    });
+                    groups.absorb(keys.zip(slots));
+                }
+                Some(Column::Int(column)) => {
+                    ints(column, field.kind(), selection, counts, &mut groups)
+                }
+                Some(Column::Addr(column)) => addrs(column, selection, counts, &mut groups.groups),
+            },
+        }
+        groups
+    }
+
+    /// Adds groups, skipping empty ones so that a group exists only if a record is in it.
+    fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
+        for (key, totals) in groups {
+            if totals.records > 0 {
+                self.groups.entry(key).or_default().merge(&totals);
+            }
+        }
+    }
+
+    /// Adds another part's groups (from another file, say) to these.
+    pub fn merge(&mut self, other: &Groups) {
+        debug_assert_eq!(self.by, other.by, "merging groups of different group-bys");
+        for (key, totals) in &other.groups {
+            self.groups.entry(key.clone()).or_default().merge(totals);
+        }
+    }
+
+    /// What was grouped by.
+    pub fn by(&self) -> &GroupBy {
+        &self.by
+    }
+
+    /// How many groups there are.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The totals of one group.
+    pub fn get(&self, key: &Key) -> Option<&Totals> {
+        self.groups.get(key)
+    }
+
+    /// Every group, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &Totals)> {
+        self.groups.iter()
+    }
+
+    /// The `n` largest groups by `measure` and the rest as "other".
+    pub fn top(&self, n: usize, measure: Measure) -> Top {
+        let mut all: Vec<(&Key, &Totals)> = self.groups.iter().collect();
+        let order = |a: &(&Key, &Totals), b: &(&Key, &Totals)| -> Ordering {
+            b.1.get(measure)
+                .cmp(&a.1.get(measure))
+                .then_with(|| a.0.cmp(b.0))
+        };
+        // Only the first n need sorting: partition around the n-th first.
+        if n > 0 && n < all.len() {
+            all.select_nth_unstable_by(n - 1, order);
+        }
+        let cut = n.min(all.len());
+        all[..cut].sort_unstable_by(order);
+        let mut other = Totals::default();
+        for (_, totals) in &all[cut..] {
+            other.merge(totals);
+        }
+        Top {
+            by: self.by.name(),
+            measure,
+            rows: all[..cut]
+                .iter()
+                .map(|(key, t)| TopRow {
+                    key: (*key).clone(),
+                    records: t.records,
+                    bytes: t.bytes,
+                    packets: t.packets,
+                })
+                .collect(),
+            other,
+            groups: self.groups.len(),
+        }
+    }
+}
+
+/// Every selected row in one total.
+fn all(selection: &Selection, counts: Counts) -> Totals {
+    let mut totals = Totals::default();
+    selection.for_each(|row| counts.add(&mut totals, row));
+    totals
+}
+
+/// Totals in `size` slots, the slot of each row given by `slot`.
+#[inline]
+fn dense(
+    selection: &Selection,
+    counts: Counts,
+    size: usize,
+    slot: impl Fn(usize) -> usize,
+) -> Vec<Totals> {
+    let mut slots = vec![Totals::default(); size];
+    selection.for_each(|row| counts.add(&mut slots[slot(row)], row));
+    slots
+}
+
+fn ints(
+    column: &IntColumn,
+    kind: FieldKind,
+    selection: &Selection,
+    counts: Counts,
+    groups: &mut Groups,
+) {
+    let words = match kind {
+        FieldKind::Enum(words) => Some(words),
+        _ => None,
+    };
+    let key = |value: u64| match words {
+        Some(words) => Key::Text(words[value as usize].into()),
+        None => Key::Int(value),
+    };
+    let small = match kind {
+        FieldKind::Int { max } if max <= u64::from(u16::MAX) => Some(max as usize + 1),
+        FieldKind::Enum(words) => Some(words.len()),
+        _ => None,
+    };
+    match small {
+        // One slot per possible value, and a last one for missing.
+        Some(size) => {
+            let slots = if column.has_missing() {
+                dense(selection, counts, size + 1, |row| {
+                    column.get(row).map_or(size, |v| v as usize)
+                })
+            } else {
+                dense(selection, counts, size + 1, |row| column.raw(row) as usize)
+            };
+            let keys = (0..size as u64).map(key).chain([Key::Null]);
+            groups.absorb(keys.zip(slots));
+        }
+        None => {
+            let mut map: FxHashMap<Option<u64>, Totals> = FxHashMap::default();
+            selection.for_each(|row| counts.add(map.entry(column.get(row)).or_default(), row));
+            groups.absorb(map.into_iter().map(|(v, t)| (v.map_or(Key::Null, key), t)));
+        }
+    }
+}
+
+fn addrs(
+    column: &AddrColumn,
+    selection: &Selection,
+    counts: Counts,
+    groups: &mut FxHashMap<Key, Totals>,
+) {
+    let mut v4: FxHashMap<u32, Totals> = FxHashMap::default();
+    let mut rest: FxHashMap<Option<IpAddr>, Totals> = FxHashMap::default();
+    selection.for_each(|row| match column.v4(row) {
+        Some(word) => counts.add(v4.entry(word).or_default(), row),
+        None => counts.add(rest.entry(column.get(row)).or_default(), row),
+    });
+    let v4 = v4
+        .into_iter()
+        .map(|(w, t)| (Key::Addr(IpAddr::V4(Ipv4Addr::from(w))), t));
+    let rest = rest.into_iter().map(|(a, t)| (Key::addr(a), t));
+    for (key, totals) in v4.chain(rest) {
+        groups.entry(key).or_default().merge(&totals);
+    }
+}
+
+fn pairs(
+    table: &FlowTable,
+    selection: &Selection,
+    counts: Counts,
+    groups: &mut FxHashMap<Key, Totals>,
+) {
+    let pair =
+        |a: Option<IpAddr>, b: Option<IpAddr>| Key::Pair(Box::new((Key::addr(a), Key::addr(b))));
+    let (Some(src), Some(dst)) = (table.addr(Field::SrcAddr), table.addr(Field::DstAddr)) else {
+        let get = |f: Field, row: usize| table.addr(f).and_then(|c| c.get(row));
+        let mut map: FxHashMap<(Option<IpAddr>, Option<IpAddr>), Totals> = FxHashMap::default();
+        selection.for_each(|row| {
+            let key = (get(Field::SrcAddr, row), get(Field::DstAddr, row));
+            counts.add(map.entry(key).or_default(), row);
+        });
+        for ((a, b), totals) in map {
+            groups.entry(pair(a, b)).or_default().merge(&totals);
+        }
+        return;
+    };
+    let mut v4: FxHashMap<u64, Totals> = FxHashMap::default();
+    let mut rest: FxHashMap<(Option<IpAddr>, Option<IpAddr>), Totals> = FxHashMap::default();
+    selection.for_each(|row| match (src.v4(row), dst.v4(row)) {
+        (Some(a), Some(b)) => counts.add(
+            v4.entry(u64::from(a) << 32 | u64::from(b)).or_default(),
+            row,
+        ),
+        _ => counts.add(rest.entry((src.get(row), dst.get(row))).or_default(), row),
+    });
+    let v4 = v4.into_iter().map(|(w, t)| {
+        let a = IpAddr::V4(Ipv4Addr::from((w >> 32) as u32));
+        let b = IpAddr::V4(Ipv4Addr::from(w as u32));
+        ((Some(a), Some(b)), t)
+    });
+    for ((a, b), totals) in v4.chain(rest) {
+        groups.entry(pair(a, b)).or_default().merge(&totals);
+    }
+}
