@@ -9,6 +9,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 mod output;
+mod query;
 
 const USAGE: &str = "\
 flowlens: read AWS VPC Flow Logs and print them as JSON
@@ -16,6 +17,9 @@ flowlens: read AWS VPC Flow Logs and print them as JSON
 Usage:
   flowlens records [--format FMT] FILE...   one JSON object per record (JSON Lines)
   flowlens summary [--format FMT] FILE...   one JSON object of totals, with per-file details
+  flowlens query [--format FMT] [--filter EXPR] [OPTIONS] FILE...
+                                            one JSON object of answers over the records the
+                                            filter keeps (see below)
 
 FILE may be plain text, gzip, a CloudWatch JSON or CSV export, or Firehose JSON lines; the
 wrapper is detected from the content. `-` reads standard input.
@@ -25,6 +29,33 @@ Options:
                  line of field names. A header line in the file takes precedence.
   -h, --help     this text
 
+Query options (docs/filter-language.md describes the filter language):
+  --filter EXPR          keep the records for which EXPR holds, e.g.
+                         'dstport in (ssh, rdp) and srcaddr is public'
+  --top FIELD            the largest groups by FIELD: a field name, `pair` (srcaddr and
+                         dstaddr), or `srcaddr-class` / `dstaddr-class`; prints \"top\" and
+                         \"other\" (the groups not listed, added up)
+  --by MEASURE           what --top orders by: bytes (default), packets or records
+  --limit N              rows of --top, --conversations and --records (default 10)
+  --summary              also print \"summary\": time span, distinct interfaces and addresses,
+                         records by action and log-status
+  --histogram WIDTH      also print \"histogram\": buckets of WIDTH (`auto`, seconds, or a
+                         number with s, m, h or d), split by action
+  --conversations        also print \"conversations\": both directions of each flow in one
+                         row, through NAT where pkt-srcaddr / pkt-dstaddr are recorded
+  --rejected             also print \"rejected\": REJECT records by source, destination port
+                         and interface
+  --records OFFSET       also print \"records\": --limit matching records from OFFSET, sorted
+  --sort FIELD           the order of --records (default start); `-FIELD` for descending
+  --as athena|insights   print the same question as Athena SQL or a CloudWatch Logs Insights
+                         query instead of answering it (FILE may then be left out)
+
+The JSON always holds \"matched\": {\"records\", \"bytes\", \"packets\"}. Keys print as `flowlens
+records` prints the field; records whose field is missing are grouped under null. Rows are
+ordered by the measure, largest first, then by key ascending (numbers numerically, text by
+code point, null last). A filter that cannot be read exits with status 2 and a message that
+points at the problem.
+
 Lines that cannot be read are reported on standard error as FILE:LINE: KIND: MESSAGE and do
 not change the exit status. A missing or unreadable file exits with status 2.";
 
@@ -33,12 +64,14 @@ not change the exit status. A missing or unreadable file exits with status 2.";
 enum Command {
     Records,
     Summary,
+    Query,
 }
 
 struct Args {
     command: Command,
     format: Option<Format>,
     files: Vec<String>,
+    query: query::Options,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -47,9 +80,20 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut command = None;
     let mut format = None;
     let mut files = Vec::new();
+    let mut query = query::Options::default();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(None),
+            Long(name) if command == Some(Command::Query) && query::Options::takes(name) => {
+                let name = name.to_owned();
+                let value = if query::Options::needs_value(&name) {
+                    let value = parser.value().map_err(|e| e.to_string())?;
+                    Some(value.to_string_lossy().into_owned())
+                } else {
+                    None
+                };
+                query.set(&name, value)?;
+            }
             Long("format") => {
                 let text = parser.value().map_err(|e| e.to_string())?;
                 let text = text.to_string_lossy();
@@ -61,6 +105,7 @@ fn parse_args() -> Result<Option<Args>, String> {
                     command = Some(match value.as_str() {
                         "records" => Command::Records,
                         "summary" => Command::Summary,
+                        "query" => Command::Query,
                         other => return Err(format!("unknown command `{other}`")),
                     });
                 } else {
@@ -74,13 +119,16 @@ fn parse_args() -> Result<Option<Args>, String> {
     let Some(command) = command else {
         return Ok(None);
     };
-    if files.is_empty() {
+    // A translation needs no data unless the format has to be read from a file.
+    let translating = command == Command::Query && query.translation.is_some();
+    if files.is_empty() && !translating {
         return Err("name at least one FILE (or `-` for standard input)".into());
     }
     Ok(Some(Args {
         command,
         format,
         files,
+        query,
     }))
 }
 
@@ -106,6 +154,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
+    if args.command == Command::Query {
+        return query::run(args);
+    }
     // Every file is opened before any output, so that a typo in the last name does not
     // leave half an answer behind.
     let mut inputs = Vec::new();
@@ -120,7 +171,7 @@ fn run(args: &Args) -> Result<(), String> {
         report_issues(&decoded);
         match args.command {
             Command::Records => output::records(&mut out, &decoded).map_err(write_error)?,
-            Command::Summary => {}
+            Command::Summary | Command::Query => {}
         }
         // The records command needs nothing kept once a file is printed.
         if args.command == Command::Summary {
@@ -133,17 +184,17 @@ fn run(args: &Args) -> Result<(), String> {
     out.flush().map_err(write_error)
 }
 
-fn write_error(error: io::Error) -> String {
+pub(crate) fn write_error(error: io::Error) -> String {
     format!("cannot write the output: {error}")
 }
 
 /// An opened input and its size, when known.
-struct Input {
+pub(crate) struct Input {
     reader: Box<dyn Read>,
     size: Option<u64>,
 }
 
-fn open(name: &str) -> Result<Input, String> {
+pub(crate) fn open(name: &str) -> Result<Input, String> {
     if name == "-" {
         return Ok(Input {
             reader: Box::new(io::stdin()),
@@ -163,7 +214,11 @@ fn open(name: &str) -> Result<Input, String> {
     })
 }
 
-fn decode(name: &str, mut input: Input, format: Option<Format>) -> Result<Decoded, String> {
+pub(crate) fn decode(
+    name: &str,
+    mut input: Input,
+    format: Option<Format>,
+) -> Result<Decoded, String> {
     let options = DecodeOptions {
         format,
         size_hint: input.size,
@@ -181,7 +236,7 @@ fn decode(name: &str, mut input: Input, format: Option<Format>) -> Result<Decode
     Ok(decoder.finish())
 }
 
-fn report_issues(decoded: &Decoded) {
+pub(crate) fn report_issues(decoded: &Decoded) {
     let issues = &decoded.report.issues;
     if issues.total() == 0 {
         return;

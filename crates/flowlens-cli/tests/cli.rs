@@ -146,3 +146,101 @@ fn a_bad_format_fails_with_a_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not close"));
 }
+
+fn query(args: &[&str]) -> (Output, Value) {
+    let path = data("aws/default.log");
+    let mut all = vec!["query"];
+    all.extend_from_slice(args);
+    all.push(path.to_str().unwrap());
+    let out = flowlens(&all, None);
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out, json)
+}
+
+// The seven records of the AWS example, by hand: (srcaddr, dstport, packets, bytes, action)
+//   172.31.16.139 → 22, 20 packets, 4249 bytes, ACCEPT
+//   172.31.9.69 → 3389, 20, 4249, REJECT
+//   NODATA and SKIPDATA records: everything `-`
+//   203.0.113.12 → 0 (ICMP), 4, 336, ACCEPT
+//   172.31.16.139 → 0 (ICMP), 4, 336, REJECT
+//   2001:db8:1234:a100:8d6e:3477:df66:f105 → 22, 54, 8855, ACCEPT
+
+#[test]
+fn query_filter_alone_prints_matched() {
+    let (out, json) = query(&["--filter", "dstport = ssh"]);
+    assert!(out.status.success());
+    assert_eq!(
+        json,
+        json!({"matched": {"records": 2, "bytes": 4249 + 8855, "packets": 20 + 54}})
+    );
+}
+
+#[test]
+fn query_not_includes_missing_values_but_not_equal_does_not() {
+    let (_, negated) = query(&["--filter", "not (action = ACCEPT)"]);
+    assert_eq!(negated["matched"]["records"], 4);
+    let (_, differs) = query(&["--filter", "action != ACCEPT"]);
+    assert_eq!(differs["matched"]["records"], 2);
+}
+
+#[test]
+fn query_top_with_other() {
+    let (out, json) = query(&["--top", "srcaddr", "--by", "packets", "--limit", "2"]);
+    assert!(out.status.success());
+    assert_eq!(
+        json["top"],
+        json!([
+            {"key": "2001:db8:1234:a100:8d6e:3477:df66:f105", "records": 1, "bytes": 8855, "packets": 54},
+            {"key": "172.31.16.139", "records": 2, "bytes": 4249 + 336, "packets": 24},
+        ])
+    );
+    assert_eq!(
+        json["other"],
+        json!({"records": 4, "bytes": 4249 + 336, "packets": 24})
+    );
+    assert_eq!(json["matched"]["records"], 7);
+}
+
+#[test]
+fn query_ties_order_by_key_with_null_last() {
+    let (_, json) = query(&["--top", "action", "--by", "records"]);
+    let keys: Vec<&Value> = json["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["key"])
+        .collect();
+    assert_eq!(keys, [&json!("ACCEPT"), &json!("REJECT"), &Value::Null]);
+    let (_, ports) = query(&["--top", "dstport", "--by", "records"]);
+    let keys: Vec<&Value> = ports["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["key"])
+        .collect();
+    assert_eq!(keys, [&json!(0), &json!(22), &Value::Null, &json!(3389)]);
+}
+
+#[test]
+fn query_a_bad_filter_fails_and_points_at_it() {
+    let (out, _) = query(&["--filter", "dstport = 22 and protocol = tcpp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("column 29"), "{stderr}");
+    assert!(stderr.contains("found `tcpp`"), "{stderr}");
+}
+
+#[test]
+fn query_histogram_by_action() {
+    let (_, json) = query(&["--filter", "action is present", "--histogram", "1d"]);
+    let buckets = json["histogram"]["buckets"].as_array().unwrap();
+    // 2014-12-14 (two records), 2015-05-29 (two), 2016-10-31 (one).
+    let starts: Vec<u64> = buckets
+        .iter()
+        .map(|b| b["start"].as_u64().unwrap())
+        .collect();
+    assert_eq!(starts, [1418515200, 1432857600, 1477872000]);
+    assert_eq!(buckets[0]["reject"]["records"], 1);
+    assert_eq!(buckets[0]["accept"]["bytes"], 4249);
+}

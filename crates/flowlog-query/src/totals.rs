@@ -33,6 +33,14 @@ impl Totals {
         self.packets = self.packets.saturating_add(other.packets);
     }
 
+    /// Totals over the selected rows of `table`.
+    pub fn of(table: &FlowTable, selection: &crate::Selection) -> Totals {
+        let counts = Counts::of(table);
+        let mut totals = Totals::default();
+        selection.for_each(|row| counts.add(&mut totals, row));
+        totals
+    }
+
     /// The value of one measure.
     pub fn get(&self, measure: Measure) -> u64 {
         match measure {
