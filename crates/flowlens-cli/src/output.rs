@@ -1,6 +1,6 @@
 //! The JSON the CLI prints.
 
-use flowlog::{Decoded, FieldKind, FormatSource, Value};
+use flowlog::{Decoded, FieldKind, FlowTable, FormatSource, Value};
 use flowlog_query::Summary;
 use serde_json::{json, Map, Value as Json};
 use std::io::{self, Write};
@@ -11,7 +11,16 @@ pub fn records(out: &mut impl Write, decoded: &Decoded) -> io::Result<()> {
     let table = &decoded.table;
     let file = serde_json::to_string(&decoded.report.file)?;
     for row in 0..table.len() {
-        out.write_all(b"{")?;
+        record(out, table, row, &file)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// One record as one JSON object, without a line break; `file` is already JSON.
+pub fn record(out: &mut impl Write, table: &FlowTable, row: usize, file: &str) -> io::Result<()> {
+    out.write_all(b"{")?;
+    {
         for field in table.format_of(row).fields() {
             serde_json::to_writer(&mut *out, field.name())?;
             out.write_all(b":")?;
@@ -26,7 +35,7 @@ pub fn records(out: &mut impl Write, decoded: &Decoded) -> io::Result<()> {
             }
             out.write_all(b",")?;
         }
-        writeln!(out, "\"_file\":{file},\"_line\":{}}}", table.line_of(row))?;
+        write!(out, "\"_file\":{file},\"_line\":{}}}", table.line_of(row))?;
     }
     Ok(())
 }

@@ -5,8 +5,12 @@
 //! time however many files are named.
 
 use crate::{decode, open, report_issues, write_error, Args};
+use flowlog::FieldRef;
 use flowlog::FlowTable;
-use flowlog_query::{Filter, FilterError, GroupBy, Groups, Histogram, Measure, Summary, Totals};
+use flowlog_query::{
+    page, Conversations, Filter, FilterError, GroupBy, Groups, Histogram, Measure, Rejected,
+    SortBy, SortValue, Summary, Top, Totals,
+};
 use serde_json::{json, Map, Value as Json};
 use std::io::{self, BufWriter, Write};
 
@@ -139,6 +143,11 @@ struct Answers {
     summary: Option<Summary>,
     top: Option<Groups>,
     histogram: Option<Histogram>,
+    conversations: Option<Conversations>,
+    rejected: Option<Rejected>,
+    /// The best rows of every file so far: sort value, file number, row, record JSON.
+    records: Vec<(SortValue, usize, usize, String)>,
+    matched_records: usize,
 }
 
 /// Runs `flowlens query`.
@@ -161,9 +170,29 @@ pub fn run(args: &Args) -> Result<(), String> {
         summary: options.summary.then(Summary::default),
         top: None,
         histogram: None,
+        conversations: None,
+        rejected: None,
+        records: Vec::new(),
+        matched_records: 0,
+    };
+    let sort = match &options.sort {
+        None => SortBy {
+            field: FieldRef::Known(flowlog::Field::Start),
+            descending: false,
+        },
+        Some(text) => {
+            let (descending, name) = match text.strip_prefix('-') {
+                Some(name) => (true, name),
+                None => (false, text.as_str()),
+            };
+            SortBy {
+                field: FieldRef::from_name(name),
+                descending,
+            }
+        }
     };
     let filter = early.as_ref().ok().cloned();
-    for (name, input) in args.files.iter().zip(inputs) {
+    for (file, (name, input)) in args.files.iter().zip(inputs).enumerate() {
         let decoded = decode(name, input, args.format.clone())?;
         report_issues(&decoded);
         let table = &decoded.table;
@@ -185,7 +214,17 @@ pub fn run(args: &Args) -> Result<(), String> {
             }
             _ => None,
         };
-        answer(table, &filter, by.as_ref(), options, &mut answers);
+        let file = (file, serde_json::to_string(name).expect("a string"));
+        answer(
+            table,
+            &filter,
+            by.as_ref(),
+            options,
+            &sort,
+            &file,
+            &mut answers,
+        )
+        .map_err(write_error)?;
     }
     if let Err(error) = &early {
         if args.files.is_empty() {
@@ -207,8 +246,10 @@ fn answer(
     filter: &Filter,
     by: Option<&GroupBy>,
     options: &Options,
+    sort: &SortBy,
+    (file, file_json): &(usize, String),
     answers: &mut Answers,
-) {
+) -> io::Result<()> {
     let selection = filter.select(table);
     answers.matched.merge(&Totals::of(table, &selection));
     if let Some(summary) = &mut answers.summary {
@@ -232,6 +273,43 @@ fn answer(
             None => answers.histogram = Some(histogram),
         }
     }
+    if options.conversations {
+        let conversations = Conversations::of(table, &selection);
+        match &mut answers.conversations {
+            Some(c) => c.merge(&conversations),
+            None => answers.conversations = Some(conversations),
+        }
+    }
+    if options.rejected {
+        let rejected = Rejected::of(table, &selection);
+        match &mut answers.rejected {
+            Some(r) => r.merge(&rejected),
+            None => answers.rejected = Some(rejected),
+        }
+    }
+    if let Some(offset) = options.records {
+        // Every file's first offset + limit rows are candidates; the page is cut from them
+        // once all files are read.
+        let wanted = offset.saturating_add(options.limit());
+        let page = page(table, &selection, sort, 0, wanted);
+        answers.matched_records += page.matched;
+        for (value, row) in page.rows {
+            let mut json = Vec::new();
+            crate::output::record(&mut json, table, row, file_json)?;
+            let json = String::from_utf8(json).expect("JSON is UTF-8");
+            answers.records.push((value, *file, row, json));
+        }
+        answers.records.sort_by(|a, b| {
+            sort.compare(&a.0, &b.0)
+                .then_with(|| (a.1, a.2).cmp(&(b.1, b.2)))
+        });
+        answers.records.truncate(wanted);
+    }
+    Ok(())
+}
+
+fn top_rows(top: &Top) -> Json {
+    serde_json::to_value(&top.rows).expect("plain data")
 }
 
 fn totals(t: &Totals) -> Json {
@@ -303,6 +381,57 @@ fn to_json(answers: &Answers, options: &Options) -> Json {
         object.insert(
             "histogram".into(),
             json!({"width": histogram.width, "buckets": buckets, "no_time": totals(&histogram.no_time)}),
+        );
+    }
+    if let Some(conversations) = &answers.conversations {
+        let rows: Vec<Json> = conversations
+            .top(options.limit(), options.measure)
+            .into_iter()
+            .map(|(key, c)| {
+                let total = c.total();
+                json!({
+                    "protocol": key.protocol,
+                    "a": {"addr": key.a.addr.to_string(), "port": key.a.port},
+                    "b": {"addr": key.b.addr.to_string(), "port": key.b.port},
+                    "a_to_b": totals(&c.a_to_b),
+                    "b_to_a": totals(&c.b_to_a),
+                    "records": total.records,
+                    "bytes": total.bytes,
+                    "packets": total.packets,
+                    "first_seen": c.first_seen,
+                    "last_seen": c.last_seen,
+                    "duration": c.duration(),
+                })
+            })
+            .collect();
+        object.insert("conversations".into(), json!(rows));
+        object.insert("conversations_total".into(), json!(conversations.len()));
+    }
+    if let Some(r) = &answers.rejected {
+        let (n, m) = (options.limit(), options.measure);
+        object.insert(
+            "rejected".into(),
+            json!({
+                "records": r.totals.records,
+                "bytes": r.totals.bytes,
+                "packets": r.totals.packets,
+                "by_source": top_rows(&r.by_source.top(n, m)),
+                "by_port": top_rows(&r.by_port.top(n, m)),
+                "by_interface": top_rows(&r.by_interface.top(n, m)),
+                "by_destination": top_rows(&r.by_destination.top(n, m)),
+            }),
+        );
+    }
+    if let Some(offset) = options.records {
+        let rows: Vec<Json> = answers
+            .records
+            .iter()
+            .skip(offset)
+            .map(|(_, _, _, json)| serde_json::from_str(json).expect("written as JSON"))
+            .collect();
+        object.insert(
+            "records".into(),
+            json!({"matched": answers.matched_records, "offset": offset, "rows": rows}),
         );
     }
     Json::Object(object)

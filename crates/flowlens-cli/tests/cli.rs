@@ -244,3 +244,37 @@ fn query_histogram_by_action() {
     assert_eq!(buckets[0]["reject"]["records"], 1);
     assert_eq!(buckets[0]["accept"]["bytes"], 4249);
 }
+
+#[test]
+fn query_conversations_stitch_both_directions() {
+    // The AWS v3 example: 52.213.180.42:43416 → 10.0.0.62:5001 (568 bytes, 8 packets) and
+    // the reply (376 bytes, 7 packets), both from 1566848875 to 1566848933.
+    let path = data("aws/custom-v3-tcp-flags.log");
+    let out = flowlens(&["query", "--conversations", path.to_str().unwrap()], None);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["conversations_total"], 1);
+    let c = &json["conversations"][0];
+    assert_eq!(c["a"], json!({"addr": "52.213.180.42", "port": 43416}));
+    assert_eq!(c["b"], json!({"addr": "10.0.0.62", "port": 5001}));
+    assert_eq!(
+        c["a_to_b"],
+        json!({"records": 1, "bytes": 568, "packets": 8})
+    );
+    assert_eq!(
+        c["b_to_a"],
+        json!({"records": 1, "bytes": 376, "packets": 7})
+    );
+    assert_eq!(c["duration"], 58);
+}
+
+#[test]
+fn query_records_page_sorted_with_missing_last() {
+    let (_, json) = query(&["--records", "5", "--limit", "5", "--sort", "-bytes"]);
+    // Bytes descending: 8855, 4249, 4249, 336, 336, then the two records without bytes.
+    let rows = json["records"]["rows"].as_array().unwrap();
+    assert_eq!(json["records"]["matched"], 7);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["bytes"], Value::Null);
+    assert_eq!(rows[0]["log-status"], "NODATA");
+    assert_eq!(rows[1]["log-status"], "SKIPDATA");
+}

@@ -8,22 +8,28 @@
 #![deny(missing_docs)]
 
 pub mod class;
+mod conversation;
 pub mod filter;
 mod group;
 mod histogram;
 mod key;
 pub mod names;
 mod overview;
+mod page;
+mod rejected;
 mod selection;
 mod summary;
 mod totals;
 
 pub use class::AddrClass;
+pub use conversation::{Conversation, ConversationKey, Conversations, Endpoint};
 pub use filter::{Filter, FilterError};
 pub use group::{Groups, Top, TopRow};
 pub use histogram::{Bucket, Histogram, BASE_WIDTH};
 pub use key::{GroupBy, Key};
 pub use overview::{Overview, OVERVIEW_GROUPS};
+pub use page::{page, Page, SortBy, SortValue};
+pub use rejected::Rejected;
 pub use selection::Selection;
 pub use summary::{AddrSet, Summary};
 pub use totals::{Measure, Totals};

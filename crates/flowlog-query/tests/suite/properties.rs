@@ -219,8 +219,135 @@ mod aggregates {
         json!({"width": width, "buckets": buckets, "no_time": t(no_time)})
     }
 
+    /// A conversation as the reference sees it: (protocol, A, B) with A and B as
+    /// (address, port), and [A→B, B→A] totals, first and last seen.
+    type RefConversations = Vec<(Value, [[u64; 3]; 2], Option<u64>, Option<u64>)>;
+
+    fn reference_conversations(records: &[&Rec]) -> RefConversations {
+        let mut out: RefConversations = Vec::new();
+        for rec in records {
+            let src = rec.addr("pkt-srcaddr").or(rec.addr("srcaddr"));
+            let dst = rec.addr("pkt-dstaddr").or(rec.addr("dstaddr"));
+            let (Some(src), Some(dst)) = (src, dst) else {
+                continue;
+            };
+            let s = (src, rec.num("srcport"));
+            let d = (dst, rec.num("dstport"));
+            // The client has the higher port; with equal ports, the address that prints
+            // first (then the port).
+            let src_is_a = match s.1.cmp(&d.1) {
+                Ordering::Greater => true,
+                Ordering::Less => false,
+                Ordering::Equal => (s.0.to_string(), s.1) <= (d.0.to_string(), d.1),
+            };
+            let (a, b) = if src_is_a { (s, d) } else { (d, s) };
+            let key = json!([
+                rec.num("protocol"),
+                [a.0.to_string(), a.1],
+                [b.0.to_string(), b.1]
+            ]);
+            let (start, end) = (rec.num("start"), rec.num("end"));
+            let i = match out.iter().position(|c| c.0 == key) {
+                Some(i) => i,
+                None => {
+                    out.push((key, [[0; 3]; 2], start, end));
+                    out.len() - 1
+                }
+            };
+            let c = &mut out[i];
+            add(&mut c.1[if src_is_a { 0 } else { 1 }], counts(rec));
+            c.2 = match (c.2, start) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            c.3 = c.3.max(end);
+        }
+        out
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(120))]
+
+        #[test]
+        fn conversations_rejected_and_pages_agree_with_the_reference(seed in any::<u64>()) {
+            let mut rng = Rng::new(seed);
+            let (records, text) = reference::file(&mut rng, 200);
+            let table = decode(&text, records.len());
+            let filter = Filter::parse(&reference::filter_text(&mut rng, 1)).unwrap();
+            let selection = filter.select(&table);
+            let kept: Vec<(usize, &Rec)> = records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| passes(r, filter.expr().unwrap()))
+                .collect();
+            let kept_recs: Vec<&Rec> = kept.iter().map(|(_, r)| *r).collect();
+
+            let conversations = flowlog_query::Conversations::of(&table, &selection);
+            let expected = reference_conversations(&kept_recs);
+            prop_assert_eq!(conversations.len(), expected.len());
+            let all = conversations.top(usize::MAX, Measure::Bytes);
+            for (key, c) in &all {
+                let got_key = json!([key.protocol, [key.a.addr.to_string(), key.a.port], [key.b.addr.to_string(), key.b.port]]);
+                let found = expected.iter().find(|e| e.0 == got_key);
+                prop_assert!(found.is_some(), "unexpected conversation {}", got_key);
+                let found = found.unwrap();
+                let t = |x: &flowlog_query::Totals| [x.records, x.bytes, x.packets];
+                prop_assert_eq!([t(&c.a_to_b), t(&c.b_to_a)], found.1, "{}", got_key);
+                prop_assert_eq!((c.first_seen, c.last_seen), (found.2, found.3));
+            }
+            // Largest first.
+            prop_assert!(all.windows(2).all(|w| w[0].1.total().bytes >= w[1].1.total().bytes));
+
+            let rejected = flowlog_query::Rejected::of(&table, &selection);
+            let rejects: Vec<&Rec> = kept_recs.iter().copied().filter(|r| r.get("action") == Some("REJECT")).collect();
+            prop_assert_eq!(rejected.totals.records, rejects.len() as u64);
+            let top = rejected.by_port.top(3, Measure::Records);
+            prop_assert_eq!(
+                json!({"rows": top.rows, "other": top.other, "groups": top.groups}),
+                reference_top(&rejects, "dstport", 3, 0)
+            );
+            let top = rejected.by_source.top(3, Measure::Bytes);
+            prop_assert_eq!(
+                json!({"rows": top.rows, "other": top.other, "groups": top.groups}),
+                reference_top(&rejects, "srcaddr", 3, 1)
+            );
+
+            // Pages: records sort numbers numerically, text by code point, addresses as
+            // numbers with IPv4 first, missing last either way, ties in table order.
+            let field = *rng.pick(&["bytes", "srcaddr", "interface-id", "start", "action", "vpc-id"]);
+            let descending = rng.chance(50);
+            let (offset, limit) = (rng.below(30) as usize, rng.below(30) as usize);
+            #[derive(PartialEq, Eq, PartialOrd, Ord)]
+            enum V { Num(u64), Text(String), V4(u32), V6(u128) }
+            let value = |r: &Rec| r.get(field).map(|t| match t.parse::<IpAddr>() {
+                Ok(IpAddr::V4(a)) => V::V4(a.into()),
+                Ok(IpAddr::V6(a)) => V::V6(a.into()),
+                Err(_) => match t.parse::<u64>() {
+                    Ok(n) if field != "vpc-id" && field != "interface-id" => V::Num(n),
+                    _ => V::Text(t.to_owned()),
+                },
+            });
+            let mut order: Vec<(usize, &Rec)> = kept.clone();
+            order.sort_by(|(i, a), (j, b)| {
+                let by_value = match (value(a), value(b)) {
+                    (None, None) => Ordering::Equal,
+                    (None, _) => Ordering::Greater,
+                    (_, None) => Ordering::Less,
+                    (Some(x), Some(y)) if descending => y.cmp(&x),
+                    (Some(x), Some(y)) => x.cmp(&y),
+                };
+                by_value.then(i.cmp(j))
+            });
+            let expected: Vec<usize> = order.iter().skip(offset).take(limit).map(|(i, _)| *i).collect();
+            let sort = flowlog_query::SortBy {
+                field: flowlog::FieldRef::from_name(field),
+                descending,
+            };
+            let page = flowlog_query::page(&table, &selection, &sort, offset, limit);
+            prop_assert_eq!(page.matched, kept.len());
+            let got: Vec<usize> = page.rows.iter().map(|(_, row)| *row).collect();
+            prop_assert_eq!(got, expected, "sorted by {} descending {}", field, descending);
+        }
 
         #[test]
         fn aggregates_agree_with_the_reference(seed in any::<u64>()) {
@@ -289,6 +416,13 @@ mod aggregates {
                 groups.merge(&Groups::of(&b, &all(&b), &by));
                 prop_assert_eq!(groups, Groups::of(&both, &all(&both), &by));
             }
+
+            let mut conversations = flowlog_query::Conversations::of(&a, &all(&a));
+            conversations.merge(&flowlog_query::Conversations::of(&b, &all(&b)));
+            prop_assert_eq!(conversations, flowlog_query::Conversations::of(&both, &all(&both)));
+            let mut rejected = flowlog_query::Rejected::of(&a, &all(&a));
+            rejected.merge(&flowlog_query::Rejected::of(&b, &all(&b)));
+            prop_assert_eq!(rejected, flowlog_query::Rejected::of(&both, &all(&both)));
 
             let mut histogram = Histogram::of(&a, &all(&a), 60);
             histogram.merge(&Histogram::of(&b, &all(&b), 60));
