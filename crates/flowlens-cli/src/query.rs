@@ -157,6 +157,9 @@ pub fn run(args: &Args) -> Result<(), String> {
     // Checked before any file is read, so that a typo fails at once. A name the AWS table
     // does not know may still be a column of the files; that is settled once they are read.
     let early = Filter::parse(&filter_text);
+    if let Some(target) = &options.translation {
+        return translate(args, target, &filter_text);
+    }
     let group_by = options
         .top
         .as_ref()
@@ -435,4 +438,57 @@ fn to_json(answers: &Answers, options: &Options) -> Json {
         );
     }
     Json::Object(object)
+}
+
+/// `--as athena|insights`: the question as text for the service, not answered here.
+fn translate(args: &Args, target: &str, filter_text: &str) -> Result<(), String> {
+    use flowlog_query::translate::{athena, insights, Aggregate, Question};
+    let options = &args.query;
+    // The layout: given, or that of the first file (read only when it is needed).
+    let mut format = args.format.clone();
+    if format.is_none() {
+        if let Some(name) = args.files.first() {
+            let decoded = decode(name, open(name)?, None)?;
+            format = decoded.report.formats.first().map(|f| f.format.clone());
+        }
+    }
+    let format = format.unwrap_or_else(flowlog::Format::default_v2);
+    let others: Vec<&str> = format
+        .fields()
+        .iter()
+        .filter(|f| matches!(f, FieldRef::Other(_)))
+        .map(|f| f.name())
+        .collect();
+    let filter =
+        Filter::parse_with(filter_text, &others).map_err(|e| filter_error(filter_text, &e))?;
+    let aggregate = match (&options.top, options.histogram) {
+        (Some(name), _) => Aggregate::Top {
+            by: GroupBy::from_name(name, &others)
+                .ok_or_else(|| format!("--top: unknown field `{name}`"))?,
+            measure: options.measure,
+            limit: options.limit(),
+        },
+        (None, Some(width)) => Aggregate::Histogram {
+            width: match width {
+                // Without the data there is no span to fit; an hour suits a day of logs.
+                Width::Auto => 3600,
+                Width::Seconds(s) => s,
+            },
+        },
+        (None, None) => Aggregate::Matched,
+    };
+    let question = Question {
+        filter: &filter,
+        aggregate,
+        format,
+    };
+    let text = match target {
+        "athena" => athena(&question, "vpc_flow_logs"),
+        _ => insights(&question),
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(write_error)
 }

@@ -20,6 +20,7 @@ mod rejected;
 mod selection;
 mod summary;
 mod totals;
+pub mod translate;
 
 pub use class::AddrClass;
 pub use conversation::{Conversation, ConversationKey, Conversations, Endpoint};

@@ -4,3 +4,4 @@
 mod filters;
 mod properties;
 mod reference;
+mod translations;
