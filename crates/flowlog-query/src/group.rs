@@ -129,7 +129,7 @@ impl Groups {
     }
 
     /// Adds groups, skipping empty ones so that a group exists only if a record is in it.
-    fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
+    pub(crate) fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
         for (key, totals) in groups {
             if totals.records > 0 {
                 self.groups.entry(key).or_default().merge(&totals);
@@ -273,18 +273,47 @@ fn addrs(
     counts: Counts,
     groups: &mut FxHashMap<Key, Totals>,
 ) {
-    let mut v4: FxHashMap<u32, Totals> = FxHashMap::default();
-    let mut rest: FxHashMap<Option<IpAddr>, Totals> = FxHashMap::default();
-    selection.for_each(|row| match column.v4(row) {
-        Some(word) => counts.add(v4.entry(word).or_default(), row),
-        None => counts.add(rest.entry(column.get(row)).or_default(), row),
-    });
-    let v4 = v4
-        .into_iter()
-        .map(|(w, t)| (Key::Addr(IpAddr::V4(Ipv4Addr::from(w))), t));
-    let rest = rest.into_iter().map(|(a, t)| (Key::addr(a), t));
-    for (key, totals) in v4.chain(rest) {
-        groups.entry(key).or_default().merge(&totals);
+    let mut v4 = AddrTotals::default();
+    selection.for_each(|row| v4.add(column, row, counts));
+    v4.into_groups(groups);
+}
+
+/// Totals by address: IPv4 words in a hash map of small entries pointing into a vector
+/// (so that the map stays small enough for the cache), everything else aside.
+#[derive(Default)]
+struct AddrTotals {
+    index: FxHashMap<u32, u32>,
+    totals: Vec<(u32, Totals)>,
+    rest: FxHashMap<Option<IpAddr>, Totals>,
+}
+
+impl AddrTotals {
+    #[inline(always)]
+    fn add(&mut self, column: &AddrColumn, row: usize, counts: Counts) {
+        match column.v4(row) {
+            Some(word) => {
+                let next = self.totals.len() as u32;
+                let i = *self.index.entry(word).or_insert(next);
+                if i == next {
+                    self.totals.push((word, Totals::default()));
+                }
+                counts.add(&mut self.totals[i as usize].1, row);
+            }
+            None => counts.add(self.rest.entry(column.get(row)).or_default(), row),
+        }
+    }
+
+    fn into_groups(self, groups: &mut FxHashMap<Key, Totals>) {
+        let v4 = self
+            .totals
+            .into_iter()
+            .map(|(w, t)| (Key::Addr(IpAddr::V4(Ipv4Addr::from(w))), t));
+        let rest = self.rest.into_iter().map(|(a, t)| (Key::addr(a), t));
+        for (key, totals) in v4.chain(rest) {
+            if totals.records > 0 {
+                groups.entry(key).or_default().merge(&totals);
+            }
+        }
     }
 }
 

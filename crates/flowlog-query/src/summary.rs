@@ -79,6 +79,17 @@ impl Summary {
 
     /// Totals over the selected rows of `table`.
     pub fn of_selection(table: &FlowTable, selection: &Selection) -> Summary {
+        Summary::of_selection_with(table, selection, true)
+    }
+
+    /// As [`Summary::of_selection`]; without `addresses` the distinct addresses are left
+    /// for the caller, who may have them already (the overview takes them from its source
+    /// and destination groups rather than hash every row twice more).
+    pub(crate) fn of_selection_with(
+        table: &FlowTable,
+        selection: &Selection,
+        addresses: bool,
+    ) -> Summary {
         let mut summary = Summary {
             records: selection.count() as u64,
             ..Summary::default()
@@ -123,7 +134,7 @@ impl Summary {
                 .collect();
         }
         for field in [Field::SrcAddr, Field::DstAddr] {
-            let Some(column) = table.addr(field) else {
+            let Some(column) = table.addr(field).filter(|_| addresses) else {
                 continue;
             };
             // Flow logs repeat an interface's own address on long runs of lines.

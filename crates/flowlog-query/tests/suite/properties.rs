@@ -383,6 +383,15 @@ mod aggregates {
                 let got = json!({"rows": top.rows, "other": top.other, "groups": top.groups});
                 prop_assert_eq!(got, reference_top(&kept, by, n, index), "top {} by {}", by, measure);
             }
+            // The one-pass overview equals its parts computed one by one.
+            let overview = flowlog_query::Overview::of_selection(&table, &selection);
+            prop_assert_eq!(&overview.summary, &Summary::of_selection(&table, &selection));
+            prop_assert_eq!(&overview.histogram, &Histogram::of(&table, &selection, 60));
+            for (groups, field) in overview.groups.iter().zip(flowlog_query::OVERVIEW_GROUPS) {
+                let by = GroupBy::Field(flowlog::FieldRef::Known(field));
+                prop_assert_eq!(groups, &Groups::of(&table, &selection, &by));
+            }
+
             let width = *rng.pick(&[60u64, 7, 300, 3600]);
             let histogram = Histogram::of(&table, &selection, width);
             prop_assert_eq!(serde_json::to_value(&histogram).unwrap(), reference_histogram(&kept, width));
