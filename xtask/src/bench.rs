@@ -108,7 +108,7 @@ pub fn task(rest: &[String]) -> Result {
         None
     };
 
-    println!("\nflowlog {}", commit());
+    println!("\nflowlog {}; load average {}", commit(), load_average());
     print_speed(&speed, &flowlog, duckdb.as_deref())?;
     if let Some((input, measured)) = memory {
         check(&input, &measured)?;
@@ -199,7 +199,7 @@ fn flowlog_runs(paths: &[&Path], runs: u64) -> Result<Vec<Flowlog>> {
 }
 
 /// A venv under `target/bench/venv` with the pinned DuckDB, made once and then reused.
-fn duckdb_python(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn duckdb_python(dir: &Path) -> Result<PathBuf> {
     let venv = dir.join("venv");
     let python = venv.join("bin").join("python");
     let installed = Command::new(&python)
@@ -327,6 +327,18 @@ fn commit() -> String {
     }
 }
 
+/// The machine's load average, since other work on a shared machine skews every figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn run(command: &mut Command) -> Result {
     let status = command
         .status()
@@ -340,7 +352,7 @@ fn run(command: &mut Command) -> Result {
 
 /// Runs `command` and reads each line of its output as a JSON object; its standard error
 /// goes to the terminal, so that build progress and errors show.
-fn json_lines(mut command: Command, what: &str) -> Result<Vec<Value>> {
+pub(crate) fn json_lines(mut command: Command, what: &str) -> Result<Vec<Value>> {
     let output = command
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -361,7 +373,7 @@ fn field(line: &Value, name: &str) -> Result<u64> {
         .ok_or_else(|| format!("`{name}` missing from {line}"))
 }
 
-fn median(seconds: &Value) -> Result<f64> {
+pub(crate) fn median(seconds: &Value) -> Result<f64> {
     let mut seconds: Vec<f64> = seconds
         .as_array()
         .ok_or("no run times")?
