@@ -8,8 +8,10 @@
 //! - `samples [--check]`: regenerates (or checks) the sample data bundled with the page.
 //! - `dist [--public-url /repo/]`: the release build of the page for GitHub Pages.
 //! - `bench-decode [--records N]`: flowlog's decoder beside DuckDB's CSV reader.
+//! - `bench-query [--records N]`: filter + overview aggregates beside DuckDB's SQL.
 
 mod bench;
+mod bench_query;
 mod gen;
 mod process;
 mod samples;
@@ -32,6 +34,7 @@ tasks:
   samples [--check]          regenerate the page's sample data in web/samples (or check it)
   dist [--public-url PATH]   release build of the page into dist/ (PATH e.g. /flowlens/)
   bench-decode [--records N] decoding speed beside DuckDB's CSV reader (bench-decode --help)
+  bench-query [--records N]  filter + overview aggregates beside DuckDB (bench-query --help)
 ";
 
 /// An error that ends the task, with a message for the person who ran it.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         "samples" => samples::task(rest),
         "dist" => dist(rest),
         "bench-decode" => bench::task(rest),
+        "bench-query" => bench_query::task(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -1,9 +1,40 @@
 //! Answers over a [`flowlog::FlowTable`]: the numbers the page, the CLI and the benchmarks
 //! show.
 //!
-//! Every aggregate is mergeable: computing it on two tables and merging the results equals
-//! computing it on both at once. That lets each file (and each worker) be summarised on its
-//! own and the results combined.
+//! # The key decision: one meaning, evaluated a column at a time
+//!
+//! A filter is parsed once into a typed expression ([`filter::Expr`]) whose values are
+//! already converted for their fields: a port name is a number, `ACCEPT` is its index in the
+//! list, a time is Unix seconds. Everything downstream starts from that one meaning: the
+//! evaluator here, and the Athena and Logs Insights translations, so the page, the CLI and
+//! the query a user runs on the whole data set agree on what `not (action = ACCEPT)` means
+//! (a comparison on a missing value is false; `not` negates the whole inner expression).
+//!
+//! Evaluation never asks a row for its values one by one. Each condition runs as one loop
+//! over its column into a bitmap ([`Selection`]), text conditions are answered once per
+//! dictionary entry, and aggregates index dense arrays by port, protocol, dictionary code or
+//! address class, hashing only addresses. Keys become values (a [`Key`]) once per group at
+//! the end, because results from different files, whose dictionaries differ, must merge:
+//! every aggregate here is mergeable, and the tests check that merging the parts equals
+//! computing on the whole.
+//!
+//! # Modules
+//!
+//! - [`filter`]: the filter language: lexer, parser with positioned errors, typed
+//!   expression, column-wise evaluation.
+//! - `selection`: [`Selection`], the rows a filter keeps, as a bitmap.
+//! - `totals`, `key`: [`Totals`] (records, bytes, packets), [`Measure`], group keys
+//!   ([`Key`]) and what to group by ([`GroupBy`]), with the documented order of keys.
+//! - `summary`, `group`, `histogram`, `overview`: [`Summary`], [`Groups`] and their
+//!   [`Top`] lists with "other", [`Histogram`] by action, and [`Overview`], all of them
+//!   for the page's first screen.
+//! - `conversation`, `rejected`, `page`: [`Conversations`], [`Rejected`] breakdowns and
+//!   sorted pages of records ([`page()`]).
+//! - [`names`], [`class`]: protocol and port names; address classes.
+//! - [`translate`]: the same question as Athena SQL or a Logs Insights query.
+//!
+//! The crate does no I/O, reads no clock and spawns no thread; it builds for
+//! `wasm32-unknown-unknown` as well as natively.
 
 #![deny(missing_docs)]
 

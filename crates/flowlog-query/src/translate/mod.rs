@@ -1,7 +1,7 @@
 //! The same question at full scale: a filter and an aggregate as Athena (Trino) SQL or as a
 //! CloudWatch Logs Insights query.
 //!
-//! Both are written from the typed [`Expr`], so they mean what the filter means here, and
+//! Both are written from the typed [`crate::filter::Expr`], so they mean what the filter means here, and
 //! where a target cannot say exactly that, `docs/filter-language.md` says so. The rule that
 //! takes care is "a comparison on a missing value is false, `not` negates the whole inner
 //! expression": SQL's NULL logic agrees with it everywhere except under `NOT`, so the SQL
