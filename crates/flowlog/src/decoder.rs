@@ -118,6 +118,7 @@ impl Decoder {
         let mut reader = self.sink.reader;
         reader.resolve_sample();
         reader.table.seal();
+        reader.issues.sort_examples();
         Decoded {
             report: FileReport {
                 source: S3Source::from_path(&self.file),

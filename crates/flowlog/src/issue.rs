@@ -172,6 +172,12 @@ impl IssueLog {
         &self.examples
     }
 
+    /// Puts the examples in line order (file-level issues, at line 0, first), so that their
+    /// order does not depend on when a wrapper noticed a problem.
+    pub(crate) fn sort_examples(&mut self) {
+        self.examples.sort_by_key(|issue| issue.line);
+    }
+
     /// Adds another log's counts and examples to this one.
     pub fn merge(&mut self, other: IssueLog) {
         for (kind, count) in other.counts {

@@ -50,7 +50,7 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
             }
             Ok(Parsed::Int(seconds))
         }
-        FieldKind::Addr => parse_addr(token),
+        FieldKind::Addr => parse_addr(token, at),
         FieldKind::Enum(words) => match words.iter().position(|w| same_bytes(w, token)) {
             Some(i) => Ok(Parsed::Int(i as u64)),
             None => Err(reject(IssueKind::BadValue, enum_text(words))),
@@ -109,12 +109,15 @@ fn parse_u64(digits: &[u8]) -> Result<u64, Rejection> {
 }
 
 #[inline]
-fn parse_addr(token: &str) -> Result<Parsed, Rejection> {
+fn parse_addr(token: &str, at: u32) -> Result<Parsed, Rejection> {
     if let Some(word) = parse_ipv4(token.as_bytes()) {
         return Ok(Parsed::V4(word));
     }
     match token.parse::<Ipv6Addr>() {
-        Ok(v6) => Ok(Parsed::V6(u128::from(v6))),
+        Ok(_) => Ok(Parsed::V6 {
+            start: at,
+            end: at + token.len() as u32,
+        }),
         Err(_) => Err(reject(IssueKind::BadAddress, "an IPv4 or IPv6 address")),
     }
 }
@@ -133,7 +136,9 @@ pub(crate) fn parse_ipv4(bytes: &[u8]) -> Option<u32> {
     while i < bytes.len() {
         let start = i;
         let mut octet: u32 = 0;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
+        // At most four digits are read, which is enough to reject an octet and cannot
+        // overflow.
+        while i < bytes.len() && bytes[i].is_ascii_digit() && i - start < 4 {
             octet = octet * 10 + (bytes[i] - b'0') as u32;
             i += 1;
         }
@@ -247,7 +252,10 @@ mod tests {
             parse(addr, "10.0.0.1", 0),
             Ok(Parsed::V4(0x0a000001))
         ));
-        assert!(matches!(parse(addr, "2001:db8::1", 0), Ok(Parsed::V6(_))));
+        assert!(matches!(
+            parse(addr, "2001:db8::1", 0),
+            Ok(Parsed::V6 { .. })
+        ));
         assert_eq!(
             parse(addr, "10.0.0", 0).unwrap_err().kind,
             IssueKind::BadAddress

@@ -177,6 +177,10 @@ impl Stage {
             Stage::Gzip(gzip) => {
                 if let Err(error) = gzip.inflater.write_all(chunk) {
                     gzip_failed(sink, &error);
+                    // What was inflated before the damage may still sit in the inflater's
+                    // own buffer; finishing hands it over (and fails again, as expected), so
+                    // that the records before the damage are read however the input was cut.
+                    let _ = gzip.inflater.try_finish();
                     let inflated = std::mem::take(gzip.inflater.get_mut());
                     gzip.inner.feed(&inflated, sink);
                     let mut inner = std::mem::replace(&mut gzip.inner, Stage::Ignore);
@@ -241,7 +245,11 @@ fn sniff(buffer: &[u8], ended: bool, sink: &mut Sink) -> Option<Stage> {
         })));
     }
     let line_end = memchr::memchr(b'\n', buffer);
-    if line_end.is_none() && !ended && buffer.len() < 64 * 1024 {
+    // JSON waits for its whole first line, however long (Firehose may write many objects on
+    // one line), since that line tells JSON Lines from a document; anything else is decided
+    // after 64 KiB, which bounds what a binary file without line breaks costs.
+    let json = matches!(buffer.trim_ascii_start().first(), Some(b'{' | b'['));
+    if line_end.is_none() && !ended && (json || buffer.len() < 64 * 1024) {
         return None;
     }
     if let Some(what) = unsupported(buffer) {
