@@ -117,30 +117,14 @@ fn check(input: &Input, format: Option<Format>) {
     }
     let chunked = decoder.finish();
 
-    // A corrupt gzip stream is the one known exception to invariant 2: the output inflated
-    // by the `decode` call that meets the damage is dropped, so the records read before it
-    // depend on where chunks end (and the gzip issue lands at a different place among the
-    // examples). Such inputs are checked for everything else until that is fixed;
-    // `FLOWLOG_FUZZ_STRICT=1` checks them too.
-    let damaged_gzip = [&whole, &chunked]
-        .iter()
-        .any(|d| d.report.issues.counts().contains_key(&IssueKind::BadGzip));
-    if !damaged_gzip || strict() {
-        let expected = dump(&whole);
-        let found = dump(&chunked);
-        assert!(
-            expected == found,
-            "chunk boundaries changed the result\n--- whole\n{expected}\n--- chunked\n{found}"
-        );
-    }
+    let expected = dump(&whole);
+    let found = dump(&chunked);
+    assert!(
+        expected == found,
+        "chunk boundaries changed the result\n--- whole\n{expected}\n--- chunked\n{found}"
+    );
     invariants(input.text, &whole, given);
     invariants(input.text, &chunked, given);
-}
-
-/// Whether the known exceptions are checked as well.
-fn strict() -> bool {
-    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("FLOWLOG_FUZZ_STRICT").is_some_and(|v| v == "1"))
 }
 
 /// Everything a decode produced, as text, so that two decodes compare as wholes.
