@@ -1,7 +1,7 @@
 // A tiny static server for the built page: 127.0.0.1 only, a free port chosen by the system.
 //
 // Used by the end-to-end tests (see global-setup.mjs) and by hand:
-//   node tests/e2e/serve.mjs [DIST]       prints the URL, serves until interrupted
+//   node tests/e2e/serve.mjs [DIST] [--base /flowlens/]   prints the URL, serves until interrupted
 // DIST defaults to $FLOWLENS_DIST, then to <repo>/dist.
 
 import { createServer } from "node:http";
@@ -35,17 +35,28 @@ const types = {
 };
 
 /**
- * Serves `dist` on 127.0.0.1 at a free port. Resolves to `{ url, close }`.
+ * Serves `dist` on 127.0.0.1 at a free port, under the path `base` (e.g. `/flowlens/`, as
+ * GitHub Pages serves a project page; anything outside it is 404). Resolves to
+ * `{ url, close, requests }`: `requests` lists every request received, in order, as
+ * `{ method, path }`, so that tests can prove what the page asked for.
  */
-export async function startServer(dist = defaultDist()) {
+export async function startServer(dist = defaultDist(), { base = "/" } = {}) {
   const root = resolve(dist);
+  const requests = [];
+  const sockets = new Set();
   const info = await stat(join(root, "index.html")).catch(() => null);
   if (!info) {
     throw new Error(`no built page at ${root} (run \`trunk build --release --offline\` or set FLOWLENS_DIST)`);
   }
   const server = createServer(async (request, response) => {
+    requests.push({ method: request.method, path: request.url });
     try {
-      const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+      const full = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+      if (!full.startsWith(base) && full + "/" !== base) {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      const path = full.slice(Math.min(base.length, full.length));
       let file = resolve(join(root, path));
       // Never serve anything outside the folder.
       if (file !== root && !file.startsWith(root + sep)) {
@@ -75,18 +86,32 @@ export async function startServer(dist = defaultDist()) {
       response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
     }
   });
+  // Closing must also cut the connections the browser keeps open, as a lost network would.
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise((ok, fail) => {
     server.once("error", fail);
     server.listen(0, "127.0.0.1", ok);
   });
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((done) => server.close(done)),
+    url: `http://127.0.0.1:${port}${base}`,
+    requests,
+    close: () =>
+      new Promise((done) => {
+        server.close(done);
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { url } = await startServer(process.argv[2] || defaultDist());
-  console.log(`serving ${process.argv[2] || defaultDist()} at ${url}`);
+  // `--base /flowlens/` serves the folder under that path, as GitHub Pages does.
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--base");
+  const base = at >= 0 ? args.splice(at, 2)[1] : "/";
+  const { url } = await startServer(args[0] || defaultDist(), { base });
+  console.log(`serving ${args[0] || defaultDist()} at ${url}`);
 }

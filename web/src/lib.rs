@@ -19,9 +19,10 @@
 //! - [`numbers`]: integers, byte sizes and times as people read them. Pure.
 //! - [`protocol`]: the messages between the page and the worker.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
-//! - [`samples`]: the list of bundled sample files.
+//! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
 //! - `worker` (wasm only): the worker's message loop and chunked file reading.
-//! - `loader` (wasm only): the page's handle on the worker.
+//! - `loader` (wasm only): the page's handle on the worker (from a file next to the page, or
+//!   from the Blob URL of the single-file build), and the service worker's registration.
 //! - `components` (wasm only): the Yew components, one per file.
 
 #![deny(missing_docs)]

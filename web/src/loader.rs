@@ -12,6 +12,43 @@ use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
 /// against the document's base URL and works under any public path.
 pub const WORKER_URL: &str = "./worker_loader.js";
 
+/// Where the worker's script is: [`WORKER_URL`], unless the page was opened as the single
+/// file `flowlens.html`, whose loader puts the worker (script and wasm, which cannot be
+/// fetched from `file://`) in a Blob URL named by `window.flowlensWorkerUrl`.
+pub fn worker_url() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("flowlensWorkerUrl"))
+        .ok()
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| WORKER_URL.to_owned())
+}
+
+/// Registers the service worker that keeps the page for offline use (`sw.js`, written by
+/// `cargo xtask dist`). Only pages served over HTTP(S) can have one; from `file://` there is
+/// nothing to do. A failure only means no offline copy, so it is logged, not shown.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let protocol = window.location().protocol().unwrap_or_default();
+    if protocol != "https:" && protocol != "http:" {
+        return;
+    }
+    let navigator = window.navigator();
+    let has_container =
+        js_sys::Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false);
+    if !has_container {
+        return;
+    }
+    // Relative to the document's base URL, so that the worker's scope is the app's folder
+    // under any public path.
+    let registered = navigator.service_worker().register("./sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = wasm_bindgen_futures::JsFuture::from(registered).await {
+            web_sys::console::warn_2(&"flowlens: no offline copy:".into(), &error);
+        }
+    });
+}
+
 /// An event handler passed to JavaScript.
 type Handler = Closure<dyn FnMut(JsValue)>;
 

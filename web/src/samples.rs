@@ -73,9 +73,42 @@ mod fetch {
         Ok(response)
     }
 
+    /// The samples inside the single file `flowlens.html`, which can fetch nothing: its
+    /// loader offers them as `window.flowlensInlineSamples()`, a promise of `[name, Blob]`
+    /// pairs. `None` on a served page.
+    async fn inline() -> Option<Result<Vec<(String, web_sys::Blob)>, String>> {
+        let function = js_sys::Reflect::get(&js_sys::global(), &"flowlensInlineSamples".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?;
+        let read = async move {
+            let promise: js_sys::Promise = function
+                .call0(&wasm_bindgen::JsValue::NULL)
+                .map_err(describe)?
+                .dyn_into()
+                .map_err(describe)?;
+            let list: js_sys::Array = JsFuture::from(promise)
+                .await
+                .map_err(describe)?
+                .dyn_into()
+                .map_err(describe)?;
+            let mut files = Vec::new();
+            for pair in list.iter() {
+                let pair: js_sys::Array = pair.dyn_into().map_err(describe)?;
+                let name = pair.get(0).as_string().ok_or("a sample without a name")?;
+                files.push((name, pair.get(1).dyn_into().map_err(describe)?));
+            }
+            Ok(files)
+        };
+        Some(read.await)
+    }
+
     /// Fetches the list and every sample file, as blobs with their names. The page does not
     /// read them: they go to the worker like dropped files.
     pub async fn fetch_all() -> Result<Vec<(String, web_sys::Blob)>, String> {
+        if let Some(files) = inline().await {
+            return files;
+        }
         let index = fetch(INDEX_URL).await?;
         let text = JsFuture::from(index.text().map_err(describe)?)
             .await

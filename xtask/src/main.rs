@@ -6,17 +6,20 @@
 //! - `test`: every check CI runs, in order, failing fast.
 //! - `gen …`: writes synthetic flow logs (see `cargo xtask gen --help`).
 //! - `samples [--check]`: regenerates (or checks) the sample data bundled with the page.
-//! - `dist [--public-url /repo/]`: the release build of the page for GitHub Pages.
+//! - `dist [--public-url /repo/]`: the release build of the page for GitHub Pages, with its
+//!   security policy, service worker and the single-file `flowlens.html`.
 //! - `bench-decode [--records N]`: flowlog's decoder beside DuckDB's CSV reader.
 //! - `bench-query [--records N]`: filter + overview aggregates beside DuckDB's SQL.
 
 mod bench;
 mod bench_query;
+mod dist;
 mod gen;
 mod process;
 mod samples;
 mod serve;
 mod setup;
+mod single_file;
 mod test;
 
 use std::path::PathBuf;
@@ -32,7 +35,8 @@ tasks:
   test                       run every check CI runs, in order, failing fast
   gen --records N -o FILE    write synthetic flow logs (gen --help for the options)
   samples [--check]          regenerate the page's sample data in web/samples (or check it)
-  dist [--public-url PATH]   release build of the page into dist/ (PATH e.g. /flowlens/)
+  dist [--public-url PATH]   release build of the page into dist/ (PATH e.g. /flowlens/),
+       [--dist DIR]          with its policy, service worker and single-file flowlens.html
   bench-decode [--records N] decoding speed beside DuckDB's CSV reader (bench-decode --help)
   bench-query [--records N]  filter + overview aggregates beside DuckDB (bench-query --help)
 ";
@@ -52,7 +56,7 @@ fn main() -> ExitCode {
         "test" => no_options(rest).and_then(|()| test::task()),
         "gen" => gen::task(rest),
         "samples" => samples::task(rest),
-        "dist" => dist(rest),
+        "dist" => dist::task(rest),
         "bench-decode" => bench::task(rest),
         "bench-query" => bench_query::task(rest),
         "help" | "--help" | "-h" => {
@@ -93,23 +97,6 @@ pub fn target_dir() -> PathBuf {
         Some(dir) => root().join(dir),
         None => root().join("target"),
     }
-}
-
-/// `cargo xtask dist [--public-url PATH]`.
-fn dist(rest: &[String]) -> Result {
-    let mut public_url = None;
-    let mut args = rest.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--public-url" => public_url = Some(value(&mut args, arg)?.to_owned()),
-            other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
-        }
-    }
-    let tools = setup::setup(setup::Scope::Build)?;
-    let mut steps = process::Steps::new();
-    steps.run("trunk build", tools.trunk_build(public_url.as_deref()))?;
-    println!("The page is in {}", root().join("dist").display());
-    Ok(())
 }
 
 /// The value after an option, or an error naming the option.

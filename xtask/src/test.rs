@@ -13,6 +13,10 @@ use crate::{root, target_dir, Result};
 
 const WASM: &str = "wasm32-unknown-unknown";
 const E2E_CONFIG: &str = "tests/e2e/playwright.config.mjs";
+/// Where the GitHub Pages build (served under a sub-path by the end-to-end tests) goes.
+const PAGES_DIST: &str = "target/dist-pages";
+/// The sub-path it is built for, as GitHub serves a project page.
+const PAGES_PATH: &str = "/flowlens/";
 
 /// `cargo xtask test`.
 pub fn task() -> Result {
@@ -79,6 +83,14 @@ fn step(name: &'static str, command: Command) -> Step {
     }
 }
 
+/// This very program with `args`, as a step of its own.
+fn xtask(args: &[&str]) -> Result<Command> {
+    let program = std::env::current_exe().map_err(|e| format!("cannot find xtask itself: {e}"))?;
+    let mut command = Command::new(program);
+    command.current_dir(root()).args(args);
+    Ok(command)
+}
+
 /// The checks, in order.
 fn plan(tools: &Tools) -> Result<Vec<Step>> {
     let root = root();
@@ -100,6 +112,7 @@ fn plan(tools: &Tools) -> Result<Vec<Step>> {
         .args(["--prefix", "tests/e2e", "playwright", "test"])
         .args(["-c", E2E_CONFIG])
         .env("FLOWLENS_DIST", root.join("dist"))
+        .env("FLOWLENS_PAGES_DIST", root.join(PAGES_DIST))
         .env("FLOWLENS_CLI", target_dir().join("release/flowlens"))
         .env("CHROME", &chrome);
 
@@ -153,7 +166,12 @@ fn plan(tools: &Tools) -> Result<Vec<Step>> {
             "browser unit tests (wasm-bindgen-test, Chromium)",
             browser_unit,
         ),
-        step("page release build (trunk)", tools.trunk_build(None)),
+        // `cargo xtask dist`: Trunk, then the policy, the single file and the service worker.
+        step("page release build (xtask dist)", xtask(&["dist"])?),
+        step(
+            "page release build under /flowlens/ (GitHub Pages)",
+            xtask(&["dist", "--public-url", PAGES_PATH, "--dist", PAGES_DIST])?,
+        ),
         step(
             "CLI release build",
             tools.cargo(&["build", "--release", "-p", "flowlens-cli"]),

@@ -5,7 +5,7 @@ use crate::components::drop_zone::{take_drop, DropZone};
 use crate::components::file_list::FileList;
 use crate::components::intro::Intro;
 use crate::components::Picked;
-use crate::loader::{Loader, WORKER_URL};
+use crate::loader::{register_service_worker, worker_url, Loader};
 use crate::protocol::{FromWorker, JobId};
 use crate::samples;
 use crate::state::{Action, State};
@@ -36,6 +36,7 @@ pub fn start() {
             yew::Renderer::<App>::new().render();
         }
     }
+    register_service_worker();
 }
 
 /// The page.
@@ -49,7 +50,7 @@ pub fn app() -> Html {
         use_memo((), move |_| {
             let on_reply =
                 Rc::new(move |reply: FromWorker| dispatcher.dispatch(Action::Reply(reply)));
-            Loader::start(WORKER_URL, on_reply)
+            Loader::start(&worker_url(), on_reply)
         })
     };
     {
