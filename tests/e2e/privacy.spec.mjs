@@ -195,7 +195,7 @@ test("after loading its own files, nothing the user does makes a request", async
   await server.close();
 });
 
-test("after one visit, the page opens and does a whole analysis offline", async ({ browser }, info) => {
+test("it is an installable app that, after one visit, does a whole analysis offline", async ({ browser }, info) => {
   const dist = pagesDist();
   const server = await startServer(dist, { base: BASE });
   const context = await browser.newContext();
@@ -204,6 +204,13 @@ test("after one visit, the page opens and does a whole analysis offline", async 
   const caches = await offlineReady(first);
   expect(caches).toHaveLength(1);
   expect(caches[0]).toMatch(/^flowlens-[0-9a-f]{16}$/);
+  // Installable: Chromium finds nothing missing in the manifest, icon or service worker.
+  // Test contexts are incognito-like, which Chromium reports on its own.
+  const cdp = await context.newCDPSession(first);
+  const { errors: manifestErrors } = await cdp.send("Page.getAppManifest");
+  expect(manifestErrors).toEqual([]);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  expect(installabilityErrors.filter((e) => e.errorId !== "in-incognito")).toEqual([]);
   await first.close();
 
   // The network is cut twice over: the browser's offline mode, and no server at all.
