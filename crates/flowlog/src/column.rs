@@ -56,6 +56,13 @@ impl Bitmap {
         self.len == 0
     }
 
+    /// The bits as 64-bit words, bit `i` of word `w` being entry `64 * w + i`. Bits past
+    /// [`Self::len`] are unspecified. For readers that test 64 rows at a time.
+    #[inline]
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
     }
@@ -165,6 +172,20 @@ impl Words {
     }
 }
 
+/// The stored words of an [`IntColumn`], at the width the column has reached, one per row;
+/// missing rows hold 0. Lets a reader pick its loop once per column instead of once per row.
+#[derive(Clone, Copy, Debug)]
+pub enum IntWords<'a> {
+    /// Every value fits in a byte.
+    U8(&'a [u8]),
+    /// Every value fits in 16 bits.
+    U16(&'a [u16]),
+    /// Every value fits in 32 bits.
+    U32(&'a [u32]),
+    /// Some value needs 64 bits.
+    U64(&'a [u64]),
+}
+
 /// Integers with missing values. Missing rows hold 0 and are marked in a bitmap that exists
 /// only once the column has seen a missing value.
 #[derive(Clone, Debug)]
@@ -214,6 +235,23 @@ impl IntColumn {
     #[inline]
     pub fn raw(&self, row: usize) -> u64 {
         self.words.get(row)
+    }
+
+    /// Every row's raw word (0 where missing), as a slice of the column's current width.
+    #[inline]
+    pub fn words(&self) -> IntWords<'_> {
+        match &self.words {
+            Words::U8(v) => IntWords::U8(v),
+            Words::U16(v) => IntWords::U16(v),
+            Words::U32(v) => IntWords::U32(v),
+            Words::U64(v) => IntWords::U64(v),
+        }
+    }
+
+    /// The rows that are missing, if any row is.
+    #[inline]
+    pub fn missing_bitmap(&self) -> Option<&Bitmap> {
+        self.missing.as_ref()
     }
 
     /// Appends a value.
@@ -306,6 +344,12 @@ impl TextColumn {
     #[inline]
     pub fn code(&self, row: usize) -> u32 {
         self.indexes.raw(row) as u32
+    }
+
+    /// Every row's dictionary index (0 where missing), for loops over the whole column.
+    #[inline]
+    pub fn codes(&self) -> &IntColumn {
+        &self.indexes
     }
 
     /// The distinct values; entry 0 is the empty placeholder for "missing".
@@ -408,6 +452,31 @@ impl AddrColumn {
             return None;
         }
         Some(self.words[row])
+    }
+
+    /// Every row's word: the IPv4 address, or for IPv6 rows an index into [`Self::v6_values`];
+    /// 0 where missing.
+    #[inline]
+    pub fn words(&self) -> &[u32] {
+        &self.words
+    }
+
+    /// The IPv6 addresses, in the order their rows were appended.
+    #[inline]
+    pub fn v6_values(&self) -> &[u128] {
+        &self.v6
+    }
+
+    /// The rows that hold IPv6 addresses, if any row does.
+    #[inline]
+    pub fn v6_bitmap(&self) -> Option<&Bitmap> {
+        self.is_v6.as_ref()
+    }
+
+    /// The rows that are missing, if any row is.
+    #[inline]
+    pub fn missing_bitmap(&self) -> Option<&Bitmap> {
+        self.missing.as_ref()
     }
 
     /// Appends an IPv4 address.
@@ -519,5 +588,20 @@ mod tests {
         assert_eq!(c.get(2), Some("::1".parse().unwrap()));
         assert_eq!(c.get(3), Some("127.0.0.1".parse().unwrap()));
         assert_eq!(c.v4(2), None);
+        assert_eq!(c.words()[3], 0x7f000001);
+        assert_eq!(c.v6_values()[c.words()[2] as usize], 1);
+        assert!(c.v6_bitmap().unwrap().get(2));
+        assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b10);
+    }
+
+    #[test]
+    fn int_column_words_follow_the_width() {
+        let mut c = IntColumn::default();
+        c.push(3);
+        assert!(matches!(c.words(), IntWords::U8([3])));
+        c.push(300);
+        c.push_missing();
+        assert!(matches!(c.words(), IntWords::U16([3, 300, 0])));
+        assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b100);
     }
 }
