@@ -233,6 +233,9 @@ impl RecordReader {
     /// Ends sampling: guesses a layout from the held lines (unless a format was given) and
     /// reads them with it.
     pub(crate) fn resolve_sample(&mut self) {
+        if !matches!(self.state, State::Sampling(_)) {
+            return;
+        }
         let State::Sampling(sample) = std::mem::replace(&mut self.state, State::NoLayout) else {
             return;
         };
