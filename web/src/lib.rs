@@ -18,6 +18,7 @@
 //! - [`state`]: the page's state and the reducer that changes it. Pure.
 //! - [`numbers`]: integers, byte sizes and times as people read them. Pure.
 //! - [`protocol`]: the messages between the page and the worker.
+//! - [`query`]: the worker's answers to the page's questions, merged across files. Pure.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
 //! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
 //! - `worker` (wasm only): the worker's message loop and chunked file reading.
@@ -30,6 +31,7 @@
 pub mod ingest;
 pub mod numbers;
 pub mod protocol;
+pub mod query;
 pub mod samples;
 pub mod state;
 

@@ -1,6 +1,8 @@
 //! The page's handle on the worker: starts it, sends it files, and passes its replies on.
 
-use crate::protocol::{describe, load_request, read_reply, to_js, FromWorker, JobId, ToWorker};
+use crate::protocol::{
+    describe, load_request, read_reply, to_js, FromWorker, JobId, Query, ToWorker,
+};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -128,6 +130,13 @@ impl Loader {
     /// Tells the worker to stop reading a file, or to drop its records.
     pub fn forget(&self, id: JobId) {
         if let Err(error) = to_js(&ToWorker::Forget { id }).and_then(|m| self.send(m)) {
+            web_sys::console::error_1(&error.into());
+        }
+    }
+
+    /// Asks the worker a question; the answer will carry `seq`.
+    pub fn query(&self, seq: u32, query: Query) {
+        if let Err(error) = to_js(&ToWorker::Query { seq, query }).and_then(|m| self.send(m)) {
             web_sys::console::error_1(&error.into());
         }
     }

@@ -26,6 +26,107 @@ pub enum ToWorker {
         /// The file.
         id: JobId,
     },
+    /// Answer a question over every file read so far.
+    Query {
+        /// The page's number for this question; the answer carries it, so that an answer
+        /// to an older question (the filter has changed since) is recognised and dropped.
+        seq: u32,
+        /// The question.
+        query: Query,
+    },
+}
+
+/// A question about the records: the overview of those a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Query {
+    /// The filter, in the filter language; empty keeps every record.
+    pub filter: String,
+    /// What top lists are ordered by: `bytes`, `packets` or `records`.
+    pub measure: String,
+    /// Rows per top list.
+    pub top: u32,
+    /// The most buckets the time histogram may have.
+    pub buckets: u32,
+}
+
+/// The answer to a [`Query`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Answer {
+    /// What the filter keeps.
+    Overview(OverviewView),
+    /// The filter could not be read.
+    BadFilter(FilterProblem),
+}
+
+/// Where a filter stopped being readable, from [`flowlog_query::FilterError`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterProblem {
+    /// Character offset (not byte) where the problem starts.
+    pub start: usize,
+    /// Character offset just past it.
+    pub end: usize,
+    /// What was expected and what was found, in a sentence.
+    pub message: String,
+}
+
+/// Records, bytes and packets, in that order: one cell of an answer.
+pub type Counts = [u64; 3];
+
+/// The overview of the records a filter keeps, merged across files.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OverviewView {
+    /// Totals and time span.
+    pub totals: Totals,
+    /// Distinct interfaces.
+    pub interfaces: u64,
+    /// Distinct addresses, source or destination.
+    pub addresses: u64,
+    /// Width of the histogram's buckets, in seconds.
+    pub width: u64,
+    /// Non-empty buckets in time order.
+    pub buckets: Vec<HistRow>,
+    /// Records without a start time.
+    pub no_time: Counts,
+    /// The top lists, in the order of [`crate::query::TOP_LISTS`].
+    pub tops: Vec<TopView>,
+}
+
+/// One bucket of the histogram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistRow {
+    /// Start, in Unix seconds.
+    pub start: u64,
+    /// ACCEPT records.
+    pub accept: Counts,
+    /// REJECT records.
+    pub reject: Counts,
+    /// Records without an action.
+    pub none: Counts,
+}
+
+/// One top list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopView {
+    /// The group-by's name, as `flowlens query --top` takes it (`dstport`, `pair`).
+    pub by: String,
+    /// The largest groups, largest first.
+    pub rows: Vec<TopItem>,
+    /// The groups not listed, added up.
+    pub other: Counts,
+    /// How many groups there are in all.
+    pub groups: u64,
+}
+
+/// One group of a top list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopItem {
+    /// The group's value as `flowlens query` prints it; `None` where the field is missing.
+    /// Two values (source, destination) for a pair.
+    pub key: Vec<Option<String>>,
+    /// A name for the value: the service of a port, the name of a protocol.
+    pub label: Option<String>,
+    /// Records, bytes, packets of the group.
+    pub counts: Counts,
 }
 
 /// What the worker tells the page.
@@ -59,6 +160,13 @@ pub enum FromWorker {
         id: JobId,
         /// Why, in a sentence.
         message: String,
+    },
+    /// The answer to a [`ToWorker::Query`].
+    Answer {
+        /// The question's number.
+        seq: u32,
+        /// The answer (boxed: it is far larger than the other messages).
+        answer: Box<Answer>,
     },
     /// The worker hit a bug and stops; every file still being read is lost.
     Crashed {

@@ -5,8 +5,17 @@
 //! so the rules (how files add up, what a row says about a bad file) are tested natively.
 
 use crate::numbers::thousands;
-use crate::protocol::{FileResult, FromWorker, JobId, Totals};
+use crate::protocol::{
+    Answer, FileResult, FilterProblem, FromWorker, JobId, OverviewView, Query, Totals,
+};
 use std::rc::Rc;
+
+/// How many filters the history keeps.
+pub const HISTORY: usize = 20;
+/// Rows per top list.
+pub const TOP_ROWS: u32 = 10;
+/// The most buckets of the traffic-over-time chart.
+pub const TIME_BUCKETS: u32 = 120;
 
 /// Everything the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,6 +30,177 @@ pub struct State {
     /// A problem that belongs to no file (a folder that could not be walked), until
     /// dismissed.
     pub notice: Option<String>,
+    /// The view: filter, chips and measure; what the URL fragment holds.
+    pub view: View,
+    /// Filters applied before, most recent first.
+    pub history: Vec<String>,
+    /// The number of the last question sent to the worker; older answers are dropped.
+    pub asked: u32,
+    /// The answer to the last question, once it came.
+    pub overview: Option<Rc<OverviewView>>,
+    /// Why the typed filter could not be read, with positions in the typed text.
+    pub filter_error: Option<FilterProblem>,
+    /// Changes whenever the set of records read changes, so that the page asks again.
+    pub generation: u32,
+    /// What the last question sent was about: the records' generation and the question.
+    pub asked_for: Option<(u32, Query)>,
+    /// What the answer shown is about.
+    pub answered_for: Option<(u32, Query)>,
+}
+
+/// What the user is looking at: it lives in the URL fragment, so a reload or a bookmark
+/// comes back to it (the fragment is never sent to any server).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// The filter typed in the filter bar.
+    pub typed: String,
+    /// Conditions added by clicking marks, each removable on its own.
+    pub chips: Vec<String>,
+    /// What charts measure: `bytes`, `packets` or `records`.
+    pub measure: Measure,
+}
+
+/// What charts and top lists measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// Sum of bytes.
+    #[default]
+    Bytes,
+    /// Sum of packets.
+    Packets,
+    /// Number of records.
+    Records,
+}
+
+impl Measure {
+    /// Every measure, in the order of the switch.
+    pub const ALL: [Measure; 3] = [Measure::Bytes, Measure::Packets, Measure::Records];
+
+    /// The name `flowlens query --by` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Bytes => "bytes",
+            Measure::Packets => "packets",
+            Measure::Records => "records",
+        }
+    }
+
+    /// Reads [`Measure::name`].
+    pub fn from_name(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Its place in a [`crate::protocol::Counts`].
+    pub fn index(self) -> usize {
+        match self {
+            Measure::Records => 0,
+            Measure::Bytes => 1,
+            Measure::Packets => 2,
+        }
+    }
+}
+
+impl View {
+    /// The whole filter: the typed text and every chip, all of which must hold. The typed
+    /// text comes first, in parentheses, so that [`View::typed_offset`] maps positions back.
+    pub fn filter(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.typed.trim().is_empty() {
+            parts.push(format!("({})", self.typed));
+        }
+        parts.extend(self.chips.iter().cloned());
+        parts.join(" and ")
+    }
+
+    /// Where the typed text starts in [`View::filter`], in characters.
+    pub fn typed_offset(&self) -> usize {
+        usize::from(!self.typed.trim().is_empty())
+    }
+
+    /// The question for the worker.
+    pub fn query(&self) -> Query {
+        Query {
+            filter: self.filter(),
+            measure: self.measure.name().into(),
+            top: TOP_ROWS,
+            buckets: TIME_BUCKETS,
+        }
+    }
+
+    /// The view as a URL fragment (without `#`): `f=…&c=…&c=…&m=…`, values percent-encoded,
+    /// defaults left out.
+    pub fn to_fragment(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.typed.is_empty() {
+            parts.push(format!("f={}", encode(&self.typed)));
+        }
+        for chip in &self.chips {
+            parts.push(format!("c={}", encode(chip)));
+        }
+        if self.measure != Measure::default() {
+            parts.push(format!("m={}", self.measure.name()));
+        }
+        parts.join("&")
+    }
+
+    /// Reads [`View::to_fragment`] (with or without `#`); unknown parts are ignored.
+    pub fn from_fragment(fragment: &str) -> View {
+        let mut view = View::default();
+        for part in fragment.trim_start_matches('#').split('&') {
+            let Some((key, value)) = part.split_once('=') else {
+                continue;
+            };
+            let value = decode(value);
+            match key {
+                "f" => view.typed = value,
+                "c" if !value.is_empty() => view.chips.push(value),
+                "m" => view.measure = Measure::from_name(&value).unwrap_or_default(),
+                _ => {}
+            }
+        }
+        view
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Reverses [`encode`]; a malformed escape is kept as it is.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One file the user gave.
@@ -92,6 +272,18 @@ pub enum Action {
     Notice(String),
     /// The user closed the notice.
     DismissNotice,
+    /// The user applied a typed filter.
+    Filter(String),
+    /// The user clicked a mark: add its condition as a chip.
+    AddChip(String),
+    /// The user removed a chip.
+    RemoveChip(usize),
+    /// The user switched what charts measure.
+    Measure(Measure),
+    /// The view was read from the URL fragment.
+    Restore(View),
+    /// A question was sent to the worker under this number.
+    Asked(u32),
 }
 
 /// How serious a row's note is.
@@ -116,6 +308,31 @@ impl State {
     /// Applies an action.
     pub fn apply(&mut self, action: Action) {
         match action {
+            Action::Filter(text) => {
+                let text = text.trim().to_owned();
+                if !text.is_empty() {
+                    self.history.retain(|h| *h != text);
+                    self.history.insert(0, text.clone());
+                    self.history.truncate(HISTORY);
+                }
+                self.view.typed = text;
+            }
+            Action::AddChip(chip) => {
+                if !self.view.chips.contains(&chip) {
+                    self.view.chips.push(chip);
+                }
+            }
+            Action::RemoveChip(i) => {
+                if i < self.view.chips.len() {
+                    self.view.chips.remove(i);
+                }
+            }
+            Action::Measure(measure) => self.view.measure = measure,
+            Action::Restore(view) => self.view = view,
+            Action::Asked(seq) => {
+                self.asked = seq;
+                self.asked_for = Some(self.question());
+            }
             Action::Add { id, name, size } => {
                 let status = match &self.worker_error {
                     Some(error) => FileStatus::Failed(error.clone()),
@@ -133,7 +350,16 @@ impl State {
                 });
             }
             Action::Reply(reply) => self.reply(reply),
-            Action::Remove(id) => Rc::make_mut(&mut self.files).retain(|f| f.id != id),
+            Action::Remove(id) => {
+                let before = self.files.len();
+                Rc::make_mut(&mut self.files).retain(|f| f.id != id);
+                if self.files.len() != before {
+                    self.generation += 1;
+                }
+                if self.files.is_empty() {
+                    self.overview = None;
+                }
+            }
             Action::SamplesLoading => self.samples = SampleStatus::Loading,
             Action::SamplesLoaded => self.samples = SampleStatus::Idle,
             Action::SamplesFailed(message) => self.samples = SampleStatus::Failed(message),
@@ -145,6 +371,30 @@ impl State {
     fn reply(&mut self, reply: FromWorker) {
         match reply {
             FromWorker::Ready => {}
+            FromWorker::Answer { seq, answer } => {
+                if seq != self.asked {
+                    return;
+                }
+                self.answered_for = self.asked_for.clone();
+                match *answer {
+                    Answer::Overview(view) => {
+                        self.overview = Some(Rc::new(view));
+                        self.filter_error = None;
+                    }
+                    Answer::BadFilter(problem) => {
+                        // Chips are written by the page and always read; a problem is in
+                        // the typed text, whose positions start after its parenthesis.
+                        let offset = self.view.typed_offset();
+                        let len = self.view.typed.chars().count();
+                        let at = |n: usize| n.saturating_sub(offset).min(len);
+                        self.filter_error = Some(FilterProblem {
+                            start: at(problem.start),
+                            end: at(problem.end).max(at(problem.start)),
+                            message: problem.message,
+                        });
+                    }
+                }
+            }
             FromWorker::Progress {
                 id,
                 bytes_read,
@@ -163,6 +413,7 @@ impl State {
             FromWorker::Done { id, result } => {
                 if let Some(file) = self.reading(id) {
                     file.status = FileStatus::Done(Rc::from(result));
+                    self.generation += 1;
                 }
             }
             FromWorker::Failed { id, message } => {
@@ -198,6 +449,16 @@ impl State {
             }
         }
         totals
+    }
+
+    /// What the page needs answered now: the records' generation and the view's question.
+    pub fn question(&self) -> (u32, Query) {
+        (self.generation, self.view.query())
+    }
+
+    /// Whether the answer shown is not yet the one for the current files and view.
+    pub fn stale(&self) -> bool {
+        !self.files.is_empty() && self.answered_for.as_ref() != Some(&self.question())
     }
 
     /// How many files are still being read.
@@ -398,6 +659,89 @@ mod tests {
             state.files[1].note().unwrap().text,
             "No flow-log records found: 1 line could not be read (too few fields 1)."
         );
+    }
+
+    #[test]
+    fn chips_and_typed_text_make_one_filter() {
+        let mut state = State::default();
+        assert_eq!(state.view.filter(), "");
+        state.apply(Action::Filter("  action = REJECT or dstport = 22 ".into()));
+        state.apply(Action::AddChip("srcaddr = 10.0.0.1".into()));
+        state.apply(Action::AddChip("not dstport = 443".into()));
+        state.apply(Action::AddChip("srcaddr = 10.0.0.1".into()));
+        assert_eq!(
+            state.view.filter(),
+            "(action = REJECT or dstport = 22) and srcaddr = 10.0.0.1 and not dstport = 443"
+        );
+        state.apply(Action::RemoveChip(0));
+        assert_eq!(state.view.chips, ["not dstport = 443"]);
+        assert_eq!(state.history, ["action = REJECT or dstport = 22"]);
+        state.apply(Action::Filter(String::new()));
+        assert_eq!(state.view.filter(), "not dstport = 443");
+    }
+
+    #[test]
+    fn the_view_round_trips_through_the_fragment() {
+        let view = View {
+            typed: "dstport in (22, 3389) & 'a b'".into(),
+            chips: vec!["srcaddr = 2001:db8::1".into(), "not protocol = 6".into()],
+            measure: Measure::Packets,
+        };
+        let fragment = view.to_fragment();
+        assert!(
+            !fragment.contains(' ') && !fragment.contains('#'),
+            "{fragment}"
+        );
+        assert_eq!(View::from_fragment(&format!("#{fragment}")), view);
+        assert_eq!(View::from_fragment(""), View::default());
+        assert_eq!(
+            View::from_fragment("#x=1&f=%zz"),
+            View {
+                typed: "%zz".into(),
+                ..View::default()
+            }
+        );
+    }
+
+    #[test]
+    fn only_the_latest_answer_counts_and_errors_point_into_the_typed_text() {
+        let mut state = State::default();
+        state.apply(Action::Filter("dstport = sshh".into()));
+        state.apply(Action::AddChip("srcaddr = 10.0.0.1".into()));
+        state.apply(Action::Asked(2));
+        let answer = |seq, answer| {
+            Action::Reply(FromWorker::Answer {
+                seq,
+                answer: Box::new(answer),
+            })
+        };
+        state.apply(answer(1, Answer::Overview(OverviewView::default())));
+        assert_eq!(state.overview, None);
+        state.apply(answer(
+            2,
+            Answer::BadFilter(FilterProblem {
+                start: 11,
+                end: 15,
+                message: "expected a port".into(),
+            }),
+        ));
+        assert_eq!(
+            state.filter_error.as_ref().map(|p| (p.start, p.end)),
+            Some((10, 14))
+        );
+        state.apply(answer(2, Answer::Overview(OverviewView::default())));
+        assert!(state.overview.is_some() && state.filter_error.is_none());
+        // No file, nothing to wait for; with a file, the answer must be for the current view.
+        assert!(!state.stale());
+        state.apply(add(1, "a.log"));
+        assert!(!state.stale());
+        state.apply(done(1, 10, 1000, 0));
+        assert!(state.stale());
+        state.apply(Action::Asked(3));
+        state.apply(answer(3, Answer::Overview(OverviewView::default())));
+        assert!(!state.stale());
+        state.apply(Action::Measure(Measure::Records));
+        assert!(state.stale());
     }
 
     #[test]

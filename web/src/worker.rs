@@ -1,6 +1,11 @@
 //! The worker: takes files from the page, reads them in chunks of bytes, decodes them and
 //! reports progress and totals.
 //!
+//! The worker also answers the page's questions ([`ToWorker::Query`]) over every table it
+//! holds, with [`crate::query::answer`]. One worker holds every file: the tables must be
+//! where the questions are answered, and with a worker per file each question would be
+//! sent to all of them and their answers merged on the page, which is left for later.
+//!
 //! Files are read one at a time, in the order they arrive, so that progress means something
 //! and memory holds one file's buffers at a time. The decoded tables stay here, in the
 //! worker, because the dataset belongs next to the code that will filter it; the page only
@@ -87,6 +92,14 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
             id,
             message: "the request carried no file".into(),
         }),
+        (ToWorker::Query { seq, query }, _) => {
+            let tables = worker.tables.borrow();
+            let answer = crate::query::answer(tables.iter().map(|(_, t)| t), &query);
+            post(&FromWorker::Answer {
+                seq,
+                answer: Box::new(answer),
+            });
+        }
         (ToWorker::Forget { id }, _) => {
             worker.forgotten.borrow_mut().insert(id);
             worker.queue.borrow_mut().retain(|r| r.id != id);

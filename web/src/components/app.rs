@@ -3,13 +3,17 @@
 use crate::components::cards::SummaryCards;
 use crate::components::drop_zone::{take_drop, DropZone};
 use crate::components::file_list::FileList;
+use crate::components::filter_bar::{FilterBar, FILTER_INPUT};
 use crate::components::intro::Intro;
+use crate::components::overview::OverviewTab;
 use crate::components::Picked;
 use crate::loader::{register_service_worker, worker_url, Loader};
 use crate::protocol::{FromWorker, JobId};
 use crate::samples;
-use crate::state::{Action, State};
+use crate::state::{Action, Measure, State, View};
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 impl Reducible for State {
@@ -42,7 +46,10 @@ pub fn start() {
 /// The page.
 #[component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(State::default);
+    let state = use_reducer(|| State {
+        view: View::from_fragment(&fragment()),
+        ..State::default()
+    });
 
     // One worker for the life of the page; its replies become actions.
     let loader = {
@@ -65,6 +72,80 @@ pub fn app() -> Html {
             }
         });
     }
+
+    // Every change of the files read or of the view asks the worker again; the answer
+    // carries the question's number, and only the latest is shown.
+    {
+        let dispatcher = state.dispatcher();
+        let loader = loader.clone();
+        let seq = use_mut_ref(|| 0u32);
+        let question = (!state.files.is_empty()).then(|| state.question());
+        use_effect_with(question, move |question| {
+            if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
+                let next = {
+                    let mut seq = seq.borrow_mut();
+                    *seq += 1;
+                    *seq
+                };
+                loader.query(next, query.clone());
+                dispatcher.dispatch(Action::Asked(next));
+            }
+        });
+    }
+
+    // The view lives in the URL fragment, replaced in place: no request, no history entry
+    // per keystroke.
+    use_effect_with(state.view.clone(), |view| set_fragment(&view.to_fragment()));
+
+    // `/` and Ctrl/⌘-K focus the filter; a resize redraws the charts.
+    let size = use_state(|| 0u32);
+    {
+        let size = size.clone();
+        use_effect_with((), move |_| {
+            let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(on_shortcut);
+            let counter = std::cell::Cell::new(0u32);
+            let on_resize = Closure::<dyn FnMut()>::new(move || {
+                counter.set(counter.get() + 1);
+                size.set(counter.get());
+            });
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window
+                    .add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+                let _ = window
+                    .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback(
+                        "keydown",
+                        on_key.as_ref().unchecked_ref(),
+                    );
+                    let _ = window.remove_event_listener_with_callback(
+                        "resize",
+                        on_resize.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let on_filter = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |text: String| dispatcher.dispatch(Action::Filter(text)))
+    };
+    let on_chip = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |chip: String| dispatcher.dispatch(Action::AddChip(chip)))
+    };
+    let on_remove_chip = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |i: usize| dispatcher.dispatch(Action::RemoveChip(i)))
+    };
+    let on_measure = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |m: Measure| dispatcher.dispatch(Action::Measure(m)))
+    };
 
     // Ids are the page's, so that every file gets a row even when no worker runs.
     let next_id = use_mut_ref(|| 1 as JobId);
@@ -159,11 +240,30 @@ pub fn app() -> Html {
                     <DropZone on_files={on_files} on_error={on_error} compact=true />
                 </aside>
                 <main class="overview">
+                    <FilterBar
+                        typed={state.view.typed.clone()}
+                        chips={state.view.chips.clone()}
+                        history={state.history.clone()}
+                        error={state.filter_error.clone()}
+                        on_filter={on_filter}
+                        on_remove_chip={on_remove_chip}
+                    />
                     <SummaryCards
-                        totals={state.totals()}
+                        totals={state.overview.as_ref().map_or_else(|| state.totals(), |o| o.totals)}
+                        interfaces={state.overview.as_ref().map(|o| o.interfaces)}
+                        filtered={state.answered_for.as_ref().is_some_and(|(_, q)| !q.filter.is_empty())}
                         done={state.done()}
                         pending={state.pending()}
                     />
+                    if let Some(view) = &state.overview {
+                        <OverviewTab
+                            view={view.clone()}
+                            measure={state.view.measure}
+                            on_measure={on_measure}
+                            on_chip={on_chip}
+                            size={*size}
+                        />
+                    }
                 </main>
             </div>
         }
@@ -173,7 +273,7 @@ pub fn app() -> Html {
         <div
             class="app"
             data-files={state.files.len().to_string()}
-            data-pending={state.pending().to_string()}
+            data-pending={(state.pending() + usize::from(state.stale())).to_string()}
             ondragover={on_page_drag_over}
             ondrop={on_page_drop}
         >
@@ -200,5 +300,62 @@ pub fn app() -> Html {
             }
             { body }
         </div>
+    }
+}
+
+/// The URL fragment, without `#`.
+fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the URL fragment without adding a history entry. Fragments never leave the
+/// browser; `replaceState` makes no request.
+fn set_fragment(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if fragment == fragment_of(&window) {
+        return;
+    }
+    let url = if fragment.is_empty() {
+        let location = window.location();
+        format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        )
+    } else {
+        format!("#{fragment}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+fn fragment_of(window: &web_sys::Window) -> String {
+    let hash = window.location().hash().unwrap_or_default();
+    hash.trim_start_matches('#').to_owned()
+}
+
+/// `/` (outside a text field) and Ctrl/⌘-K focus the filter.
+fn on_shortcut(event: KeyboardEvent) {
+    let typing = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+    let wanted = (event.key() == "/" && !typing)
+        || ((event.ctrl_key() || event.meta_key()) && event.key().eq_ignore_ascii_case("k"));
+    if !wanted {
+        return;
+    }
+    let input = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(FILTER_INPUT))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(input) = input {
+        event.prevent_default();
+        let _ = input.focus();
     }
 }

@@ -11,8 +11,12 @@ use yew::prelude::*;
 /// The cards' properties.
 #[derive(Properties, PartialEq)]
 pub struct SummaryCardsProps {
-    /// Totals over the files read so far.
+    /// Totals over the records the filter keeps, in the files read so far.
     pub totals: Totals,
+    /// Distinct interfaces, once the worker has answered.
+    pub interfaces: Option<u64>,
+    /// Whether a filter is applied, so that the totals are of a part of the records.
+    pub filtered: bool,
     /// Files read to their end.
     pub done: usize,
     /// Files still being read.
@@ -76,6 +80,13 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
     };
     let status = match (props.done, props.pending) {
         (0, pending) => format!("Reading {} {}…", pending, files(pending)),
+        (done, 0) if props.filtered => {
+            format!(
+                "Totals of the records the filter keeps, over {} {}.",
+                done,
+                files(done)
+            )
+        }
         (done, 0) => format!("Totals over {} {}.", done, files(done)),
         (done, pending) => format!(
             "Totals over {} {}; {} more being read.",
@@ -102,6 +113,9 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                 { count("packets", "Packets", t.packets) }
                 { count("accepted", "Accepted", t.accepted) }
                 { count("rejected", "Rejected", t.rejected) }
+                if let Some(n) = props.interfaces {
+                    { count("interfaces", "Interfaces", n) }
+                }
             </div>
             { span }
             <p class="summary-status" aria-live="polite">{ status }</p>

@@ -1,0 +1,130 @@
+//! Numbers and times on axes: short, in the unit they count, times in UTC.
+
+/// What a chart's values count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Bytes, shown in powers of 1000 (KB, MB, GB, TB).
+    #[default]
+    Bytes,
+    /// Packets, shown with k and M.
+    Packets,
+    /// Records, shown with k and M.
+    Records,
+}
+
+impl Unit {
+    /// The value axis's title.
+    pub fn axis_title(self) -> &'static str {
+        match self {
+            Unit::Bytes => "bytes",
+            Unit::Packets => "packets",
+            Unit::Records => "records",
+        }
+    }
+}
+
+/// `n` in a few characters: `1.5 MB`, `12k`, `3.4M`, `999`.
+pub fn compact(unit: Unit, n: u64) -> String {
+    let (steps, first): (&[&str], &str) = match unit {
+        Unit::Bytes => (&[" KB", " MB", " GB", " TB", " PB", " EB"], " B"),
+        Unit::Packets | Unit::Records => (&["k", "M", "G", "T", "P", "E"], ""),
+    };
+    if n < 1000 {
+        return format!("{n}{first}");
+    }
+    let mut value = n as f64;
+    let mut suffix = "";
+    for s in steps {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        suffix = s;
+    }
+    let text = if value < 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    };
+    // `10.0` reads as noise on an axis; `10` is the same number.
+    let text = text.strip_suffix(".0").unwrap_or(&text).to_owned();
+    format!("{text}{suffix}")
+}
+
+/// A tick step for a time range of `span` seconds that gives at most `ticks` ticks: a round
+/// number of seconds, minutes, hours or days.
+pub fn duration_step(span: u64, ticks: u64) -> u64 {
+    const STEPS: [u64; 17] = [
+        1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 604_800,
+        2_592_000,
+    ];
+    let ticks = ticks.max(1);
+    STEPS
+        .iter()
+        .copied()
+        .find(|s| span / s <= ticks)
+        .unwrap_or_else(|| span.div_ceil(ticks).max(1))
+}
+
+/// A length of time in its largest whole unit: `5 min`, `1 h`, `30 s`, `2 d`.
+pub fn duration(seconds: u64) -> String {
+    match seconds {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// The time of day of a Unix time, in UTC: `14:05`.
+pub fn clock(t: u64) -> String {
+    let day = t % 86_400;
+    format!("{:02}:{:02}", day / 3600, day % 3600 / 60)
+}
+
+/// The date and time of a Unix time, in UTC: `11-20 14:05` (month and day).
+pub fn date_time(t: u64) -> String {
+    let (_, month, day) = civil((t / 86_400) as i64);
+    format!("{month:02}-{day:02} {}", clock(t))
+}
+
+/// The calendar date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(compact(Unit::Bytes, 999), "999 B");
+        assert_eq!(compact(Unit::Bytes, 1_500_000), "1.5 MB");
+        assert_eq!(compact(Unit::Bytes, 10_000), "10 KB");
+        assert_eq!(compact(Unit::Records, 12_345), "12k");
+        assert_eq!(compact(Unit::Packets, 3_400_000), "3.4M");
+        assert_eq!(compact(Unit::Packets, u64::MAX), "18E");
+    }
+
+    #[test]
+    fn time_ticks_are_round() {
+        assert_eq!(duration_step(3600, 7), 600);
+        assert_eq!(duration_step(86_400, 7), 21_600);
+        assert_eq!(duration_step(30, 7), 5);
+        assert_eq!(clock(1_795_161_600 + 3_723), "09:02");
+        assert_eq!(date_time(0), "01-01 00:00");
+        // 2026-11-20T10:00:00Z.
+        assert_eq!(date_time(1_795_168_800), "11-20 10:00");
+        assert_eq!(duration(300), "5 min");
+    }
+}

@@ -1,0 +1,115 @@
+//! The charts drawn with plotters' SVG backend: the same code the page runs on its canvas.
+//! The snapshots pin what is drawn (bars, labels, axis titles); `UPDATE_EXPECT=1 cargo test`
+//! rewrites them after a deliberate change.
+
+use flowlog_charts::{
+    bars_svg, time_svg, Bar, BarChart, Frame, Theme, TimeBucket, TimeChart, Unit,
+};
+
+fn time_chart() -> TimeChart {
+    TimeChart {
+        unit: Unit::Bytes,
+        width: 300,
+        buckets: vec![
+            TimeBucket {
+                start: 1_795_161_600,
+                accept: 40_000,
+                reject: 1_200,
+                none: 0,
+            },
+            TimeBucket {
+                start: 1_795_161_900,
+                accept: 15_000,
+                reject: 0,
+                none: 0,
+            },
+            TimeBucket {
+                start: 1_795_162_800,
+                accept: 0,
+                reject: 600,
+                none: 0,
+            },
+        ],
+    }
+}
+
+fn bar_chart() -> BarChart {
+    BarChart {
+        unit: Unit::Records,
+        bars: vec![
+            Bar {
+                label: "22 ssh".into(),
+                value: 1500,
+            },
+            Bar {
+                label: "3389 rdp".into(),
+                value: 300,
+            },
+            Bar {
+                label: "443 https".into(),
+                value: 12,
+            },
+        ],
+    }
+}
+
+/// The texts of an SVG document, in order: what a reader of the chart sees.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .and_then(|(_, rest)| rest.split_once("</text>"))
+        })
+        .map(|(text, _)| text.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn time_chart_stacks_actions_with_utc_ticks_and_units() {
+    let svg = time_svg(&time_chart(), &Theme::light(1.0), 640, 240).unwrap();
+    // Accept blue and reject vermillion, in bars.
+    assert!(svg.contains("#0072B2"), "accept colour");
+    assert!(svg.contains("#D55E00"), "reject colour");
+    expect_test::expect![[r#"
+        ["bytes", "time (UTC), 5 min buckets", "0 B", "10 KB", "20 KB", "30 KB", "40 KB", "50 KB", "08:00", "08:05", "08:10", "08:15", "08:20", "08:25"]
+    "#]]
+    .assert_eq(&format!("{:?}\n", texts(&svg)));
+}
+
+#[test]
+fn bar_chart_labels_each_bar_with_its_value() {
+    let svg = bars_svg(&bar_chart(), &Theme::dark(2.0), 400, 200).unwrap();
+    expect_test::expect![[r#"
+        ["22 ssh", "1.5k", "3389 rdp", "300", "443 https", "12"]
+    "#]]
+    .assert_eq(&format!("{:?}\n", texts(&svg)));
+}
+
+#[test]
+fn frames_turn_pixels_back_into_marks() {
+    let frame = Frame {
+        left: 100,
+        top: 10,
+        right: 300,
+        bottom: 110,
+    };
+    assert_eq!(frame.bar_at(4, 0, 9), None);
+    assert_eq!(frame.bar_at(4, 0, 10), Some(0));
+    assert_eq!(frame.bar_at(4, 0, 60), Some(2));
+    assert_eq!(frame.bar_at(4, 0, 109), Some(3));
+    let chart = time_chart();
+    assert_eq!(frame.bucket_at(&chart, 100), Some(0));
+    assert_eq!(frame.bucket_at(&chart, 299), Some(2));
+    assert_eq!(frame.bucket_at(&chart, 200), None);
+    assert_eq!(frame.time_at(&chart, 100), Some(1_795_161_600));
+    assert_eq!(frame.time_at(&chart, 400), Some(1_795_163_100));
+}
+
+#[test]
+fn empty_charts_say_so() {
+    let svg = time_svg(&TimeChart::default(), &Theme::light(1.0), 300, 100).unwrap();
+    assert_eq!(texts(&svg), ["No records with a time"]);
+    let svg = bars_svg(&BarChart::default(), &Theme::light(1.0), 300, 100).unwrap();
+    assert_eq!(texts(&svg), ["No records"]);
+}

@@ -1,0 +1,186 @@
+// The Overview and the filter bar, in a real Chromium: every number the page draws (cards,
+// the traffic histogram, each top list) is compared with `flowlens query` over the same
+// files and the same filter; clicking bars, typing filters, errors, chips and the URL
+// fragment are driven as a user would.
+
+import { test, expect } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultDist } from "./serve.mjs";
+import { cli, open, settled, shot } from "./lib.mjs";
+
+/** The sample files, as the page loads them with "Try sample data". */
+function samples() {
+  const dist = defaultDist();
+  const index = JSON.parse(readFileSync(join(dist, "samples", "index.json"), "utf8"));
+  return (Array.isArray(index) ? index : index.files)
+    .map((e) => (typeof e === "string" ? e : e.name))
+    .map((name) => join(dist, "samples", name));
+}
+
+/** `flowlens query` over `files` as parsed JSON; integers stay exact as strings. */
+function query(files, args) {
+  const out = execFileSync(cli(), ["query", ...args, ...files], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  return JSON.parse(out.replace(/("(?:records|bytes|packets|start)":\s*)(\d+)/g, '$1"$2"'));
+}
+
+/** A top list's key as the page writes it in `data-key`. */
+const keyText = (key) =>
+  (Array.isArray(key) ? key : [key]).map((k) => (k === null ? "null" : String(k))).join(" ");
+
+/** What the page's hidden table of a top list holds. */
+async function pageTop(page, by) {
+  return page.locator(`table[data-chart="${by}"] tr[data-key]`).evaluateAll((rows) =>
+    rows.map((r) => ({
+      key: r.dataset.key,
+      records: r.dataset.records,
+      bytes: r.dataset.bytes,
+      packets: r.dataset.packets,
+    })),
+  );
+}
+
+/** Checks the cards and every top list against the CLI for `filter`. */
+async function matchesCli(page, files, filter, measure = "bytes") {
+  const args = filter ? ["--filter", filter] : [];
+  const all = query(files, [...args, "--summary"]);
+  for (const metric of ["records", "bytes", "packets"]) {
+    await expect(page.locator(`[data-metric="${metric}"]`)).toHaveAttribute(
+      "data-value",
+      all.matched[metric],
+    );
+  }
+  const byAction = all.summary.by_action;
+  await expect(page.locator('[data-metric="accepted"]')).toHaveAttribute("data-value", String(byAction.ACCEPT ?? 0));
+  await expect(page.locator('[data-metric="rejected"]')).toHaveAttribute("data-value", String(byAction.REJECT ?? 0));
+  const interfaces = Array.isArray(all.summary.interfaces) ? all.summary.interfaces.length : all.summary.interfaces;
+  await expect(page.locator('[data-metric="interfaces"]')).toHaveAttribute("data-value", String(interfaces));
+  for (const by of ["srcaddr", "dstaddr", "pair", "dstport", "protocol", "interface-id"]) {
+    const expected = query(files, [...args, "--top", by, "--by", measure, "--limit", "10"]);
+    const rows = expected.top.map((r) => ({
+      key: keyText(r.key),
+      records: r.records,
+      bytes: r.bytes,
+      packets: r.packets,
+    }));
+    expect(await pageTop(page, by), `top ${by} for "${filter}"`).toEqual(rows);
+    await expect(page.locator(`table[data-chart="${by}"]`)).toHaveAttribute(
+      "data-other",
+      expected.other[measure],
+    );
+  }
+}
+
+test("the overview's cards, histogram and top lists equal the CLI's, and follow the filter", async ({ page }) => {
+  const files = samples();
+  const errors = await open(page);
+  await page.getByRole("button", { name: "Try sample data" }).click();
+  await settled(page, files.length);
+  await matchesCli(page, files, "");
+
+  // The histogram: every record is in a bucket (the samples all have times).
+  const buckets = await page.locator('table[data-chart="time"] tr[data-start]').evaluateAll((rows) =>
+    rows.map((r) => [r.dataset.accept, r.dataset.reject, r.dataset.none].map(BigInt)),
+  );
+  const width = Number(await page.locator('table[data-chart="time"]').getAttribute("data-width"));
+  expect(buckets.length).toBeGreaterThan(1);
+  expect(buckets.length).toBeLessThanOrEqual(120);
+  const summed = buckets.flat().reduce((a, b) => a + b, 0n);
+  await page.getByText("records", { exact: true }).first().click();
+  await settled(page, files.length);
+  const records = await page.locator('table[data-chart="time"] tr[data-start]').evaluateAll((rows) =>
+    rows.reduce((s, r) => s + BigInt(r.dataset.accept) + BigInt(r.dataset.reject) + BigInt(r.dataset.none), 0n),
+  );
+  expect(String(records)).toBe(query(files, []).matched.records);
+  const histogram = query(files, ["--histogram", `${width}s`]).histogram;
+  const cliBytes = histogram.buckets.reduce((s, b) => s + BigInt(b.bytes), 0n);
+  expect(summed).toBe(cliBytes);
+  await matchesCli(page, files, "", "records");
+  await shot(page, "20-overview.png");
+  await page.setViewportSize({ width: 2560, height: 1300 });
+  await shot(page, "21-overview-wide.png");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shot(page, "22-overview-wide-dark.png");
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  // Typing a filter: `/` focuses the bar, Enter applies it, every view follows.
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("/");
+  await expect(page.locator("#filter-input")).toBeFocused();
+  await page.keyboard.type("action = REJECT");
+  await page.keyboard.press("Enter");
+  await settled(page, files.length);
+  await matchesCli(page, files, "(action = REJECT)", "records");
+  expect(decodeURIComponent(new URL(page.url()).hash)).toContain("f=action = REJECT");
+
+  // Clicking a bar of the destination ports adds its chip; the CLI agrees on the result.
+  const dstport = page.locator('figure[data-top="dstport"] canvas');
+  const box = await dstport.boundingBox();
+  const firstKey = (await pageTop(page, "dstport"))[0].key;
+  await dstport.click({ position: { x: box.width / 2, y: 12 } });
+  await expect(page.locator(".chip")).toHaveAttribute("data-chip", `dstport = ${firstKey}`);
+  await settled(page, files.length);
+  await matchesCli(page, files, `(action = REJECT) and dstport = ${firstKey}`, "records");
+  await shot(page, "23-filtered.png");
+
+  // Alt-click excludes: a second chip, `not srcaddr = …`.
+  const srcKey = (await pageTop(page, "srcaddr"))[0].key;
+  const src = page.locator('figure[data-top="srcaddr"] canvas');
+  const srcBox = await src.boundingBox();
+  await src.click({ position: { x: srcBox.width / 2, y: 12 }, modifiers: ["Alt"] });
+  await expect(page.locator(".chip").nth(1)).toHaveAttribute("data-chip", `not srcaddr = ${srcKey}`);
+  await settled(page, files.length);
+  await matchesCli(page, files, `(action = REJECT) and dstport = ${firstKey} and not srcaddr = ${srcKey}`, "records");
+
+  // The view survives a reload through the URL fragment; the files, which are never
+  // stored anywhere, are given again.
+  await page.reload();
+  await page.getByRole("button", { name: "Try sample data" }).click();
+  await settled(page, files.length);
+  await expect(page.locator(".chip")).toHaveCount(2);
+  await expect(page.locator("#filter-input")).toHaveValue("action = REJECT");
+  await matchesCli(page, files, `(action = REJECT) and dstport = ${firstKey} and not srcaddr = ${srcKey}`, "records");
+
+  // Removing the chips gives back the typed filter's numbers.
+  await page.getByRole("button", { name: /^Remove filter/ }).first().click();
+  await page.getByRole("button", { name: /^Remove filter/ }).first().click();
+  await expect(page.locator(".chip")).toHaveCount(0);
+  await settled(page, files.length);
+  await matchesCli(page, files, "(action = REJECT)", "records");
+  expect(errors).toEqual([]);
+});
+
+test("a filter that cannot be read is marked where it stops, and the last answer stays", async ({ page }) => {
+  const files = samples();
+  const errors = await open(page);
+  await page.getByRole("button", { name: "Try sample data" }).click();
+  await settled(page, files.length);
+  await page.keyboard.press("Control+k");
+  await expect(page.locator("#filter-input")).toBeFocused();
+  const text = "dstport = 22 and protocol = tcpp";
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+  const error = page.locator(".filter-error");
+  await expect(error).toBeVisible();
+  await expect(error).toHaveAttribute("data-start", String(text.indexOf("tcpp")));
+  await expect(error).toHaveAttribute("data-end", String(text.length));
+  await expect(error.locator("mark")).toHaveText("tcpp");
+  await expect(error).toContainText("Column 29:");
+  await expect(page.locator("#filter-input")).toHaveAttribute("aria-invalid", "true");
+  await shot(page, "24-filter-error.png");
+  // The cards keep the last numbers that were read.
+  await matchesCli(page, files, "");
+  // Fixing it clears the error; the history offers the filters applied before.
+  await page.locator("#filter-input").fill("dstport = 22 and protocol = tcp");
+  await page.keyboard.press("Enter");
+  await expect(error).toHaveCount(0);
+  await settled(page, files.length);
+  await matchesCli(page, files, "(dstport = 22 and protocol = tcp)");
+  await expect(page.locator("#filter-history option")).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,311 @@
+//! The Overview tab: the measure switch, traffic over time, and the top lists, all drawn
+//! from the worker's last answer.
+
+use crate::components::chart::{BarsCanvas, TimeCanvas};
+use crate::numbers::{bytes, middle_ellipsis, thousands, utc};
+use crate::protocol::{Counts, OverviewView, TopView};
+use crate::query::condition;
+use crate::state::Measure;
+use flowlog_charts::{Bar, BarChart, TimeBucket, TimeChart, Unit};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The longest label a bar shows whole; interface ids and IPv6 addresses are cut in the
+/// middle, where they differ least.
+const LABEL_CHARS: usize = 22;
+
+/// The overview's properties.
+#[derive(Properties, PartialEq)]
+pub struct OverviewProps {
+    /// The worker's answer.
+    pub view: Rc<OverviewView>,
+    /// What the charts measure.
+    pub measure: Measure,
+    /// Called when the user switches the measure.
+    pub on_measure: Callback<Measure>,
+    /// Called with a filter condition when the user clicks a mark.
+    pub on_chip: Callback<String>,
+    /// Changes when the charts should be drawn again (the window was resized).
+    pub size: u32,
+}
+
+fn unit(measure: Measure) -> Unit {
+    match measure {
+        Measure::Bytes => Unit::Bytes,
+        Measure::Packets => Unit::Packets,
+        Measure::Records => Unit::Records,
+    }
+}
+
+/// A value of a measure in words, exact.
+fn exact(measure: Measure, n: u64) -> String {
+    match measure {
+        Measure::Bytes => format!("{} ({} bytes)", bytes(n), thousands(n)),
+        Measure::Packets => format!("{} packets", thousands(n)),
+        Measure::Records => format!("{} records", thousands(n)),
+    }
+}
+
+/// A top list's title.
+fn title(by: &str) -> &'static str {
+    match by {
+        "srcaddr" => "Top sources",
+        "dstaddr" => "Top destinations",
+        "pair" => "Top pairs",
+        "dstport" => "Top destination ports",
+        "protocol" => "Protocols",
+        "interface-id" => "Top interfaces",
+        _ => "Top values",
+    }
+}
+
+/// A group's key as a label: `22 ssh`, `6 TCP`, `10.0.0.1 → 8.8.8.8`, `(missing)`.
+fn key_label(key: &[Option<String>], label: Option<&str>) -> String {
+    let values: Vec<&str> = key
+        .iter()
+        .map(|v| v.as_deref().unwrap_or("(missing)"))
+        .collect();
+    let text = values.join(" → ");
+    match label {
+        Some(label) => format!("{text} {label}"),
+        None => text,
+    }
+}
+
+/// The overview.
+#[component(OverviewTab)]
+pub fn overview_tab(props: &OverviewProps) -> Html {
+    let view = &props.view;
+    let measure = props.measure;
+    let at = measure.index();
+
+    let time = use_memo((view.clone(), measure), |(view, measure)| TimeChart {
+        unit: unit(*measure),
+        width: view.width,
+        buckets: view
+            .buckets
+            .iter()
+            .map(|b| TimeBucket {
+                start: b.start,
+                accept: b.accept[measure.index()],
+                reject: b.reject[measure.index()],
+                none: b.none[measure.index()],
+            })
+            .collect(),
+    });
+    let describe_bucket = {
+        let view = view.clone();
+        Callback::from(move |i: usize| {
+            let Some(b) = view.buckets.get(i) else {
+                return String::new();
+            };
+            format!(
+                "{} UTC, {} s\nACCEPT: {}\nREJECT: {}\nno action: {}",
+                utc(b.start),
+                view.width,
+                exact(measure, b.accept[at]),
+                exact(measure, b.reject[at]),
+                exact(measure, b.none[at]),
+            )
+        })
+    };
+
+    let switch = Measure::ALL.iter().map(|m| {
+        let on_measure = props.on_measure.clone();
+        let m = *m;
+        let onchange = Callback::from(move |_: Event| on_measure.emit(m));
+        html! {
+            <label class={classes!("segment", (m == measure).then_some("on"))}>
+                <input type="radio" name="measure" value={m.name()} checked={m == measure} onchange={onchange} />
+                { m.name() }
+            </label>
+        }
+    });
+
+    let hist_rows = view.buckets.iter().map(|b| {
+        html! {
+            <tr data-start={b.start.to_string()}
+                data-accept={b.accept[at].to_string()}
+                data-reject={b.reject[at].to_string()}
+                data-none={b.none[at].to_string()}>
+                <td>{ utc(b.start) }</td>
+                <td>{ thousands(b.accept[at]) }</td>
+                <td>{ thousands(b.reject[at]) }</td>
+                <td>{ thousands(b.none[at]) }</td>
+            </tr>
+        }
+    });
+
+    html! {
+        <section class="overview-charts" aria-label="Charts" data-measure={measure.name()}>
+            <div class="chart-head">
+                <h2 class="chart-title">{ "Traffic over time" }</h2>
+                <div class="legend" aria-hidden="true">
+                    <span class="swatch accept" />{ "ACCEPT" }
+                    <span class="swatch reject" />{ "REJECT" }
+                    <span class="swatch none" />{ "no action (NODATA, SKIPDATA)" }
+                </div>
+                <fieldset class="segments">
+                    <legend class="visually-hidden">{ "Measure" }</legend>
+                    { for switch }
+                </fieldset>
+            </div>
+            <figure class="chart time-chart">
+                <TimeCanvas chart={time} size={props.size} describe={describe_bucket} />
+                <table class="visually-hidden" data-chart="time" data-width={view.width.to_string()}>
+                    <caption>{ format!("{} per {} seconds, UTC", measure.name(), view.width) }</caption>
+                    <tr><th>{ "start" }</th><th>{ "ACCEPT" }</th><th>{ "REJECT" }</th><th>{ "no action" }</th></tr>
+                    { for hist_rows }
+                </table>
+            </figure>
+            <div class="tops">
+                { for view.tops.iter().map(|top| html! {
+                    <TopChart
+                        key={top.by.clone()}
+                        top={Rc::new(top.clone())}
+                        measure={measure}
+                        size={props.size}
+                        on_chip={props.on_chip.clone()}
+                    />
+                }) }
+            </div>
+        </section>
+    }
+}
+
+/// One top list's properties.
+#[derive(Properties, PartialEq)]
+pub struct TopChartProps {
+    /// The list.
+    pub top: Rc<TopView>,
+    /// What it is ordered by and what the bars measure.
+    pub measure: Measure,
+    /// Changes when the chart should be drawn again.
+    pub size: u32,
+    /// Called with a filter condition when the user clicks a bar.
+    pub on_chip: Callback<String>,
+}
+
+/// One top list as a bar chart, with its exact numbers in a hidden table.
+#[component(TopChart)]
+pub fn top_chart(props: &TopChartProps) -> Html {
+    let top = &props.top;
+    let measure = props.measure;
+    let at = measure.index();
+    let chart = use_memo((top.clone(), measure), |(top, measure)| BarChart {
+        unit: unit(*measure),
+        bars: top
+            .rows
+            .iter()
+            .map(|row| Bar {
+                label: shorten(&row.key, name(&top.by, row.label.as_deref()).as_deref()),
+                value: row.counts[measure.index()],
+            })
+            .collect(),
+    });
+    let describe = {
+        let top = top.clone();
+        Callback::from(move |i: usize| {
+            let Some(row) = top.rows.get(i) else {
+                return String::new();
+            };
+            format!(
+                "{}\n{}\nClick to filter to it; Alt- or Shift-click to exclude it.",
+                key_label(&row.key, row.label.as_deref()),
+                counts_text(&row.counts)
+            )
+        })
+    };
+    let pick = {
+        let top = top.clone();
+        let on_chip = props.on_chip.clone();
+        Callback::from(move |(i, exclude): (usize, bool)| {
+            if let Some(row) = top.rows.get(i) {
+                on_chip.emit(condition(&top.by, &row.key, exclude));
+            }
+        })
+    };
+    let rows: Vec<Html> = top.rows.iter().enumerate().map(|(i, row)| {
+        let keep = {
+            let pick = pick.clone();
+            Callback::from(move |event: MouseEvent| pick.emit((i, crate::components::chart::excludes(&event))))
+        };
+        let name = key_label(&row.key, name(&top.by, row.label.as_deref()).as_deref());
+        html! {
+            <tr
+                data-key={row.key.iter().map(|k| k.clone().unwrap_or_else(|| "null".into())).collect::<Vec<_>>().join(" ")}
+                data-records={row.counts[0].to_string()}
+                data-bytes={row.counts[1].to_string()}
+                data-packets={row.counts[2].to_string()}
+            >
+                <td>
+                    <button type="button" class="link" onclick={keep}
+                        aria-label={format!("Filter to {name}")}>{ name.clone() }</button>
+                </td>
+                <td>{ thousands(row.counts[at]) }</td>
+            </tr>
+        }
+    }).collect();
+    let other = top.other[at];
+    html! {
+        <figure class="chart top-chart" data-top={top.by.clone()} data-groups={top.groups.to_string()}>
+            <figcaption>
+                <span class="chart-title">{ title(&top.by) }</span>
+                <span class="chart-note">
+                    { format!("by {}", measure.name()) }
+                    if other > 0 {
+                        { format!(" · {} more groups: {}", thousands(top.groups.saturating_sub(top.rows.len() as u64)), flowlog_charts::compact(unit(measure), other)) }
+                    }
+                </span>
+            </figcaption>
+            <BarsCanvas
+                chart={chart}
+                size={props.size}
+                label={title(&top.by)}
+                describe={describe}
+                on_pick={pick}
+            />
+            <table class="visually-hidden" data-chart={top.by.clone()} data-other={other.to_string()}>
+                <caption>{ format!("{}, by {}", title(&top.by), measure.name()) }</caption>
+                { for rows }
+            </table>
+        </figure>
+    }
+}
+
+/// A value's name as shown: protocols in capitals, as people write them (`6 TCP`).
+fn name(by: &str, label: Option<&str>) -> Option<String> {
+    let label = label?;
+    Some(if by == "protocol" {
+        label.to_uppercase()
+    } else {
+        label.to_owned()
+    })
+}
+
+/// A bar's label, cut to fit.
+fn shorten(key: &[Option<String>], label: Option<&str>) -> String {
+    let part = |v: &Option<String>, max: usize| match v {
+        Some(v) => middle_ellipsis(v, max),
+        None => "(missing)".into(),
+    };
+    let text = match key {
+        [a, b] => format!("{} → {}", part(a, 15), part(b, 15)),
+        [a] => part(a, LABEL_CHARS),
+        _ => String::new(),
+    };
+    match label {
+        Some(label) => format!("{text} {label}"),
+        None => text,
+    }
+}
+
+fn counts_text(c: &Counts) -> String {
+    format!(
+        "{} records · {} ({} bytes) · {} packets",
+        thousands(c[0]),
+        bytes(c[1]),
+        thousands(c[1]),
+        thousands(c[2])
+    )
+}
