@@ -18,11 +18,31 @@ use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Totals for every group of one group-by. Mergeable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The groups are a list with one entry per key, not a map: a grouping of a single table
+/// produces each key once (from its slot), so building the list is a push per group, where
+/// a map would cost a hash and a likely cache miss per group, which for a hundred thousand
+/// addresses was a large share of the whole overview. Merging builds a map for the moment.
+#[derive(Clone, Debug)]
 pub struct Groups {
     by: GroupBy,
-    groups: FxHashMap<Key, Totals>,
+    groups: Vec<(Key, Totals)>,
 }
+
+impl PartialEq for Groups {
+    /// The same group-by and the same totals for the same keys, in any order.
+    fn eq(&self, other: &Groups) -> bool {
+        if self.by != other.by || self.groups.len() != other.groups.len() {
+            return false;
+        }
+        let theirs: FxHashMap<&Key, &Totals> = other.groups.iter().map(|(k, t)| (k, t)).collect();
+        self.groups
+            .iter()
+            .all(|(key, totals)| theirs.get(key) == Some(&totals))
+    }
+}
+
+impl Eq for Groups {}
 
 /// One row of a top list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -58,7 +78,7 @@ impl Groups {
     pub fn new(by: GroupBy) -> Groups {
         Groups {
             by,
-            groups: FxHashMap::default(),
+            groups: Vec::new(),
         }
     }
 
@@ -67,7 +87,7 @@ impl Groups {
         let counts = Counts::of(table);
         let mut groups = Groups::new(by.clone());
         match by {
-            GroupBy::Pair => pairs(table, selection, counts, &mut groups.groups),
+            GroupBy::Pair => pairs(table, selection, counts, &mut groups),
             GroupBy::Class(field) => {
                 let mut slots = vec![Totals::default(); AddrClass::ALL.len() + 1];
                 if let Some(column) = table.addr(*field) {
@@ -122,26 +142,49 @@ impl Groups {
                 Some(Column::Int(column)) => {
                     ints(column, field.kind(), selection, counts, &mut groups)
                 }
-                Some(Column::Addr(column)) => addrs(column, selection, counts, &mut groups.groups),
+                Some(Column::Addr(column)) => addrs(column, selection, counts, &mut groups),
             },
         }
         groups
     }
 
-    /// Adds groups, skipping empty ones so that a group exists only if a record is in it.
+    /// Adds groups whose keys are distinct from each other and from every group already
+    /// here, skipping empty ones so that a group exists only if a record is in it.
     pub(crate) fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
-        for (key, totals) in groups {
-            if totals.records > 0 {
-                self.groups.entry(key).or_default().merge(&totals);
-            }
-        }
+        let before = self.groups.len();
+        self.groups
+            .extend(groups.into_iter().filter(|(_, t)| t.records > 0));
+        debug_assert!(
+            {
+                let keys: rustc_hash::FxHashSet<&Key> =
+                    self.groups.iter().map(|(k, _)| k).collect();
+                keys.len() == self.groups.len()
+            },
+            "absorbed keys must be distinct ({before} before)"
+        );
     }
 
     /// Adds another part's groups (from another file, say) to these.
     pub fn merge(&mut self, other: &Groups) {
         debug_assert_eq!(self.by, other.by, "merging groups of different group-bys");
+        if self.groups.is_empty() {
+            self.groups.clone_from(&other.groups);
+            return;
+        }
+        let mut at: FxHashMap<Key, usize> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.clone(), i))
+            .collect();
         for (key, totals) in &other.groups {
-            self.groups.entry(key.clone()).or_default().merge(totals);
+            match at.get(key) {
+                Some(&i) => self.groups[i].1.merge(totals),
+                None => {
+                    at.insert(key.clone(), self.groups.len());
+                    self.groups.push((key.clone(), *totals));
+                }
+            }
         }
     }
 
@@ -160,19 +203,19 @@ impl Groups {
         self.groups.is_empty()
     }
 
-    /// The totals of one group.
+    /// The totals of one group. A search through every group: for a few keys, not a loop.
     pub fn get(&self, key: &Key) -> Option<&Totals> {
-        self.groups.get(key)
+        self.groups.iter().find(|(k, _)| k == key).map(|(_, t)| t)
     }
 
     /// Every group, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Totals)> {
-        self.groups.iter()
+        self.groups.iter().map(|(k, t)| (k, t))
     }
 
     /// The `n` largest groups by `measure` and the rest as "other".
     pub fn top(&self, n: usize, measure: Measure) -> Top {
-        let mut all: Vec<(&Key, &Totals)> = self.groups.iter().collect();
+        let mut all: Vec<(&Key, &Totals)> = self.groups.iter().map(|(k, t)| (k, t)).collect();
         let order = |a: &(&Key, &Totals), b: &(&Key, &Totals)| -> Ordering {
             b.1.get(measure)
                 .cmp(&a.1.get(measure))
@@ -267,12 +310,7 @@ fn ints(
     }
 }
 
-fn addrs(
-    column: &AddrColumn,
-    selection: &Selection,
-    counts: Counts,
-    groups: &mut FxHashMap<Key, Totals>,
-) {
+fn addrs(column: &AddrColumn, selection: &Selection, counts: Counts, groups: &mut Groups) {
     let mut v4 = AddrTotals::default();
     selection.for_each(|row| v4.add(column, row, counts));
     v4.into_groups(groups);
@@ -303,26 +341,18 @@ impl AddrTotals {
         }
     }
 
-    fn into_groups(self, groups: &mut FxHashMap<Key, Totals>) {
+    fn into_groups(self, groups: &mut Groups) {
         let v4 = self
             .totals
             .into_iter()
             .map(|(w, t)| (Key::Addr(IpAddr::V4(Ipv4Addr::from(w))), t));
         let rest = self.rest.into_iter().map(|(a, t)| (Key::addr(a), t));
-        for (key, totals) in v4.chain(rest) {
-            if totals.records > 0 {
-                groups.entry(key).or_default().merge(&totals);
-            }
-        }
+        // An IPv4 word and the other addresses never make the same key.
+        groups.absorb(v4.chain(rest));
     }
 }
 
-fn pairs(
-    table: &FlowTable,
-    selection: &Selection,
-    counts: Counts,
-    groups: &mut FxHashMap<Key, Totals>,
-) {
+fn pairs(table: &FlowTable, selection: &Selection, counts: Counts, groups: &mut Groups) {
     let pair =
         |a: Option<IpAddr>, b: Option<IpAddr>| Key::Pair(Box::new((Key::addr(a), Key::addr(b))));
     let (Some(src), Some(dst)) = (table.addr(Field::SrcAddr), table.addr(Field::DstAddr)) else {
@@ -332,9 +362,7 @@ fn pairs(
             let key = (get(Field::SrcAddr, row), get(Field::DstAddr, row));
             counts.add(map.entry(key).or_default(), row);
         });
-        for ((a, b), totals) in map {
-            groups.entry(pair(a, b)).or_default().merge(&totals);
-        }
+        groups.absorb(map.into_iter().map(|((a, b), t)| (pair(a, b), t)));
         return;
     };
     let mut v4: FxHashMap<u64, Totals> = FxHashMap::default();
@@ -351,7 +379,6 @@ fn pairs(
         let b = IpAddr::V4(Ipv4Addr::from(w as u32));
         ((Some(a), Some(b)), t)
     });
-    for ((a, b), totals) in v4.chain(rest) {
-        groups.entry(pair(a, b)).or_default().merge(&totals);
-    }
+    // Pairs of two IPv4 words and the rest never make the same key.
+    groups.absorb(v4.chain(rest).map(|((a, b), t)| (pair(a, b), t)));
 }

@@ -13,10 +13,19 @@
 //! Evaluation never asks a row for its values one by one. Each condition runs as one loop
 //! over its column into a bitmap ([`Selection`]), text conditions are answered once per
 //! dictionary entry, and aggregates index dense arrays by port, protocol, dictionary code or
-//! address class, hashing only addresses. Keys become values (a [`Key`]) once per group at
-//! the end, because results from different files, whose dictionaries differ, must merge:
-//! every aggregate here is mergeable, and the tests check that merging the parts equals
-//! computing on the whole.
+//! address class. Keys become values (a [`Key`]) once per group at the end, because results
+//! from different files, whose dictionaries differ, must merge: every aggregate here is
+//! mergeable, and the tests check that merging the parts equals computing on the whole.
+//!
+//! # The page's first screen: an index, then one pass
+//!
+//! What the page shows first for a filter ([`Overview`]) must come back in well under a
+//! tenth of a second on ten million records. Two things make that possible. A
+//! [`TableIndex`], built once when a table is loaded, gives every address a dense code (most
+//! frequent first) and knows the range of times, so that grouping by address is an array
+//! update like grouping by port. And the overview reads the selected rows once, a chunk of
+//! 1,024 at a time, into buffers that every answer then loops over (`scan`), instead of
+//! reading `bytes` and `packets` once per answer and a column's width once per row.
 //!
 //! # Modules
 //!
@@ -28,6 +37,8 @@
 //! - `summary`, `group`, `histogram`, `overview`: [`Summary`], [`Groups`] and their
 //!   [`Top`] lists with "other", [`Histogram`] by action, and [`Overview`], all of them
 //!   for the page's first screen.
+//! - `index`, `scan`: [`TableIndex`] (address codes, time range) and the chunked reading
+//!   of selected rows that the overview's single pass is built on.
 //! - `conversation`, `rejected`, `page`: [`Conversations`], [`Rejected`] breakdowns and
 //!   sorted pages of records ([`page()`]).
 //! - [`names`], [`class`]: protocol and port names; address classes.
@@ -43,11 +54,13 @@ mod conversation;
 pub mod filter;
 mod group;
 mod histogram;
+mod index;
 mod key;
 pub mod names;
 mod overview;
 mod page;
 mod rejected;
+mod scan;
 mod selection;
 mod summary;
 mod totals;
@@ -58,6 +71,7 @@ pub use conversation::{Conversation, ConversationKey, Conversations, Endpoint};
 pub use filter::{Filter, FilterError};
 pub use group::{Groups, Top, TopRow};
 pub use histogram::{Bucket, Histogram, BASE_WIDTH};
+pub use index::TableIndex;
 pub use key::{GroupBy, Key};
 pub use overview::{Overview, OVERVIEW_GROUPS};
 pub use page::{page, Page, SortBy, SortValue};

@@ -53,6 +53,11 @@ impl Selection {
         self.rows
     }
 
+    /// The bits, 64 rows to a word; bits past the last row are 0.
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// How many rows it holds.
     pub fn count(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
@@ -75,6 +80,23 @@ impl Selection {
     pub fn or(&mut self, other: &Selection) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a |= b;
+        }
+    }
+
+    /// Drops the rows a bitmap of the same table marks, given as its words.
+    pub(crate) fn remove(&mut self, marks: &[u64]) {
+        for (a, m) in self.words.iter_mut().zip(marks) {
+            *a &= !m;
+        }
+    }
+
+    /// Adds or drops one row.
+    pub(crate) fn set(&mut self, row: usize, on: bool) {
+        let bit = 1u64 << (row % 64);
+        if on {
+            self.words[row / 64] |= bit;
+        } else {
+            self.words[row / 64] &= !bit;
         }
     }
 

@@ -35,11 +35,14 @@ pub struct Summary {
     pub addresses: AddrSet,
 }
 
-/// A set of addresses, IPv4 kept as 32-bit words.
+/// A set of addresses: IPv4 as 32-bit words and IPv6 as 128-bit ones, each kept sorted and
+/// without repeats. Sorted lists rather than hash sets because an overview fills them from
+/// the [`TableIndex`](crate::TableIndex) already in order, and a merge is then a walk
+/// along both lists.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AddrSet {
-    v4: FxHashSet<u32>,
-    v6: FxHashSet<IpAddr>,
+    v4: Vec<u32>,
+    v6: Vec<u128>,
 }
 
 impl AddrSet {
@@ -53,22 +56,59 @@ impl AddrSet {
         self.len() == 0
     }
 
-    /// Adds an address.
+    /// Adds an address. A search and an insertion into a sorted list: for a few
+    /// addresses at a time.
     pub fn insert(&mut self, addr: IpAddr) {
+        fn put<T: Ord>(list: &mut Vec<T>, value: T) {
+            if let Err(at) = list.binary_search(&value) {
+                list.insert(at, value);
+            }
+        }
         match addr {
-            IpAddr::V4(v4) => {
-                self.v4.insert(u32::from(v4));
-            }
-            v6 => {
-                self.v6.insert(v6);
-            }
+            IpAddr::V4(v4) => put(&mut self.v4, u32::from(v4)),
+            IpAddr::V6(v6) => put(&mut self.v6, u128::from(v6)),
         }
     }
 
-    fn merge(&mut self, other: &AddrSet) {
-        self.v4.extend(&other.v4);
-        self.v6.extend(&other.v6);
+    /// The addresses of IPv4 words and IPv6 values, in any order and with repeats.
+    pub(crate) fn from_words(mut v4: Vec<u32>, mut v6: Vec<u128>) -> AddrSet {
+        v4.sort_unstable();
+        v4.dedup();
+        v6.sort_unstable();
+        v6.dedup();
+        AddrSet { v4, v6 }
     }
+
+    fn merge(&mut self, other: &AddrSet) {
+        self.v4 = union(&self.v4, &other.v4);
+        self.v6 = union(&self.v6, &other.v6);
+    }
+}
+
+/// The sorted union of two sorted lists without repeats.
+fn union<T: Ord + Copy>(a: &[T], b: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 impl Summary {
@@ -79,17 +119,6 @@ impl Summary {
 
     /// Totals over the selected rows of `table`.
     pub fn of_selection(table: &FlowTable, selection: &Selection) -> Summary {
-        Summary::of_selection_with(table, selection, true)
-    }
-
-    /// As [`Summary::of_selection`]; without `addresses` the distinct addresses are left
-    /// for the caller, who may have them already (the overview takes them from its source
-    /// and destination groups rather than hash every row twice more).
-    pub(crate) fn of_selection_with(
-        table: &FlowTable,
-        selection: &Selection,
-        addresses: bool,
-    ) -> Summary {
         let mut summary = Summary {
             records: selection.count() as u64,
             ..Summary::default()
@@ -133,8 +162,9 @@ impl Summary {
                 .map(|(v, _)| v.clone())
                 .collect();
         }
+        let (mut v4, mut v6) = (FxHashSet::default(), Vec::new());
         for field in [Field::SrcAddr, Field::DstAddr] {
-            let Some(column) = table.addr(field).filter(|_| addresses) else {
+            let Some(column) = table.addr(field) else {
                 continue;
             };
             // Flow logs repeat an interface's own address on long runs of lines.
@@ -142,16 +172,17 @@ impl Summary {
             selection.for_each(|r| match column.v4(r) {
                 Some(word) if last != Some(word) => {
                     last = Some(word);
-                    summary.addresses.v4.insert(word);
+                    v4.insert(word);
                 }
                 Some(_) => {}
                 None => {
-                    if let Some(addr) = column.get(r) {
-                        summary.addresses.insert(addr);
+                    if let Some(IpAddr::V6(addr)) = column.get(r) {
+                        v6.push(u128::from(addr));
                     }
                 }
             });
         }
+        summary.addresses = AddrSet::from_words(v4.into_iter().collect(), v6);
         summary
     }
 

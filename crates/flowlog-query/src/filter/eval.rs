@@ -9,7 +9,7 @@ use super::ast::{Cond, Expr, Operand, Subject, Test};
 use super::lex::Cmp;
 use crate::class::AddrClass;
 use crate::selection::Selection;
-use flowlog::column::{AddrColumn, IntColumn, TextColumn};
+use flowlog::column::{AddrColumn, IntColumn, IntWords, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
 use ipnet::IpNet;
 use std::net::IpAddr;
@@ -94,14 +94,28 @@ fn field_rows(field: &FieldRef, cond: &Cond, table: &FlowTable) -> Selection {
     }
 }
 
-/// Rows whose value is present and passes `test`.
+/// Rows whose value is present and passes `test`: one loop per column width over the raw
+/// words, then the missing rows taken out a word at a time.
 #[inline]
 fn int_rows(column: &IntColumn, rows: usize, test: impl Fn(u64) -> bool) -> Selection {
-    if column.has_missing() {
-        Selection::from_fn(rows, |r| column.get(r).is_some_and(&test))
-    } else {
-        Selection::from_fn(rows, |r| test(column.raw(r)))
+    fn over<T: Copy + Into<u64>>(
+        words: &[T],
+        rows: usize,
+        test: impl Fn(u64) -> bool,
+    ) -> Selection {
+        let words = &words[..rows];
+        Selection::from_fn(rows, |r| test(words[r].into()))
     }
+    let mut selection = match column.words() {
+        IntWords::U8(w) => over(w, rows, test),
+        IntWords::U16(w) => over(w, rows, test),
+        IntWords::U32(w) => over(w, rows, test),
+        IntWords::U64(w) => over(w, rows, test),
+    };
+    if let Some(missing) = column.missing_bitmap() {
+        selection.remove(missing.words());
+    }
+    selection
 }
 
 fn missing_rows(rows: usize, present: impl Fn(usize) -> bool, cond: &Cond) -> Selection {
@@ -219,10 +233,42 @@ fn addr_cond(column: &AddrColumn, rows: usize, cond: &Cond) -> Selection {
         return missing_rows(rows, |r| column.get(r).is_some(), cond);
     }
     let test = AddrTest::new(cond);
-    Selection::from_fn(rows, |r| match column.v4(r) {
-        Some(word) => test.v4(word),
-        None => column.get(r).is_some_and(|a| test.any(a)),
-    })
+    // Every row as if it held an IPv4 word, in one loop specialised for the common
+    // conditions; then the few rows that hold IPv6 or nothing answered one by one.
+    let words = &column.words()[..rows];
+    let mut selection = match cond {
+        Cond::In(_) if test.nets.len() == 1 => {
+            let (net, mask) = test.nets[0];
+            Selection::from_fn(rows, |r| words[r] & mask == net)
+        }
+        Cond::In(_) => {
+            let nets = &test.nets[..];
+            Selection::from_fn(rows, |r| {
+                nets.iter().any(|&(net, mask)| words[r] & mask == net)
+            })
+        }
+        Cond::Cmp(Cmp::Eq, Operand::Addr(IpAddr::V4(a))) => {
+            let a = u32::from(*a);
+            Selection::from_fn(rows, |r| words[r] == a)
+        }
+        _ => Selection::from_fn(rows, |r| test.v4(words[r])),
+    };
+    for bitmap in [column.v6_bitmap(), column.missing_bitmap()]
+        .into_iter()
+        .flatten()
+    {
+        for (w, &marks) in bitmap.words().iter().enumerate() {
+            let mut marks = marks;
+            while marks != 0 {
+                let row = w * 64 + marks.trailing_zeros() as usize;
+                marks &= marks - 1;
+                if row < rows {
+                    selection.set(row, column.get(row).is_some_and(|a| test.any(a)));
+                }
+            }
+        }
+    }
+    selection
 }
 
 fn text_cond(column: &TextColumn, rows: usize, cond: &Cond) -> Selection {

@@ -384,7 +384,8 @@ mod aggregates {
                 prop_assert_eq!(got, reference_top(&kept, by, n, index), "top {} by {}", by, measure);
             }
             // The one-pass overview equals its parts computed one by one.
-            let overview = flowlog_query::Overview::of_selection(&table, &selection);
+            let index = flowlog_query::TableIndex::build(&table);
+            let overview = flowlog_query::Overview::of_selection(&table, &index, &selection);
             prop_assert_eq!(&overview.summary, &Summary::of_selection(&table, &selection));
             prop_assert_eq!(&overview.histogram, &Histogram::of(&table, &selection, 60));
             for (groups, field) in overview.groups.iter().zip(flowlog_query::OVERVIEW_GROUPS) {
@@ -403,6 +404,29 @@ mod aggregates {
                 serde_json::to_value(&coarse).unwrap(),
                 reference_histogram(&kept, coarse.width)
             );
+        }
+
+        #[test]
+        fn overview_equals_its_parts_over_several_chunks(seed in any::<u64>()) {
+            // Long enough for whole chunks of 1,024 rows as well as a partial one, so both
+            // ways the overview reads a chunk (every row kept, or some) are checked.
+            let mut rng = Rng::new(seed);
+            let (records, text) = reference::file(&mut rng, 3000);
+            let table = decode(&text, records.len());
+            let index = flowlog_query::TableIndex::build(&table);
+            let filter_text = if rng.chance(50) {
+                String::new()
+            } else {
+                reference::filter_text(&mut rng, 2)
+            };
+            let selection = Filter::parse(&filter_text).unwrap().select(&table);
+            let overview = flowlog_query::Overview::of_selection(&table, &index, &selection);
+            prop_assert_eq!(&overview.summary, &Summary::of_selection(&table, &selection));
+            prop_assert_eq!(&overview.histogram, &Histogram::of(&table, &selection, 60));
+            for (groups, field) in overview.groups.iter().zip(flowlog_query::OVERVIEW_GROUPS) {
+                let by = GroupBy::Field(flowlog::FieldRef::Known(field));
+                prop_assert_eq!(groups, &Groups::of(&table, &selection, &by));
+            }
         }
 
         #[test]
