@@ -3,7 +3,8 @@
 //! and in DuckDB running the same queries on the same data in the same run.
 //!
 //! Both sides have the records loaded before the clock starts: flowlog-query in its
-//! `FlowTable`, DuckDB in an in-memory table made by `read_csv`. Each run is the whole
+//! `FlowTable` and the `TableIndex` built from it at load (timed and sized apart), DuckDB in
+//! an in-memory table made by `read_csv`. Each run is the whole
 //! question for one filter; the median of the runs is reported, and the answers of both
 //! sides (records, bytes, the first row of each top list) must agree.
 
@@ -95,7 +96,16 @@ pub fn task(rest: &[String]) -> Result {
         .args(["--runs", &runs.to_string()])
         .arg(&path)
         .args(FILTERS.iter().map(|(f, _)| *f));
-    let ours = json_lines(command, "the flowlog-query benchmark")?;
+    let mut ours = json_lines(command, "the flowlog-query benchmark")?;
+    // The first line is the index built at load, timed apart from the queries.
+    let index = if ours
+        .first()
+        .is_some_and(|l| l.get("index_seconds").is_some())
+    {
+        Some(ours.remove(0))
+    } else {
+        None
+    };
 
     let theirs = if duckdb {
         let python = duckdb_python(&dir)?;
@@ -141,6 +151,21 @@ pub fn task(rest: &[String]) -> Result {
             theirs[0]["duckdb"]
         );
     }
+    if let Some(index) = index {
+        let rows = index["rows"].as_f64().unwrap_or(0.0).max(1.0);
+        let bytes = |key: &str| index[key].as_f64().unwrap_or(0.0);
+        println!(
+            "index built at load (once per table, not in the times above): {:.0} ms, \
+             {:.1} MB = {:.1} bytes per record ({} distinct addresses); \
+             the table itself: {:.1} bytes per record",
+            bytes("index_seconds") * 1e3,
+            bytes("index_bytes") / 1e6,
+            bytes("index_bytes") / rows,
+            index["addresses"],
+            bytes("table_bytes") / rows,
+        );
+    }
+    println!("load average: {}", load_average());
     Ok(())
 }
 
@@ -161,6 +186,18 @@ fn check(ours: &Value, theirs: &Value, filter: &str) -> Result {
         ));
     }
     Ok(())
+}
+
+/// The machine's load average, since other work on a shared machine skews every figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn number(text: &str, option: &str) -> Result<u64> {
