@@ -90,21 +90,9 @@ pub fn duration(seconds: u64) -> String {
     }
 }
 
-/// Shortens `text` to at most `max` characters by cutting out its middle, so that both
-/// ends stay readable: `eni-0a1b2c3d4e5f69f8e` → `eni-0a1b…5f69f8e`.
-pub fn middle_ellipsis(text: &str, max: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= max || max < 3 {
-        return text.to_owned();
-    }
-    let keep = max - 1;
-    let head = keep.div_ceil(2);
-    let tail = keep - head;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
-}
+/// Shortens text by cutting out its middle; shared with the charts, which fit their labels
+/// with it.
+pub use flowlog_charts::middle_ellipsis;
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`), so that the page needs no date library.

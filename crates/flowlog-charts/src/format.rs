@@ -102,6 +102,22 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Shortens `text` to at most `max` characters by cutting out its middle, so that both
+/// ends stay readable: `eni-0a1b2c3d4e5f69f8e` → `eni-0a1b…5f69f8e`.
+pub fn middle_ellipsis(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max || max < 3 {
+        return text.to_owned();
+    }
+    let keep = max - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@
 
 mod format;
 
-pub use format::{clock, compact, date_time, duration_step, Unit};
+pub use format::{clock, compact, date_time, duration_step, middle_ellipsis, Unit};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -354,12 +354,9 @@ pub fn draw_bars<DB: DrawingBackend>(
         ))
         .map_err(fail)?;
         let y = centre.round() as i32;
-        area.draw(&Text::new(
-            bar.label.clone(),
-            (label_width, y),
-            label.clone(),
-        ))
-        .map_err(fail)?;
+        let text = fit(&bar.label, theme.px(12.0), label_width - theme.px(4.0));
+        area.draw(&Text::new(text, (label_width, y), label.clone()))
+            .map_err(fail)?;
         area.draw(&Text::new(
             compact(chart.unit, bar.value),
             (x1 + theme.px(6.0), y),
@@ -368,6 +365,43 @@ pub fn draw_bars<DB: DrawingBackend>(
         .map_err(fail)?;
     }
     Ok(frame)
+}
+
+/// The label, shortened in the middle to fit `width` pixels, so that both ends of an id stay
+/// readable instead of the start being cut off at the edge. A pair (`a → b`) is shortened
+/// side by side, so that the arrow and both ends of each address stay.
+///
+/// The width is estimated from the character count, not measured: measuring text on the
+/// canvas backend sets an inline style, which the page's Content-Security-Policy forbids.
+/// 0.55 em is about the average advance of digits, dots and lower-case letters in the
+/// sans-serif faces labels use.
+fn fit(label: &str, font_px: i32, width: i32) -> String {
+    let per_char = (font_px as f64 * 0.55).max(1.0);
+    let max = ((width.max(0) as f64 / per_char).floor() as usize).max(4);
+    if label.chars().count() <= max {
+        return label.to_owned();
+    }
+    const ARROW: &str = " → ";
+    match label.split_once(ARROW) {
+        Some((a, b)) => {
+            // The shorter side keeps what it needs of half the room; the other gets the rest.
+            let room = max.saturating_sub(ARROW.chars().count()).max(8);
+            let (la, lb) = (a.chars().count(), b.chars().count());
+            let (ra, rb) = if la <= lb {
+                let ra = la.min(room / 2);
+                (ra, room - ra)
+            } else {
+                let rb = lb.min(room / 2);
+                (room - rb, rb)
+            };
+            format!(
+                "{}{ARROW}{}",
+                format::middle_ellipsis(a, ra.max(4)),
+                format::middle_ellipsis(b, rb.max(4))
+            )
+        }
+        None => format::middle_ellipsis(label, max),
+    }
 }
 
 fn frame((x, y): (std::ops::Range<i32>, std::ops::Range<i32>)) -> Frame {

@@ -113,3 +113,31 @@ fn empty_charts_say_so() {
     let svg = bars_svg(&BarChart::default(), &Theme::light(1.0), 300, 100).unwrap();
     assert_eq!(texts(&svg), ["No records"]);
 }
+
+#[test]
+fn long_labels_are_shortened_in_the_middle_to_fit() {
+    let pair = "2001:db8:5ca1::9 → 2600:1f18:4a3:6e00::a";
+    let chart = BarChart {
+        unit: Unit::Records,
+        bars: vec![
+            Bar {
+                label: pair.into(),
+                value: 12,
+            },
+            Bar {
+                label: "22 ssh".into(),
+                value: 3,
+            },
+        ],
+    };
+    let svg = bars_svg(&chart, &Theme::light(1.0), 300, 80).unwrap();
+    let labels = texts(&svg);
+    let long = labels
+        .iter()
+        .find(|t| t.contains('…'))
+        .unwrap_or_else(|| panic!("no label was shortened: {labels:?}"));
+    assert!(long.starts_with("2001"), "{long}");
+    assert!(long.ends_with("::a"), "{long}");
+    assert!(long.contains(" → "), "the arrow of a pair stays: {long}");
+    assert!(labels.iter().any(|t| t == "22 ssh"), "{labels:?}");
+}
