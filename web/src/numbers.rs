@@ -62,9 +62,8 @@ fn three_digits(x: f64) -> String {
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS` in UTC.
 pub fn utc(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
     let rest = seconds % 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = flowlog_charts::utc_date(seconds);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
         rest / 3600,
@@ -93,21 +92,6 @@ pub fn duration(seconds: u64) -> String {
 /// Shortens text by cutting out its middle; shared with the charts, which fit their labels
 /// with it.
 pub use flowlog_charts::middle_ellipsis;
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`), so that the page needs no date library.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

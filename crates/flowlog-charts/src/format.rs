@@ -84,22 +84,18 @@ pub fn clock(t: u64) -> String {
 
 /// The date and time of a Unix time, in UTC: `11-20 14:05` (month and day).
 pub fn date_time(t: u64) -> String {
-    let (_, month, day) = civil((t / 86_400) as i64);
+    let (_, month, day) = utc_date(t);
     format!("{month:02}-{day:02} {}", clock(t))
 }
 
-/// The calendar date of a day number since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// The calendar date (year, month, day) of a Unix time, in UTC. Flow-log times are below
+/// 2^31 seconds, well inside the range the date library covers.
+pub fn utc_date(t: u64) -> (i16, i8, i8) {
+    let date = i64::try_from(t)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).date());
+    date.map_or((1970, 1, 1), |d| (d.year(), d.month(), d.day()))
 }
 
 /// Shortens `text` to at most `max` characters by cutting out its middle, so that both

@@ -20,7 +20,7 @@
 
 mod format;
 
-pub use format::{clock, compact, date_time, duration_step, middle_ellipsis, Unit};
+pub use format::{clock, compact, date_time, duration_step, middle_ellipsis, utc_date, Unit};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
