@@ -2,9 +2,9 @@
 //! underscores, numbers as `int`/`bigint` (a `-` reads as NULL), everything else as
 //! `string` (a `-` stays `'-'`). Partition columns are the user's to add.
 
-use super::{networks, Aggregate, Question};
+use super::{expression, literal, networks, Aggregate, Dialect, Question};
 use crate::class::AddrClass;
-use crate::filter::{Cmp, Cond, Expr, Operand, Subject, Test, TextOp};
+use crate::filter::{Cmp, Cond, Operand, TextOp};
 use crate::key::GroupBy;
 use flowlog::{Field, FieldKind, FieldRef};
 use std::fmt::Write;
@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// The SQL text of `question` against the table `table`.
 pub fn athena(question: &Question<'_>, table: &str) -> String {
     let filter = match question.filter.expr() {
-        Some(expr) => expr_sql(expr),
+        Some(expr) => expression::<Athena>(expr),
         None => "true".to_owned(),
     };
     let partition = "  -- AND <your partition columns, e.g. day = '2026/11/20'>\n";
@@ -106,49 +106,24 @@ fn group_sql(by: &GroupBy) -> (String, Vec<String>) {
     }
 }
 
-fn expr_sql(expr: &Expr) -> String {
-    match expr {
-        Expr::And(parts) => {
-            let parts: Vec<String> = parts.iter().map(expr_sql).collect();
-            format!("({})", parts.join(" AND "))
-        }
-        Expr::Or(parts) => {
-            let parts: Vec<String> = parts.iter().map(expr_sql).collect();
-            format!("({})", parts.join(" OR "))
-        }
+/// This language's words for the shared walk over a filter.
+pub(super) struct Athena;
+
+impl Dialect for Athena {
+    const AND: &'static str = " AND ";
+    const OR: &'static str = " OR ";
+    fn not(inner: String) -> String {
         // NULL from a missing value must count as false before it is negated.
-        Expr::Not(inner) => format!("NOT coalesce({}, false)", expr_sql(inner)),
-        Expr::Test(test) => test_sql(test),
+        format!("NOT coalesce({inner}, false)")
     }
-}
-
-fn test_sql(test: &Test) -> String {
-    let one = |field: Field| cond_sql(&FieldRef::Known(field), &test.cond);
-    match &test.subject {
-        Subject::Field(field) => cond_sql(field, &test.cond),
-        Subject::AnyAddr | Subject::AnyPort => {
-            let (a, b) = if test.subject == Subject::AnyAddr {
-                (Field::SrcAddr, Field::DstAddr)
-            } else {
-                (Field::SrcPort, Field::DstPort)
-            };
-            let join = if test.needs_both() { "AND" } else { "OR" };
-            format!("({} {join} {})", one(a), one(b))
-        }
-        Subject::Time => match test.cond {
-            Cond::Range { from, to } => format!("(start < {to} AND \"end\" >= {from})"),
-            _ => unreachable!("the parser allows only ranges on time"),
-        },
+    fn overlaps(from: u64, to: u64) -> String {
+        format!("(start < {to} AND \"end\" >= {from})")
     }
-}
-
-fn operand_sql(operand: &Operand) -> String {
-    match operand {
-        Operand::Int(n) => n.to_string(),
-        Operand::Word { word, .. } => quote(word),
-        Operand::Addr(a) => quote(&a.to_string()),
-        Operand::Net(n) => quote(&n.to_string()),
-        Operand::Text(t) => quote(t),
+    fn condition(field: &FieldRef, cond: &Cond) -> String {
+        cond_sql(field, cond)
+    }
+    fn quote(text: &str) -> String {
+        quote(text)
     }
 }
 
@@ -165,21 +140,23 @@ fn cond_sql(field: &FieldRef, cond: &Cond) -> String {
     };
     let addr = format!("try_cast({col} AS ipaddress)");
     match cond {
-        Cond::Cmp(op, operand) => {
-            present(format!("{col} {} {}", sql_op(*op), operand_sql(operand)))
-        }
+        Cond::Cmp(op, operand) => present(format!(
+            "{col} {} {}",
+            sql_op(*op),
+            literal::<Athena>(operand)
+        )),
         Cond::In(values) if field.kind() == FieldKind::Addr => {
             let tests: Vec<String> = values
                 .iter()
                 .map(|v| match v {
                     Operand::Net(n) => format!("contains('{n}', {addr})"),
-                    other => format!("{col} = {}", operand_sql(other)),
+                    other => format!("{col} = {}", literal::<Athena>(other)),
                 })
                 .collect();
             format!("({})", tests.join(" OR "))
         }
         Cond::In(values) => {
-            let values: Vec<String> = values.iter().map(operand_sql).collect();
+            let values: Vec<String> = values.iter().map(literal::<Athena>).collect();
             format!("{col} IN ({})", values.join(", "))
         }
         Cond::Range { from, to } => format!("({col} >= {from} AND {col} < {to})"),

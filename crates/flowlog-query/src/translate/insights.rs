@@ -2,9 +2,9 @@
 //! (`srcAddr`, `dstPort`, … in camelCase), or a `parse` clause that names every field of a
 //! custom format the same way.
 
-use super::{networks, Aggregate, Question};
+use super::{expression, literal, networks, Aggregate, Dialect, Question};
 use crate::class::AddrClass;
-use crate::filter::{Cmp, Cond, Expr, Operand, Subject, Test, TextOp};
+use crate::filter::{Cmp, Cond, Operand, TextOp};
 use crate::key::GroupBy;
 use flowlog::{Field, FieldKind, FieldRef, Format};
 
@@ -67,7 +67,7 @@ pub fn insights(question: &Question<'_>) -> String {
         ));
     }
     if let Some(expr) = question.filter.expr() {
-        lines.push(format!("filter {}", expr_text(expr)));
+        lines.push(format!("filter {}", expression::<Insights>(expr)));
     }
     let measures = "count(*) as records, sum(bytes) as bytes, sum(packets) as packets";
     match &question.aggregate {
@@ -90,48 +90,23 @@ pub fn insights(question: &Question<'_>) -> String {
     lines.join("\n| ") + "\n"
 }
 
-fn expr_text(expr: &Expr) -> String {
-    match expr {
-        Expr::And(parts) => {
-            let parts: Vec<String> = parts.iter().map(expr_text).collect();
-            format!("({})", parts.join(" and "))
-        }
-        Expr::Or(parts) => {
-            let parts: Vec<String> = parts.iter().map(expr_text).collect();
-            format!("({})", parts.join(" or "))
-        }
-        Expr::Not(inner) => format!("not {}", expr_text(inner)),
-        Expr::Test(test) => test_text(test),
-    }
-}
+/// This language's words for the shared walk over a filter.
+pub(super) struct Insights;
 
-fn test_text(test: &Test) -> String {
-    let one = |field: Field| cond_text(&FieldRef::Known(field), &test.cond);
-    match &test.subject {
-        Subject::Field(field) => cond_text(field, &test.cond),
-        Subject::AnyAddr | Subject::AnyPort => {
-            let (a, b) = if test.subject == Subject::AnyAddr {
-                (Field::SrcAddr, Field::DstAddr)
-            } else {
-                (Field::SrcPort, Field::DstPort)
-            };
-            let join = if test.needs_both() { "and" } else { "or" };
-            format!("({} {join} {})", one(a), one(b))
-        }
-        Subject::Time => match test.cond {
-            Cond::Range { from, to } => format!("(start < {to} and end >= {from})"),
-            _ => unreachable!("the parser allows only ranges on time"),
-        },
+impl Dialect for Insights {
+    const AND: &'static str = " and ";
+    const OR: &'static str = " or ";
+    fn not(inner: String) -> String {
+        format!("not {inner}")
     }
-}
-
-fn operand_text(operand: &Operand) -> String {
-    match operand {
-        Operand::Int(n) => n.to_string(),
-        Operand::Word { word, .. } => quote(word),
-        Operand::Addr(a) => quote(&a.to_string()),
-        Operand::Net(n) => quote(&n.to_string()),
-        Operand::Text(t) => quote(t),
+    fn overlaps(from: u64, to: u64) -> String {
+        format!("(start < {to} and end >= {from})")
+    }
+    fn condition(field: &FieldRef, cond: &Cond) -> String {
+        cond_text(field, cond)
+    }
+    fn quote(text: &str) -> String {
+        quote(text)
     }
 }
 
@@ -171,20 +146,20 @@ fn cond_text(field: &FieldRef, cond: &Cond) -> String {
                 Cmp::Eq => "=",
                 other => other.symbol(),
             };
-            present(format!("{f} {op} {}", operand_text(operand)))
+            present(format!("{f} {op} {}", literal::<Insights>(operand)))
         }
         Cond::In(values) if field.kind() == FieldKind::Addr => {
             let tests: Vec<String> = values
                 .iter()
                 .map(|v| match v {
                     Operand::Net(n) => subnet(&f, &n.to_string()),
-                    other => format!("{f} = {}", operand_text(other)),
+                    other => format!("{f} = {}", literal::<Insights>(other)),
                 })
                 .collect();
             format!("({})", tests.join(" or "))
         }
         Cond::In(values) => {
-            let values: Vec<String> = values.iter().map(operand_text).collect();
+            let values: Vec<String> = values.iter().map(literal::<Insights>).collect();
             format!("{f} in [{}]", values.join(", "))
         }
         Cond::Range { from, to } => format!("({f} >= {from} and {f} < {to})"),

@@ -12,10 +12,10 @@ mod athena;
 mod insights;
 
 use crate::class::AddrClass;
-use crate::filter::Filter;
+use crate::filter::{Cond, Expr, Filter, Operand, Subject, Test};
 use crate::key::GroupBy;
 use crate::totals::Measure;
-use flowlog::Format;
+use flowlog::{Field, FieldRef, Format};
 
 pub use athena::athena;
 pub use insights::insights;
@@ -89,4 +89,68 @@ pub(crate) fn networks(class: AddrClass) -> Vec<&'static str> {
         .filter(|(c, _)| class == AddrClass::Public || *c == class)
         .map(|(_, n)| *n)
         .collect()
+}
+
+/// What the two target languages write differently in a filter. The walk over the typed
+/// expression, which is where the meaning lives (what `not` covers, when `addr` and `port`
+/// need both sides), is [`expression`], shared by both.
+pub(crate) trait Dialect {
+    /// The word joining the parts of a conjunction, with its spaces.
+    const AND: &'static str;
+    /// The word joining the parts of a disjunction, with its spaces.
+    const OR: &'static str;
+    /// The negation of an already written expression.
+    fn not(inner: String) -> String;
+    /// Records whose window overlaps `from..to` (Unix seconds).
+    fn overlaps(from: u64, to: u64) -> String;
+    /// One condition on one field.
+    fn condition(field: &FieldRef, cond: &Cond) -> String;
+    /// A string literal.
+    fn quote(text: &str) -> String;
+}
+
+/// `expr` in the dialect `D`.
+pub(crate) fn expression<D: Dialect>(expr: &Expr) -> String {
+    match expr {
+        Expr::And(parts) => joined::<D>(parts, D::AND),
+        Expr::Or(parts) => joined::<D>(parts, D::OR),
+        Expr::Not(inner) => D::not(expression::<D>(inner)),
+        Expr::Test(test) => test_expression::<D>(test),
+    }
+}
+
+fn joined<D: Dialect>(parts: &[Expr], word: &str) -> String {
+    let parts: Vec<String> = parts.iter().map(expression::<D>).collect();
+    format!("({})", parts.join(word))
+}
+
+fn test_expression<D: Dialect>(test: &Test) -> String {
+    let one = |field: Field| D::condition(&FieldRef::Known(field), &test.cond);
+    match &test.subject {
+        Subject::Field(field) => D::condition(field, &test.cond),
+        Subject::AnyAddr | Subject::AnyPort => {
+            let (a, b) = if test.subject == Subject::AnyAddr {
+                (Field::SrcAddr, Field::DstAddr)
+            } else {
+                (Field::SrcPort, Field::DstPort)
+            };
+            let word = if test.needs_both() { D::AND } else { D::OR };
+            format!("({}{word}{})", one(a), one(b))
+        }
+        Subject::Time => match test.cond {
+            Cond::Range { from, to } => D::overlaps(from, to),
+            _ => unreachable!("the parser allows only ranges on time"),
+        },
+    }
+}
+
+/// A value in the dialect `D`: numbers bare, everything else quoted.
+pub(crate) fn literal<D: Dialect>(operand: &Operand) -> String {
+    match operand {
+        Operand::Int(n) => n.to_string(),
+        Operand::Word { word, .. } => D::quote(word),
+        Operand::Addr(a) => D::quote(&a.to_string()),
+        Operand::Net(n) => D::quote(&n.to_string()),
+        Operand::Text(t) => D::quote(t),
+    }
 }
