@@ -10,7 +10,7 @@ use crate::class::AddrClass;
 use crate::key::{GroupBy, Key};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
-use flowlog::column::{AddrColumn, IntColumn};
+use flowlog::column::{AddrColumn, IntColumn, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -108,37 +108,13 @@ impl Groups {
             }
             GroupBy::Field(FieldRef::Other(name)) => {
                 match table.other_columns().find(|(n, _)| *n == &**name) {
-                    Some((_, column)) => {
-                        let keys = column.dictionary().iter().enumerate().map(|(i, v)| {
-                            if i == 0 {
-                                Key::Null
-                            } else {
-                                Key::Text(v.clone())
-                            }
-                        });
-                        let slots = dense(selection, counts, column.dictionary().len(), |row| {
-                            column.code(row) as usize
-                        });
-                        groups.absorb(keys.zip(slots));
-                    }
+                    Some((_, column)) => texts(column, selection, counts, &mut groups),
                     None => groups.absorb([(Key::Null, all(selection, counts))]),
                 }
             }
             GroupBy::Field(FieldRef::Known(field)) => match table.column(*field) {
                 None => groups.absorb([(Key::Null, all(selection, counts))]),
-                Some(Column::Text(column)) => {
-                    let keys = column.dictionary().iter().enumerate().map(|(i, v)| {
-                        if i == 0 {
-                            Key::Null
-                        } else {
-                            Key::Text(v.clone())
-                        }
-                    });
-                    let slots = dense(selection, counts, column.dictionary().len(), |row| {
-                        column.code(row) as usize
-                    });
-                    groups.absorb(keys.zip(slots));
-                }
+                Some(Column::Text(column)) => texts(column, selection, counts, &mut groups),
                 Some(Column::Int(column)) => {
                     ints(column, field.kind(), selection, counts, &mut groups)
                 }
@@ -267,6 +243,21 @@ fn dense(
     let mut slots = vec![Totals::default(); size];
     selection.for_each(|row| counts.add(&mut slots[slot(row)], row));
     slots
+}
+
+/// Groups by a text column: one slot per dictionary entry, entry 0 (missing) keyed `null`.
+fn texts(column: &TextColumn, selection: &Selection, counts: Counts, groups: &mut Groups) {
+    let keys = column.dictionary().iter().enumerate().map(|(i, v)| {
+        if i == 0 {
+            Key::Null
+        } else {
+            Key::Text(v.clone())
+        }
+    });
+    let slots = dense(selection, counts, column.dictionary().len(), |row| {
+        column.code(row) as usize
+    });
+    groups.absorb(keys.zip(slots));
 }
 
 fn ints(
