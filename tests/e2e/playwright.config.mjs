@@ -18,6 +18,8 @@ export default defineConfig({
   use: {
     headless: true,
     viewport: { width: 1366, height: 768 },
+    // Reduced motion: no transition caught half-way in a screenshot.
+    reducedMotion: "reduce",
     trace: "off",
     launchOptions: {
       executablePath: process.env.CHROME || "/usr/bin/chromium",
