@@ -13,6 +13,7 @@
 
 mod bench;
 mod bench_query;
+mod bench_web;
 mod dist;
 mod gen;
 mod process;
@@ -39,6 +40,7 @@ tasks:
        [--dist DIR]          with its policy, service worker and single-file flowlens.html
   bench-decode [--records N] decoding speed beside DuckDB's CSV reader (bench-decode --help)
   bench-query [--records N]  filter + overview aggregates beside DuckDB (bench-query --help)
+  bench-web [--quick]        the page beside DuckDB-WASM in headless Chromium (bench-web --help)
 ";
 
 /// An error that ends the task, with a message for the person who ran it.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         "dist" => dist::task(rest),
         "bench-decode" => bench::task(rest),
         "bench-query" => bench_query::task(rest),
+        "bench-web" => bench_web::task(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

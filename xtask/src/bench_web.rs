@@ -1,0 +1,670 @@
+//! `cargo xtask bench-web`: the page beside DuckDB-WASM in headless Chromium, on the same
+//! generated files, in the same run.
+//!
+//! The xtask prepares everything and reads the results; the browser work is done by
+//! `bench/web/run.mjs` (Playwright driving the system Chromium), which serves the built page
+//! and a minimal DuckDB-WASM page (`bench/web/duckdb.html`) from 127.0.0.1. For each file and
+//! run, each side gets a fresh browser and is handed the file through its
+//! `<input type=file>`; the runner notes, in the page's own clock, when the file was read,
+//! when the first chart (for DuckDB: the first overview answer) was on screen, how long a
+//! filter change took to reach every view, the WebAssembly memory and the peak PSS of the
+//! browser's processes. This task prints the medians, the ratios and the issue's targets,
+//! and writes everything to `target/bench/web-results.json`. BENCHMARKS.md explains the
+//! figures.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use flowlog_gen::{generate, Compression, Options};
+use serde_json::{json, Value};
+
+use crate::setup::{find_in, setup, Scope};
+use crate::{root, target_dir, value, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask bench-web [options]
+
+  --records N[,N…]     default-format records per file (default 1000000,10000000); each count
+                       is measured as plain text and gzipped
+  --runs N             runs per file and side, of which the median is shown (default 3)
+  --quick              1000000 records, plain text only, one run
+  --no-gzip            leave out the .gz files
+  --no-duckdb          measure the page alone
+  --no-build           use dist/ as it is instead of running `cargo xtask dist`
+  --scale N            then add the largest file to one tab up to N times, to see how many
+                       records a tab holds (default 0: left out)
+  --scale-minutes M    stop adding files after M minutes (default 20)
+";
+
+/// The filter of the filter-change figure, in the page's language and in DuckDB's SQL.
+const FILTER: (&str, &str) = ("action = REJECT", "action = 'REJECT'");
+
+/// One generated file.
+struct Input {
+    name: String,
+    path: PathBuf,
+    records: u64,
+    /// Bytes of text, before compression.
+    text_bytes: u64,
+    gzip: bool,
+}
+
+/// `cargo xtask bench-web …`.
+pub fn task(rest: &[String]) -> Result {
+    let mut counts = vec![1_000_000, 10_000_000];
+    let mut runs = 3;
+    let mut gzip = true;
+    let mut duckdb = true;
+    let mut build = true;
+    let mut scale_files = 0;
+    let mut scale_minutes = 20;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--records" => {
+                counts = value(&mut args, arg)?
+                    .split(',')
+                    .map(|n| number(n, arg))
+                    .collect::<Result<_>>()?
+            }
+            "--runs" => runs = number(value(&mut args, arg)?, arg)?.max(1),
+            "--quick" => {
+                counts = vec![1_000_000];
+                runs = 1;
+                gzip = false;
+            }
+            "--no-gzip" => gzip = false,
+            "--no-duckdb" => duckdb = false,
+            "--no-build" => build = false,
+            "--scale" => scale_files = number(value(&mut args, arg)?, arg)?,
+            "--scale-minutes" => scale_minutes = number(value(&mut args, arg)?, arg)?,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unexpected argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    println!("load average at the start: {}", load_average());
+    let dir = target_dir().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+
+    let mut inputs = Vec::new();
+    for &records in &counts {
+        inputs.push(input(&dir, records, false)?);
+        if gzip {
+            inputs.push(input(&dir, records, true)?);
+        }
+    }
+
+    let dist = root().join("dist");
+    if build {
+        crate::dist::task(&[])?;
+    }
+    if !dist.join("index.html").is_file() {
+        return Err(format!(
+            "no built page in {} (run without --no-build)",
+            dist.display()
+        ));
+    }
+    let sizes = wasm_sizes(&dist)?;
+    let chrome = chromium()?;
+    packages()?;
+
+    let out = dir.join("web-runs.json");
+    let scale = (scale_files > 0).then(|| {
+        let biggest = inputs
+            .iter()
+            .filter(|i| !i.gzip)
+            .max_by_key(|i| i.records)
+            .expect("at least one plain file");
+        json!({
+            "name": biggest.name, "path": biggest.path, "records": biggest.records,
+            "maxFiles": scale_files, "maxSeconds": scale_minutes * 60,
+        })
+    });
+    let tools: Vec<&str> = if duckdb {
+        vec!["flowlens", "duckdb"]
+    } else {
+        vec!["flowlens"]
+    };
+    let config = json!({
+        "chrome": chrome,
+        "dist": dist,
+        "out": out,
+        "runs": runs,
+        "tools": tools,
+        "filter": { "flowlens": FILTER.0, "sql": FILTER.1 },
+        "files": inputs.iter().map(|i| json!({
+            "name": i.name, "path": i.path, "records": i.records, "textBytes": i.text_bytes,
+        })).collect::<Vec<_>>(),
+        "scale": scale,
+    });
+    let config_path = dir.join("web-config.json");
+    write(
+        &config_path,
+        &serde_json::to_vec_pretty(&config).expect("JSON"),
+    )?;
+
+    println!("\n==> the browser runs: {runs} per file and side, a fresh browser each");
+    let mut node = Command::new("node");
+    node.current_dir(root())
+        .arg("bench/web/run.mjs")
+        .arg(&config_path);
+    let status = node
+        .status()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    let results: Value = serde_json::from_slice(
+        &std::fs::read(&out).map_err(|e| format!("{}: {e}", out.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", out.display()))?;
+    if !status.success() {
+        return Err(format!(
+            "the browser runner failed ({status}); what it measured is in {}",
+            out.display()
+        ));
+    }
+
+    let load = load_average();
+    let medians = report(&inputs, &results, &tools, runs, &sizes, &load)?;
+    let summary = json!({
+        "commit": commit(),
+        "load_average_end": load,
+        "chromium": results["chromium"],
+        "runs_per_case": runs,
+        "filter": FILTER.0,
+        "wasm_sizes": sizes,
+        "medians": medians,
+        "runs": results["runs"],
+        "scale": results["scale"],
+    });
+    let path = dir.join("web-results.json");
+    write(&path, &serde_json::to_vec_pretty(&summary).expect("JSON"))?;
+    println!("\nEvery run and these medians: {}", path.display());
+    Ok(())
+}
+
+fn number(text: &str, option: &str) -> Result<u64> {
+    text.trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{option} takes a number, not `{text}`"))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A generated default-format file with its header line, seed 0. It is kept between runs
+/// beside a note of what made it (the options and a hash of the generator's source), and
+/// written again only when that note differs, since a 10M-record file takes a while.
+fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
+    let ext = if gzip { "log.gz" } else { "log" };
+    let path = dir.join(format!("web-default-{records}.{ext}"));
+    let stamp_path = dir.join(format!("web-default-{records}.{ext}.json"));
+    let options = Options {
+        records,
+        header: true,
+        compression: if gzip {
+            Compression::Gzip
+        } else {
+            Compression::None
+        },
+        ..Options::default()
+    };
+    let made_by = format!(
+        "flowlog-gen {:016x}; default layout, header, seed {}, start {}, {} records, {}",
+        generator_hash()?,
+        options.seed,
+        options.start,
+        records,
+        if gzip { "gzip" } else { "plain" },
+    );
+    let name = format!(
+        "{}M{}",
+        records as f64 / 1e6,
+        if gzip { " .gz" } else { "" }
+    );
+    if let Ok(stamp) = std::fs::read(&stamp_path) {
+        let stamp: Value = serde_json::from_slice(&stamp).unwrap_or_default();
+        if stamp["made_by"] == made_by.as_str() && path.is_file() {
+            let text_bytes = stamp["text_bytes"].as_u64().unwrap_or(0);
+            println!("reusing {} ({made_by})", path.display());
+            return Ok(Input {
+                name,
+                path,
+                records,
+                text_bytes,
+                gzip,
+            });
+        }
+    }
+    let partial = dir.join(format!("web-default-{records}.{ext}.partial"));
+    let summary = std::fs::File::create(&partial)
+        .map(std::io::BufWriter::new)
+        .and_then(|file| generate(&options, file))
+        .map_err(|e| format!("{}: {e}", partial.display()))?;
+    std::fs::rename(&partial, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let stamp = json!({ "made_by": made_by, "text_bytes": summary.text_bytes });
+    write(&stamp_path, stamp.to_string().as_bytes())?;
+    println!(
+        "generated {records} records, {:.1} MB of text: {}",
+        summary.text_bytes as f64 / 1e6,
+        path.display()
+    );
+    Ok(Input {
+        name,
+        path,
+        records,
+        text_bytes: summary.text_bytes,
+        gzip,
+    })
+}
+
+/// FNV-1a over the generator's source files, so that a kept file is known to be what the
+/// generator would write now.
+fn generator_hash() -> Result<u64> {
+    let src = root().join("crates/flowlog-gen/src");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
+        .map_err(|e| format!("{}: {e}", src.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        for b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    Ok(hash)
+}
+
+/// The app's and the worker's `.wasm` in `dist/`, raw and gzipped (level 9, as a static
+/// host would send them).
+fn wasm_sizes(dist: &Path) -> Result<Value> {
+    let mut sizes = BTreeMap::new();
+    for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !name.ends_with(".wasm") {
+            continue;
+        }
+        let which = if name.starts_with("worker") {
+            "worker"
+        } else {
+            "app"
+        };
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        let gzipped = gz.finish().map_err(|e| e.to_string())?.len();
+        sizes.insert(
+            which,
+            json!({ "file": name, "bytes": bytes.len(), "gzip_bytes": gzipped }),
+        );
+    }
+    Ok(json!(sizes))
+}
+
+/// The Chromium the project's tests use: `CHROME`, then the browsers on PATH, then what
+/// `cargo xtask setup` installs.
+fn chromium() -> Result<PathBuf> {
+    if let Some(chrome) = std::env::var_os("CHROME") {
+        return Ok(PathBuf::from(chrome));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .find_map(|name| find_in(&path, name));
+    match found {
+        Some(chrome) => Ok(chrome),
+        None => setup(Scope::Everything)?
+            .chrome
+            .ok_or_else(|| "no Chromium after setup".to_owned()),
+    }
+}
+
+/// The runner's npm packages (Playwright and DuckDB-WASM), from the committed lock file,
+/// without Playwright's browser download. A stamp with the lock file's hash skips `npm ci`
+/// when they are already installed.
+fn packages() -> Result {
+    let dir = root().join("bench/web");
+    let lock = std::fs::read(dir.join("package-lock.json"))
+        .map_err(|e| format!("bench/web/package-lock.json: {e}"))?;
+    let hash = lock.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let stamp = dir.join("node_modules/.flowlens-lock-hash");
+    let hash = format!("{hash:016x}");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(hash.as_str()) {
+        return Ok(());
+    }
+    println!("\n==> npm ci in bench/web");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .status()
+        .map_err(|e| format!("could not start npm: {e}"))?;
+    if !status.success() {
+        return Err(format!("`npm ci` in bench/web failed ({status})"));
+    }
+    write(&stamp, hash.as_bytes())
+}
+
+/// The median of the values, or `None` when there are none.
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+/// The medians of one side on one file.
+#[derive(Default)]
+struct Medians {
+    runs: usize,
+    failed: Vec<String>,
+    load_ms: Option<f64>,
+    first_ms: Option<f64>,
+    filter_ms: Option<f64>,
+    startup_ms: Option<f64>,
+    wasm_bytes: Option<f64>,
+    pss_peak: Option<f64>,
+    pss_before: Option<f64>,
+    records: Option<String>,
+    filtered: Option<String>,
+}
+
+fn medians_of(runs: &[&Value]) -> Medians {
+    let ok: Vec<&&Value> = runs.iter().filter(|r| r.get("error").is_none()).collect();
+    let of = |key: &str| median(ok.iter().filter_map(|r| r[key].as_f64()).collect());
+    let text = |key: &str| ok.first().and_then(|r| r[key].as_str()).map(str::to_owned);
+    Medians {
+        runs: ok.len(),
+        failed: runs
+            .iter()
+            .filter_map(|r| r.get("error").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect(),
+        load_ms: of("loadMs"),
+        first_ms: of("firstMs"),
+        filter_ms: of("filterMs"),
+        startup_ms: of("startupMs"),
+        wasm_bytes: of("wasmBytes"),
+        pss_peak: of("pssPeak"),
+        pss_before: of("pssBefore"),
+        records: text("records"),
+        filtered: text("filteredRecords"),
+    }
+}
+
+fn fmt(value: Option<f64>, scale: f64, decimals: usize) -> String {
+    value.map_or_else(|| "n/a".into(), |v| format!("{:.*}", decimals, v * scale))
+}
+
+/// Prints the table of medians, the ratios and the targets; returns the medians as JSON.
+fn report(
+    inputs: &[Input],
+    results: &Value,
+    tools: &[&str],
+    runs: u64,
+    sizes: &Value,
+    load: &str,
+) -> Result<Value> {
+    let all = results["runs"].as_array().cloned().unwrap_or_default();
+    println!(
+        "\nflowlens {} in Chromium {}; median of {runs} runs; load average at the end {load}",
+        commit(),
+        results["chromium"].as_str().unwrap_or("?"),
+    );
+    if let Some(duck) = all
+        .iter()
+        .find(|r| r["tool"] == "duckdb" && r["version"].is_string())
+    {
+        println!(
+            "DuckDB-WASM {} ({} bundle)",
+            duck["version"].as_str().unwrap_or("?"),
+            duck["bundle"].as_str().unwrap_or("?")
+        );
+    }
+    println!(
+        "\n{:<10} {:<9} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
+        "file", "side", "load s", "MB/s", "1st chart", "filter ms", "WASM MB", "B/record", "PSS GB"
+    );
+    let mut table = Vec::new();
+    let mut by_case: BTreeMap<(String, String), Medians> = BTreeMap::new();
+    for input in inputs {
+        let path = input.path.to_string_lossy();
+        for tool in tools {
+            let mine: Vec<&Value> = all
+                .iter()
+                .filter(|r| r["tool"] == *tool && r["file"] == path.as_ref())
+                .collect();
+            let m = medians_of(&mine);
+            let mbps = m
+                .load_ms
+                .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+            let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
+            println!(
+                "{:<10} {:<9} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
+                input.name,
+                tool,
+                fmt(m.load_ms, 1e-3, 2),
+                fmt(mbps, 1.0, 0),
+                fmt(m.first_ms, 1e-3, 2),
+                fmt(m.filter_ms, 1.0, 0),
+                fmt(m.wasm_bytes, 1e-6, 0),
+                fmt(per_record, 1.0, 1),
+                fmt(m.pss_peak, 1e-9, 2),
+            );
+            for failure in &m.failed {
+                println!("{:<10} {:<9} failed: {failure}", "", "");
+            }
+            table.push(json!({
+                "file": input.name, "side": tool, "records": input.records,
+                "text_bytes": input.text_bytes, "ok_runs": m.runs, "failures": m.failed,
+                "load_ms": m.load_ms, "mb_per_s": mbps, "first_chart_ms": m.first_ms,
+                "filter_ms": m.filter_ms, "wasm_bytes": m.wasm_bytes,
+                "wasm_bytes_per_record": per_record, "pss_peak_bytes": m.pss_peak,
+                "pss_before_bytes": m.pss_before, "startup_ms": m.startup_ms,
+                "records_seen": m.records, "filtered_records_seen": m.filtered,
+            }));
+            by_case.insert((input.name.clone(), tool.to_string()), m);
+        }
+    }
+
+    if tools.contains(&"duckdb") {
+        println!(
+            "\nDuckDB ÷ flowlens (how many times longer DuckDB takes, or more memory it holds)"
+        );
+        println!(
+            "{:<10} {:>8} {:>11} {:>10} {:>9}",
+            "file", "load", "1st chart", "filter", "PSS"
+        );
+        for input in inputs {
+            let (Some(a), Some(b)) = (
+                by_case.get(&(input.name.clone(), "flowlens".into())),
+                by_case.get(&(input.name.clone(), "duckdb".into())),
+            ) else {
+                continue;
+            };
+            let ratio = |x: Option<f64>, y: Option<f64>| match (x, y) {
+                (Some(x), Some(y)) if x > 0.0 => format!("{:.1}×", y / x),
+                _ => "n/a".into(),
+            };
+            println!(
+                "{:<10} {:>8} {:>11} {:>10} {:>9}",
+                input.name,
+                ratio(a.load_ms, b.load_ms),
+                ratio(a.first_ms, b.first_ms),
+                ratio(a.filter_ms, b.filter_ms),
+                ratio(a.pss_peak, b.pss_peak),
+            );
+            if a.records != b.records || a.filtered != b.filtered {
+                println!(
+                    "           the sides disagree: flowlens {:?} records ({:?} filtered), DuckDB {:?} ({:?})",
+                    a.records, a.filtered, b.records, b.filtered
+                );
+            }
+        }
+    }
+
+    let start = by_case
+        .iter()
+        .filter(|((_, tool), _)| tool == "flowlens")
+        .filter_map(|(_, m)| m.startup_ms)
+        .collect::<Vec<_>>();
+    let duck_start = by_case
+        .iter()
+        .filter(|((_, tool), _)| tool == "duckdb")
+        .filter_map(|(_, m)| m.startup_ms)
+        .collect::<Vec<_>>();
+    println!(
+        "\ncold start, navigation to the drop zone (median over every run): flowlens {} s; \
+         DuckDB-WASM instantiated and connected: {} s",
+        fmt(median(start), 1e-3, 2),
+        fmt(median(duck_start), 1e-3, 2),
+    );
+    for which in ["app", "worker"] {
+        let s = &sizes[which];
+        if let (Some(raw), Some(gz)) = (s["bytes"].as_u64(), s["gzip_bytes"].as_u64()) {
+            println!(
+                "{which} wasm ({}): {:.0} KB, {:.0} KB gzipped",
+                s["file"].as_str().unwrap_or("?"),
+                raw as f64 / 1e3,
+                gz as f64 / 1e3
+            );
+        }
+    }
+    targets(inputs, &by_case);
+    Ok(json!(table))
+}
+
+/// The targets of issue 7, each with what was measured here.
+fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
+    let ours = |input: &Input| by_case.get(&(input.name.clone(), "flowlens".into()));
+    let verdict = |ok: Option<bool>| match ok {
+        Some(true) => "met",
+        Some(false) => "not met",
+        None => "not measured",
+    };
+    println!("\ntargets (flowlens medians):");
+    for input in inputs {
+        let Some(m) = ours(input) else { continue };
+        let mbps = m
+            .load_ms
+            .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+        let (want, what) = if input.gzip {
+            (200.0, "gzip load ≥ 200 MB/s of text")
+        } else {
+            (400.0, "plain-text load ≥ 400 MB/s")
+        };
+        println!(
+            "  {:<10} {what:<42} {:>9} MB/s  {}",
+            input.name,
+            fmt(mbps, 1.0, 0),
+            verdict(mbps.map(|v| v >= want))
+        );
+        if input.gzip {
+            continue;
+        }
+        let first = m.first_ms.map(|ms| ms / 1e3);
+        if input.records == 1_000_000 {
+            println!(
+                "  {:<10} {:<42} {:>9} s     {}",
+                input.name,
+                "drop to first chart ≤ 0.5 s",
+                fmt(first, 1.0, 2),
+                verdict(first.map(|s| s <= 0.5))
+            );
+        }
+        if input.records == 10_000_000 {
+            let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
+            println!(
+                "  {:<10} {:<42} {:>9} s     {}",
+                input.name,
+                "10M records on screen in ≤ 4 s",
+                fmt(first, 1.0, 2),
+                verdict(first.map(|s| s <= 4.0))
+            );
+            println!(
+                "  {:<10} {:<42} {:>9} B     {}",
+                input.name,
+                "≤ 40 bytes of WASM memory per record",
+                fmt(per_record, 1.0, 1),
+                verdict(per_record.map(|b| b <= 40.0))
+            );
+            println!(
+                "  {:<10} {:<42} {:>9} ms    {}",
+                input.name,
+                "filter change, every view, ≤ 200 ms",
+                fmt(m.filter_ms, 1.0, 0),
+                verdict(m.filter_ms.map(|ms| ms <= 200.0))
+            );
+        }
+    }
+}
+
+/// The machine's load average, since other work on a shared machine skews every figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The commit measured, marked when the page's sources differ from it.
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .current_dir(root())
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let head = git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "(no git)".into());
+    let dirty =
+        git(&["status", "--porcelain", "--", "crates", "web"]).is_some_and(|s| !s.is_empty());
+    if dirty {
+        format!("{head} (with uncommitted changes)")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(vec![]), None);
+    }
+}
