@@ -4,9 +4,12 @@
 //! JavaScript so that it tests natively; the browser-only [`Ingest::feed_js`] copies a chunk
 //! out of a JavaScript buffer first.
 
-use crate::protocol::{FileResult, FromWorker, IssueExample, JobId, Totals};
-use flowlog::{DecodeOptions, Decoder, FlowTable};
+use crate::protocol::{FileResult, FormatView, FromWorker, IssueExample, JobId, Totals};
+use flowlog::{DecodeOptions, Decoder, FlowTable, Format, FormatSource};
 use flowlog_query::Summary;
+
+/// How many issues a file's result carries as examples; the counts are always exact.
+pub const EXAMPLES: usize = 50;
 
 /// The decoding of one file in progress.
 pub struct Ingest {
@@ -16,17 +19,24 @@ pub struct Ingest {
 }
 
 impl Ingest {
-    /// Starts decoding the file `name` of `size` bytes, known to the page as `id`.
-    pub fn new(id: JobId, name: &str, size: u64) -> Ingest {
+    /// Starts decoding the file `name` of `size` bytes, known to the page as `id`, in the
+    /// layout `format` if one is given (a `${field} …` string or a header line).
+    pub fn new(id: JobId, name: &str, size: u64, format: Option<&str>) -> Result<Ingest, String> {
+        let format = match format {
+            Some(text) => Some(
+                Format::parse(text).map_err(|e| format!("the format given cannot be used: {e}"))?,
+            ),
+            None => None,
+        };
         let options = DecodeOptions {
-            format: None,
+            format,
             size_hint: Some(size),
         };
-        Ingest {
+        Ok(Ingest {
             id,
             decoder: Decoder::new(name, options),
             bytes_read: 0,
-        }
+        })
     }
 
     /// Decodes the next chunk of the file; a chunk may end anywhere.
@@ -75,18 +85,59 @@ impl Ingest {
             bytes_read: self.bytes_read,
             issues: report.issues.total(),
             issue_kinds,
-            first_issue: report.issues.examples().first().map(|i| IssueExample {
-                line: i.line,
-                kind: i.kind.name().to_owned(),
-                message: i.message.clone(),
-                excerpt: i.excerpt.clone(),
+            examples: examples(report.issues.examples()),
+            formats: report
+                .formats
+                .iter()
+                .map(|f| FormatView {
+                    description: f.format.describe(),
+                    header: f.format.header(),
+                    source: match f.source {
+                        FormatSource::Header { line } => format!("header line {line}"),
+                        FormatSource::Given => "given".into(),
+                        FormatSource::Guessed { .. } => "guessed".into(),
+                    },
+                    confidence: match f.source {
+                        FormatSource::Guessed { confidence } => Some(confidence),
+                        _ => None,
+                    },
+                    records: f.records,
+                })
+                .collect(),
+            headerless: report.header_lines == 0,
+            source: report.source.as_ref().map(|s| {
+                let parts: Vec<String> = [
+                    s.account.as_ref().map(|a| format!("account {a}")),
+                    s.region.clone(),
+                    s.flow_log_id.clone(),
+                    s.date.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                parts.join(", ")
             }),
-            formats: report.formats.iter().map(|f| f.format.describe()).collect(),
             wrapper: report.wrapper_name(),
             totals: Totals::of(&summary),
         };
         (decoded.table, result)
     }
+}
+
+/// The issues kept as examples, in line order, at most [`EXAMPLES`].
+fn examples(issues: &[flowlog::ParseIssue]) -> Vec<IssueExample> {
+    let mut examples: Vec<IssueExample> = issues
+        .iter()
+        .map(|i| IssueExample {
+            line: i.line,
+            kind: i.kind.name().to_owned(),
+            message: i.message.clone(),
+            excerpt: i.excerpt.clone(),
+        })
+        .collect();
+    examples.sort_by_key(|e| e.line);
+    examples.truncate(EXAMPLES);
+    examples
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -101,7 +152,7 @@ mod tests {
 
     #[test]
     fn chunks_give_the_same_totals_as_the_whole() {
-        let mut whole = Ingest::new(1, "a.log", SAMPLE.len() as u64);
+        let mut whole = Ingest::new(1, "a.log", SAMPLE.len() as u64, None).unwrap();
         whole.feed(SAMPLE);
         let (_, whole) = whole.finish();
         assert_eq!(whole.totals.records, 3);
@@ -112,7 +163,7 @@ mod tests {
         assert_eq!(whole.issues, 0);
         assert_eq!(whole.wrapper, "text");
 
-        let mut split = Ingest::new(1, "a.log", SAMPLE.len() as u64);
+        let mut split = Ingest::new(1, "a.log", SAMPLE.len() as u64, None).unwrap();
         for chunk in SAMPLE.chunks(7) {
             split.feed(chunk);
         }
@@ -122,12 +173,13 @@ mod tests {
 
     #[test]
     fn a_file_of_another_kind_is_reported_not_read() {
-        let mut ingest = Ingest::new(2, "report.pdf", 30);
+        let mut ingest = Ingest::new(2, "report.pdf", 30, None).unwrap();
         ingest.feed(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n");
         let (table, result) = ingest.finish();
         assert_eq!(table.len(), 0);
         assert_eq!(result.totals.records, 0);
         assert!(result.issues > 0);
-        assert!(result.first_issue.is_some());
+        assert!(!result.examples.is_empty());
+        assert!(result.headerless);
     }
 }

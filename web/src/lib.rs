@@ -17,6 +17,7 @@
 //!
 //! - [`state`]: the page's state and the reducer that changes it. Pure.
 //! - [`numbers`]: integers, byte sizes and times as people read them. Pure.
+//! - [`explain`]: a record explained in AWS's terms, for the detail drawer. Pure.
 //! - [`protocol`]: the messages between the page and the worker.
 //! - [`query`]: the worker's answers to the page's questions, merged across files. Pure.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
@@ -28,6 +29,7 @@
 
 #![deny(missing_docs)]
 
+pub mod explain;
 pub mod ingest;
 pub mod numbers;
 pub mod protocol;

@@ -1,7 +1,7 @@
 //! The page's handle on the worker: starts it, sends it files, and passes its replies on.
 
 use crate::protocol::{
-    describe, load_request, read_reply, to_js, FromWorker, JobId, Query, ToWorker,
+    describe, load_request, read_reply, to_js, DetailQuery, FromWorker, JobId, Query, ToWorker,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -122,9 +122,16 @@ impl Loader {
         Ok(Loader { inner })
     }
 
-    /// Sends a file to be decoded; its replies will carry `id`.
-    pub fn load(&self, id: JobId, name: &str, blob: &Blob) -> Result<(), String> {
-        load_request(id, name, blob).and_then(|message| self.send(message))
+    /// Sends a file to be decoded, in the layout `format` if one is given; its replies
+    /// will carry `id`.
+    pub fn load(
+        &self,
+        id: JobId,
+        name: &str,
+        format: Option<&str>,
+        blob: &Blob,
+    ) -> Result<(), String> {
+        load_request(id, name, format, blob).and_then(|message| self.send(message))
     }
 
     /// Tells the worker to stop reading a file, or to drop its records.
@@ -137,6 +144,13 @@ impl Loader {
     /// Asks the worker a question; the answer will carry `seq`.
     pub fn query(&self, seq: u32, query: Query) {
         if let Err(error) = to_js(&ToWorker::Query { seq, query }).and_then(|m| self.send(m)) {
+            web_sys::console::error_1(&error.into());
+        }
+    }
+
+    /// Asks the worker about one tab's rows; the answer will carry `seq`.
+    pub fn detail(&self, seq: u32, query: DetailQuery) {
+        if let Err(error) = to_js(&ToWorker::Detail { seq, query }).and_then(|m| self.send(m)) {
             web_sys::console::error_1(&error.into());
         }
     }

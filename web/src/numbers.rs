@@ -72,6 +72,43 @@ pub fn utc(seconds: u64) -> String {
     )
 }
 
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` at `offset` seconds east of UTC.
+pub fn clock(seconds: u64, offset: i64) -> String {
+    utc(seconds.saturating_add_signed(offset))
+}
+
+/// How many seconds the browser's time zone is ahead of UTC at `seconds` (it changes with
+/// daylight saving time). Natively, where there is no browser, UTC.
+pub fn local_offset(seconds: u64) -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));
+        -(date.get_timezone_offset() as i64) * 60
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = seconds;
+        0
+    }
+}
+
+/// A time as the page shows it: in UTC, or in the browser's time zone, with the zone said.
+pub fn when(seconds: u64, local: bool) -> String {
+    if local {
+        let offset = local_offset(seconds);
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = offset.unsigned_abs() / 60;
+        format!(
+            "{} UTC{sign}{:02}:{:02}",
+            clock(seconds, offset),
+            minutes / 60,
+            minutes % 60
+        )
+    } else {
+        format!("{} UTC", utc(seconds))
+    }
+}
+
 /// A length of time in the largest units that keep it short: `90` → `1m 30s`,
 /// `90061` → `1d 1h 1m`.
 pub fn duration(seconds: u64) -> String {
@@ -96,6 +133,16 @@ pub use flowlog_charts::middle_ellipsis;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clocks_at_an_offset() {
+        // 2026-11-21 00:30:00 UTC is 01:30 in Berlin and the evening before in New York.
+        assert_eq!(clock(1_795_221_000, 3600), "2026-11-21 01:30:00");
+        assert_eq!(clock(1_795_221_000, -5 * 3600), "2026-11-20 19:30:00");
+        assert_eq!(when(1_795_221_000, false), "2026-11-21 00:30:00 UTC");
+        // Natively the "local" zone is UTC, and says so.
+        assert_eq!(when(1_795_221_000, true), "2026-11-21 00:30:00 UTC+00:00");
+    }
 
     #[test]
     fn thousands_separators() {

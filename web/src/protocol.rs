@@ -20,6 +20,9 @@ pub enum ToWorker {
         id: JobId,
         /// The file's name, or its path inside a dropped folder.
         name: String,
+        /// The layout of a header-less file, as the user gave it (a `${field} …` string or
+        /// a header line); `None` reads headers or guesses.
+        format: Option<String>,
     },
     /// Stop decoding a file, or drop its records if it is done.
     Forget {
@@ -33,6 +36,55 @@ pub enum ToWorker {
         seq: u32,
         /// The question.
         query: Query,
+    },
+    /// Answer a question about the rows of one tab (a page of records, conversations,
+    /// rejected traffic). It is asked apart from the overview so that scrolling the table
+    /// does not recompute the charts.
+    Detail {
+        /// The question's number, from the same count as [`ToWorker::Query`].
+        seq: u32,
+        /// The question.
+        query: DetailQuery,
+    },
+}
+
+/// A question about the rows of one tab.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailQuery {
+    /// The filter, in the filter language; empty keeps every record.
+    pub filter: String,
+    /// What is asked.
+    pub detail: Detail,
+}
+
+/// What a [`DetailQuery`] asks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Detail {
+    /// A page of matching records.
+    Records {
+        /// The field to sort by, by its AWS name.
+        sort: String,
+        /// Largest first.
+        descending: bool,
+        /// The first row wanted.
+        offset: u64,
+        /// How many rows.
+        limit: u32,
+    },
+    /// The largest conversations.
+    Conversations {
+        /// What they are ordered by: `bytes`, `packets` or `records`.
+        measure: String,
+        /// How many.
+        limit: u32,
+    },
+    /// Rejected traffic by source, port, interface and destination.
+    Rejected {
+        /// What the lists are ordered by.
+        measure: String,
+        /// Rows per list.
+        top: u32,
     },
 }
 
@@ -56,6 +108,90 @@ pub enum Answer {
     Overview(OverviewView),
     /// The filter could not be read.
     BadFilter(FilterProblem),
+    /// A page of records.
+    Records(RecordsView),
+    /// The largest conversations.
+    Conversations(ConversationsView),
+    /// Rejected traffic.
+    Rejected(RejectedView),
+}
+
+/// A page of the records a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsView {
+    /// Every field of every loaded file's formats, by AWS name: known fields in AWS's
+    /// order, then unknown ones in the order met.
+    pub columns: Vec<String>,
+    /// How many records the filter keeps.
+    pub matched: u64,
+    /// The position of the first row in the sorted matches.
+    pub offset: u64,
+    /// Whether the order asked for could not be followed this deep (see
+    /// [`crate::query::SORTED_DEPTH`]), or names no field of the files; the rows are then
+    /// in the files' order.
+    pub unsorted: bool,
+    /// The rows.
+    pub rows: Vec<RecordRow>,
+}
+
+/// One record of a [`RecordsView`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRow {
+    /// The file it came from.
+    pub file: JobId,
+    /// Its line in the file (for a wrapper, the line of the record inside it).
+    pub line: u64,
+    /// Its values, one per column, as `flowlens records` prints them; `None` is missing
+    /// (`-`, or a field the record's format lacks).
+    pub values: Vec<Option<String>>,
+}
+
+/// The largest conversations among the records a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationsView {
+    /// How many conversations there are in all.
+    pub total: u64,
+    /// The largest, largest first.
+    pub rows: Vec<ConversationRow>,
+    /// The earliest first-seen and latest last-seen of all, the scale of the timeline bars.
+    pub span: Option<(u64, u64)>,
+}
+
+/// One conversation: both directions of a flow between two endpoints.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRow {
+    /// The protocol number, if known.
+    pub protocol: Option<u8>,
+    /// Its name, e.g. `tcp`.
+    pub protocol_name: Option<String>,
+    /// One endpoint's address (the lower of the two).
+    pub a: String,
+    /// Its port.
+    pub a_port: Option<u16>,
+    /// The other endpoint's address.
+    pub b: String,
+    /// Its port.
+    pub b_port: Option<u16>,
+    /// The service of the lower well-known port, e.g. `https`.
+    pub service: Option<String>,
+    /// Records, bytes and packets from A to B.
+    pub a_to_b: Counts,
+    /// Records, bytes and packets from B to A.
+    pub b_to_a: Counts,
+    /// The earliest start, Unix seconds.
+    pub first_seen: Option<u64>,
+    /// The latest end, Unix seconds.
+    pub last_seen: Option<u64>,
+}
+
+/// Rejected traffic among the records a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedView {
+    /// Every rejected record: records, bytes, packets.
+    pub totals: Counts,
+    /// By source, destination port, interface and destination, in the order of
+    /// [`crate::query::REJECTED_LISTS`].
+    pub tops: Vec<TopView>,
 }
 
 /// Where a filter stopped being readable, from [`flowlog_query::FilterError`].
@@ -161,7 +297,13 @@ pub enum FromWorker {
         /// Why, in a sentence.
         message: String,
     },
-    /// The answer to a [`ToWorker::Query`].
+    /// How much memory the worker's WebAssembly instance holds now, in bytes. Sent after a
+    /// file is read or dropped; memory only grows until the worker ends.
+    Memory {
+        /// Bytes.
+        bytes: u64,
+    },
+    /// The answer to a [`ToWorker::Query`] or [`ToWorker::Detail`].
     Answer {
         /// The question's number.
         seq: u32,
@@ -184,14 +326,34 @@ pub struct FileResult {
     pub issues: u64,
     /// Issue counts by kind, using the kinds' stable names, most frequent first.
     pub issue_kinds: Vec<(String, u64)>,
-    /// The first issue, to show what went wrong.
-    pub first_issue: Option<IssueExample>,
-    /// The layouts met, described in words.
-    pub formats: Vec<String>,
+    /// The issues kept as examples, in line order (at most
+    /// [`crate::ingest::EXAMPLES`]; the counts above are exact).
+    pub examples: Vec<IssueExample>,
+    /// The layouts met, in the order met.
+    pub formats: Vec<FormatView>,
     /// The wrappers around the records, e.g. `gzip`, or `text`.
     pub wrapper: String,
+    /// Whether no header line was seen, so that a format the user gives would apply.
+    pub headerless: bool,
+    /// What the file's S3 key says (account, region, flow-log id, date), in words.
+    pub source: Option<String>,
     /// The totals over the file's records.
     pub totals: Totals,
+}
+
+/// A layout met in a file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormatView {
+    /// The layout in words, e.g. "default (version 2)".
+    pub description: String,
+    /// Its fields as a header line.
+    pub header: String,
+    /// How it was learned: "header line 1", "given", "guessed".
+    pub source: String,
+    /// For a guess, the share of sampled lines it explains, 0 to 1.
+    pub confidence: Option<f32>,
+    /// Records read with it.
+    pub records: u64,
 }
 
 /// One line that did not become a record.
@@ -275,6 +437,8 @@ mod js {
         pub id: JobId,
         /// The file's name.
         pub name: String,
+        /// The layout the user gave, if any.
+        pub format: Option<String>,
         /// The file (a `File`, or a `Blob` fetched for the samples).
         pub blob: web_sys::Blob,
     }
@@ -288,10 +452,16 @@ mod js {
     }
 
     /// The `Load` message for a file, with the file attached.
-    pub fn load_request(id: JobId, name: &str, blob: &web_sys::Blob) -> Result<JsValue, String> {
+    pub fn load_request(
+        id: JobId,
+        name: &str,
+        format: Option<&str>,
+        blob: &web_sys::Blob,
+    ) -> Result<JsValue, String> {
         let message = to_js(&ToWorker::Load {
             id,
             name: name.to_owned(),
+            format: format.map(str::to_owned),
         })?;
         js_sys::Reflect::set(&message, &BLOB.into(), blob).map_err(describe)?;
         Ok(message)

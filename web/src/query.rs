@@ -10,11 +10,14 @@
 //! language the user types, so that a click and typed text mean the same thing.
 
 use crate::protocol::{
-    Answer, Counts, FilterProblem, HistRow, OverviewView, Query, TopItem, TopView, Totals,
+    Answer, ConversationRow, ConversationsView, Counts, Detail, DetailQuery, FilterProblem,
+    HistRow, JobId, OverviewView, Query, RecordRow, RecordsView, RejectedView, TopItem, TopView,
+    Totals,
 };
-use flowlog::{Field, FieldRef, FlowTable};
+use flowlog::{Field, FieldRef, FlowTable, Value};
 use flowlog_query::{
-    Filter, GroupBy, Groups, Histogram, Key, Measure, Summary, Totals as Sums, BASE_WIDTH,
+    names, page, Conversations, Filter, GroupBy, Groups, Histogram, Key, Measure, Rejected, SortBy,
+    Summary, Totals as Sums, BASE_WIDTH,
 };
 
 /// The top lists of the overview, by their `flowlens query --top` names, in the order the
@@ -28,18 +31,47 @@ pub const TOP_LISTS: [&str; 6] = [
     "interface-id",
 ];
 
-/// Answers `query` over `tables`.
-pub fn answer<'a>(tables: impl IntoIterator<Item = &'a FlowTable>, query: &Query) -> Answer {
-    let filter = match Filter::parse(&query.filter) {
-        Ok(filter) => filter,
-        Err(error) => {
-            let chars = |byte: usize| query.filter.get(..byte).map_or(byte, |s| s.chars().count());
-            return Answer::BadFilter(FilterProblem {
-                start: chars(error.start),
-                end: chars(error.end),
-                message: format!("expected {}, found {}", error.expected, error.found),
-            });
+/// The rejected-traffic lists, by their `flowlens query --top` names, in the order of
+/// [`flowlog_query::Rejected`]'s fields.
+pub const REJECTED_LISTS: [&str; 4] = ["srcaddr", "dstport", "interface-id", "dstaddr"];
+
+/// How deep a sorted table can be scrolled. Sorting keeps the first `offset + limit`
+/// matches of each file, so the memory a sorted page takes grows with its offset; past this
+/// depth the page says so and shows the files' order instead.
+pub const SORTED_DEPTH: u64 = 1_000_000;
+
+/// Reads a filter, with the unknown columns of `tables` as text fields; a problem becomes
+/// the answer, with positions in characters.
+fn parse_filter<'a>(
+    tables: impl IntoIterator<Item = &'a FlowTable>,
+    text: &str,
+) -> Result<Filter, FilterProblem> {
+    let mut others: Vec<&str> = Vec::new();
+    for table in tables {
+        for (name, _) in table.other_columns() {
+            if !others.contains(&name) {
+                others.push(name);
+            }
         }
+    }
+    Filter::parse_with(text, &others).map_err(|error| {
+        let chars = |byte: usize| text.get(..byte).map_or(byte, |s| s.chars().count());
+        FilterProblem {
+            start: chars(error.start),
+            end: chars(error.end),
+            message: format!("expected {}, found {}", error.expected, error.found),
+        }
+    })
+}
+
+/// Answers `query` over `tables`.
+pub fn answer<'a>(
+    tables: impl IntoIterator<Item = &'a FlowTable> + Clone,
+    query: &Query,
+) -> Answer {
+    let filter = match parse_filter(tables.clone(), &query.filter) {
+        Ok(filter) => filter,
+        Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let bys: Vec<GroupBy> = TOP_LISTS
@@ -58,7 +90,6 @@ pub fn answer<'a>(tables: impl IntoIterator<Item = &'a FlowTable>, query: &Query
         }
     }
     let histogram = histogram.coarsened(u64::from(query.buckets.max(1)));
-    let counts = |t: &Sums| [t.records, t.bytes, t.packets];
     Answer::Overview(OverviewView {
         totals: Totals::of(&summary),
         interfaces: summary.interfaces.len() as u64,
@@ -77,25 +108,225 @@ pub fn answer<'a>(tables: impl IntoIterator<Item = &'a FlowTable>, query: &Query
         no_time: counts(&histogram.no_time),
         tops: groups
             .iter()
-            .map(|g| {
-                let top = g.top(query.top.max(1) as usize, measure);
-                TopView {
-                    by: g.by().name(),
-                    rows: top
-                        .rows
-                        .iter()
-                        .map(|row| TopItem {
-                            key: values(&row.key),
-                            label: g.by().label(&row.key).map(str::to_owned),
-                            counts: [row.records, row.bytes, row.packets],
-                        })
-                        .collect(),
-                    other: counts(&top.other),
-                    groups: top.groups as u64,
-                }
-            })
+            .map(|g| top_view(g, query.top, measure))
             .collect(),
     })
+}
+
+/// A group list's largest `n` as the page shows them.
+fn top_view(groups: &Groups, n: u32, measure: Measure) -> TopView {
+    let top = groups.top(n.max(1) as usize, measure);
+    TopView {
+        by: groups.by().name(),
+        rows: top
+            .rows
+            .iter()
+            .map(|row| TopItem {
+                key: values(&row.key),
+                label: groups.by().label(&row.key).map(str::to_owned),
+                counts: [row.records, row.bytes, row.packets],
+            })
+            .collect(),
+        other: counts(&top.other),
+        groups: top.groups as u64,
+    }
+}
+
+fn counts(t: &Sums) -> Counts {
+    [t.records, t.bytes, t.packets]
+}
+
+/// Answers a question about one tab's rows over `tables`, each with the page's id for its
+/// file.
+pub fn detail(tables: &[(JobId, FlowTable)], query: &DetailQuery) -> Answer {
+    let filter = match parse_filter(tables.iter().map(|(_, t)| t), &query.filter) {
+        Ok(filter) => filter,
+        Err(problem) => return Answer::BadFilter(problem),
+    };
+    match &query.detail {
+        Detail::Records {
+            sort,
+            descending,
+            offset,
+            limit,
+        } => Answer::Records(records(tables, &filter, sort, *descending, *offset, *limit)),
+        Detail::Conversations { measure, limit } => {
+            let measure = Measure::from_name(measure).unwrap_or(Measure::Bytes);
+            let mut all = Conversations::default();
+            for (_, table) in tables {
+                all.merge(&Conversations::of(table, &filter.select(table)));
+            }
+            let rows: Vec<ConversationRow> = all
+                .top(*limit as usize, measure)
+                .into_iter()
+                .map(|(key, c)| {
+                    let low_port = match (key.a.port, key.b.port) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    ConversationRow {
+                        protocol: key.protocol,
+                        protocol_name: key
+                            .protocol
+                            .and_then(|p| names::protocol_name(p.into()))
+                            .map(str::to_owned),
+                        a: key.a.addr.to_string(),
+                        a_port: key.a.port,
+                        b: key.b.addr.to_string(),
+                        b_port: key.b.port,
+                        service: low_port
+                            .and_then(|p| names::service_name(p.into()))
+                            .map(str::to_owned),
+                        a_to_b: counts(&c.a_to_b),
+                        b_to_a: counts(&c.b_to_a),
+                        first_seen: c.first_seen,
+                        last_seen: c.last_seen,
+                    }
+                })
+                .collect();
+            let first = rows.iter().filter_map(|r| r.first_seen).min();
+            let last = rows.iter().filter_map(|r| r.last_seen).max();
+            Answer::Conversations(ConversationsView {
+                total: all.len() as u64,
+                span: first.zip(last),
+                rows,
+            })
+        }
+        Detail::Rejected { measure, top } => {
+            let measure = Measure::from_name(measure).unwrap_or(Measure::Bytes);
+            let mut all: Option<Rejected> = None;
+            for (_, table) in tables {
+                let part = Rejected::of(table, &filter.select(table));
+                match &mut all {
+                    Some(all) => all.merge(&part),
+                    None => all = Some(part),
+                }
+            }
+            let Some(all) = all else {
+                return Answer::Rejected(RejectedView::default());
+            };
+            Answer::Rejected(RejectedView {
+                totals: counts(&all.totals),
+                tops: [
+                    &all.by_source,
+                    &all.by_port,
+                    &all.by_interface,
+                    &all.by_destination,
+                ]
+                .into_iter()
+                .map(|g| top_view(g, *top, measure))
+                .collect(),
+            })
+        }
+    }
+}
+
+/// Every field of the tables' formats: known fields in AWS's order, then unknown ones.
+pub fn columns(tables: &[(JobId, FlowTable)]) -> Vec<FieldRef> {
+    let mut columns: Vec<FieldRef> = Field::ALL
+        .iter()
+        .filter(|f| tables.iter().any(|(_, t)| t.column(**f).is_some()))
+        .map(|f| FieldRef::Known(*f))
+        .collect();
+    for (_, table) in tables {
+        for (name, _) in table.other_columns() {
+            let field = FieldRef::Other(name.into());
+            if !columns.contains(&field) {
+                columns.push(field);
+            }
+        }
+    }
+    columns
+}
+
+/// Rows `offset..offset + limit` of the records `filter` keeps, sorted by the field named
+/// `sort` across every table (ties in the files' order), as `flowlens query --records`
+/// sorts them.
+fn records(
+    tables: &[(JobId, FlowTable)],
+    filter: &Filter,
+    sort: &str,
+    descending: bool,
+    offset: u64,
+    limit: u32,
+) -> RecordsView {
+    let columns = columns(tables);
+    let selections: Vec<_> = tables.iter().map(|(_, t)| filter.select(t)).collect();
+    let matched: u64 = selections.iter().map(|s| s.count() as u64).sum();
+    let offset = offset.min(matched);
+    let limit = limit as usize;
+    let field = FieldRef::from_name(sort);
+    // A table without the field sorts it as missing everywhere: in its own order.
+    let sort = SortBy { field, descending };
+    let unsorted = offset > SORTED_DEPTH;
+    // (table, row) of each record of the page, in page order.
+    let mut picked: Vec<(usize, usize)> = Vec::with_capacity(limit);
+    match (!unsorted).then_some(sort) {
+        Some(sort) => {
+            // Each table's first `offset + limit` in order, merged; ties keep file order.
+            let wanted = offset as usize + limit;
+            let mut merged = Vec::new();
+            for (t, ((_, table), selection)) in tables.iter().zip(&selections).enumerate() {
+                let part = page(table, selection, &sort, 0, wanted);
+                merged.extend(part.rows.into_iter().map(|(value, row)| (value, t, row)));
+            }
+            merged.sort_by(|a, b| {
+                sort.compare(&a.0, &b.0)
+                    .then_with(|| (a.1, a.2).cmp(&(b.1, b.2)))
+            });
+            picked.extend(
+                merged
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(limit)
+                    .map(|(_, t, row)| (t, row)),
+            );
+        }
+        None => {
+            let mut skip = offset as usize;
+            for (t, selection) in selections.iter().enumerate() {
+                let count = selection.count();
+                if skip >= count {
+                    skip -= count;
+                    continue;
+                }
+                let room = limit - picked.len();
+                picked.extend(selection.rows().skip(skip).take(room).map(|row| (t, row)));
+                skip = 0;
+                if picked.len() == limit {
+                    break;
+                }
+            }
+        }
+    }
+    let rows = picked
+        .into_iter()
+        .map(|(t, row)| {
+            let (id, table) = &tables[t];
+            RecordRow {
+                file: *id,
+                line: table.line_of(row),
+                values: columns.iter().map(|c| text(table.value(row, c))).collect(),
+            }
+        })
+        .collect();
+    RecordsView {
+        columns: columns.iter().map(|c| c.name().to_owned()).collect(),
+        matched,
+        offset,
+        unsorted,
+        rows,
+    }
+}
+
+/// A value as `flowlens records` prints it, without JSON quotes; `None` when missing.
+fn text(value: Value<'_>) -> Option<String> {
+    match value {
+        Value::Missing => None,
+        Value::Int(n) => Some(n.to_string()),
+        Value::Addr(addr) => Some(addr.to_string()),
+        Value::Text(text) => Some(text.to_owned()),
+    }
 }
 
 /// A key as the values `flowlens query` prints: one, or two for a pair.
@@ -192,8 +423,154 @@ mod tests {
         };
         match answer(tables, &query) {
             Answer::Overview(view) => view,
-            Answer::BadFilter(problem) => panic!("{problem:?}"),
+            other => panic!("{other:?}"),
         }
+    }
+
+    fn detail_of(tables: &[(JobId, FlowTable)], filter: &str, detail: Detail) -> Answer {
+        let query = DetailQuery {
+            filter: filter.into(),
+            detail,
+        };
+        super::detail(tables, &query)
+    }
+
+    fn records_of(
+        tables: &[(JobId, FlowTable)],
+        filter: &str,
+        sort: (&str, bool),
+        offset: u64,
+        limit: u32,
+    ) -> RecordsView {
+        let detail = Detail::Records {
+            sort: sort.0.to_owned(),
+            descending: sort.1,
+            offset,
+            limit,
+        };
+        match detail_of(tables, filter, detail) {
+            Answer::Records(view) => view,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn record_pages_run_across_files_in_order_or_sorted() {
+        let custom =
+            "srcaddr dstaddr bytes team\n10.9.9.9 10.0.0.1 7000 red\n10.9.9.8 10.0.0.1 10 -\n";
+        let tables = vec![(1, table(LOG)), (2, table(custom))];
+        // A field no file has sorts as missing everywhere: the files' own order.
+        let all = records_of(&tables, "", ("line-order-test", false), 0, 100);
+        assert_eq!(all.matched, 6);
+        assert_eq!(all.columns.first().map(String::as_str), Some("version"));
+        assert_eq!(all.columns.last().map(String::as_str), Some("team"));
+        let lines: Vec<(JobId, u64)> = all.rows.iter().map(|r| (r.file, r.line)).collect();
+        assert_eq!(lines, [(1, 2), (1, 3), (1, 4), (1, 5), (2, 2), (2, 3)]);
+        let bytes = all.columns.iter().position(|c| c == "bytes").unwrap();
+        let team = all.columns.iter().position(|c| c == "team").unwrap();
+        // Missing is `None`, whether `-` or a field the file's format lacks.
+        assert_eq!(all.rows[3].values[bytes], None);
+        assert_eq!(all.rows[0].values[team], None);
+        assert_eq!(all.rows[4].values[team].as_deref(), Some("red"));
+        assert_eq!(all.rows[5].values[team], None);
+
+        // A window that starts in the first file and ends in the second.
+        let window = records_of(&tables, "", ("line-order-test", false), 3, 2);
+        let lines: Vec<(JobId, u64)> = window.rows.iter().map(|r| (r.file, r.line)).collect();
+        assert_eq!(lines, [(1, 5), (2, 2)]);
+        assert_eq!((window.offset, window.matched), (3, 6));
+
+        // Sorted across files: largest first, missing last; ties keep file order.
+        let sorted = records_of(&tables, "", ("bytes", true), 0, 10);
+        let got: Vec<Option<&str>> = sorted
+            .rows
+            .iter()
+            .map(|r| r.values[bytes].as_deref())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some("7000"),
+                Some("900"),
+                Some("500"),
+                Some("300"),
+                Some("10"),
+                None
+            ]
+        );
+        let page = records_of(&tables, "", ("bytes", true), 2, 2);
+        let got: Vec<Option<&str>> = page
+            .rows
+            .iter()
+            .map(|r| r.values[bytes].as_deref())
+            .collect();
+        assert_eq!(got, [Some("500"), Some("300")]);
+
+        // Unknown columns can be filtered on.
+        let red = records_of(&tables, "team = red", ("start", false), 0, 10);
+        assert_eq!(red.matched, 1);
+        // Past the end: nothing, and the offset says where the end is.
+        let past = records_of(&tables, "", ("start", false), 99, 10);
+        assert!(past.rows.is_empty());
+        assert_eq!(past.offset, 6);
+    }
+
+    #[test]
+    fn conversations_and_rejected_traffic_merge_across_files() {
+        let reply = "srcaddr dstaddr srcport dstport protocol packets bytes start end action\n10.0.0.2 10.0.0.1 22 40000 6 4 4000 1795161601 1795161700 ACCEPT\n";
+        let tables = vec![(1, table(LOG)), (2, table(reply))];
+        let measure = || "bytes".to_owned();
+        let Answer::Conversations(view) = detail_of(
+            &tables,
+            "",
+            Detail::Conversations {
+                measure: measure(),
+                limit: 10,
+            },
+        ) else {
+            panic!("not conversations");
+        };
+        assert_eq!(view.total, 3);
+        let first = &view.rows[0];
+        assert_eq!((first.a.as_str(), first.a_port), ("10.0.0.1", Some(40000)));
+        assert_eq!((first.b.as_str(), first.b_port), ("10.0.0.2", Some(22)));
+        assert_eq!(first.a_to_b, [1, 500, 5]);
+        assert_eq!(first.b_to_a, [1, 4000, 4]);
+        assert_eq!(first.service.as_deref(), Some("ssh"));
+        assert_eq!(first.protocol_name.as_deref(), Some("tcp"));
+        assert_eq!(
+            (first.first_seen, first.last_seen),
+            (Some(1795161600), Some(1795161700))
+        );
+        assert_eq!(view.span, Some((1795161600, 1795165260)));
+
+        let Answer::Rejected(rejected) = detail_of(
+            &tables,
+            "",
+            Detail::Rejected {
+                measure: measure(),
+                top: 10,
+            },
+        ) else {
+            panic!("not rejected");
+        };
+        assert_eq!(rejected.totals, [2, 800, 10]);
+        let names: Vec<&str> = rejected.tops.iter().map(|t| t.by.as_str()).collect();
+        assert_eq!(names, REJECTED_LISTS);
+        assert_eq!(rejected.tops[1].rows[0].key, [Some("22".to_owned())]);
+        assert_eq!(rejected.tops[1].rows[0].label.as_deref(), Some("ssh"));
+        // A bad filter is answered as such.
+        assert!(matches!(
+            detail_of(
+                &tables,
+                "port ==",
+                Detail::Rejected {
+                    measure: measure(),
+                    top: 10
+                }
+            ),
+            Answer::BadFilter(_)
+        ));
     }
 
     #[test]

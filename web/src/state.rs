@@ -6,7 +6,8 @@
 
 use crate::numbers::thousands;
 use crate::protocol::{
-    Answer, FileResult, FilterProblem, FromWorker, JobId, OverviewView, Query, Totals,
+    Answer, ConversationsView, Detail, DetailQuery, FileResult, FilterProblem, FromWorker, JobId,
+    OverviewView, Query, RecordRow, RecordsView, RejectedView, Totals,
 };
 use std::rc::Rc;
 
@@ -16,6 +17,15 @@ pub const HISTORY: usize = 20;
 pub const TOP_ROWS: u32 = 10;
 /// The most buckets of the traffic-over-time chart.
 pub const TIME_BUCKETS: u32 = 120;
+/// Records asked for at a time by the records table: a window around what is on screen.
+pub const RECORD_WINDOW: u32 = 200;
+/// The height of one row of the records table in pixels; the stylesheet gives rows exactly
+/// this height.
+pub const ROW_PIXELS: u64 = 28;
+/// The tallest the records table's sizer is made: browsers cap an element's height.
+pub const MAX_PIXELS: u64 = 15_000_000;
+/// Conversations listed.
+pub const CONVERSATION_ROWS: u32 = 100;
 
 /// Everything the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,6 +56,24 @@ pub struct State {
     pub asked_for: Option<(u32, Query)>,
     /// What the answer shown is about.
     pub answered_for: Option<(u32, Query)>,
+    /// The number of the last question about the current tab's rows.
+    pub asked_detail: u32,
+    /// What that question was about.
+    pub detail_asked_for: Option<(u32, DetailQuery)>,
+    /// What the detail shown is about.
+    pub detail_answered_for: Option<(u32, DetailQuery)>,
+    /// The last page of records received.
+    pub records: Option<Rc<RecordsView>>,
+    /// The last conversations received.
+    pub conversations: Option<Rc<ConversationsView>>,
+    /// The last rejected-traffic breakdown received.
+    pub rejected: Option<Rc<RejectedView>>,
+    /// The first row of the records window asked for.
+    pub records_offset: u64,
+    /// The record open in the detail drawer.
+    pub drawer: Option<Rc<RecordRow>>,
+    /// Bytes of WebAssembly memory the worker holds, as it last said.
+    pub worker_memory: u64,
 }
 
 /// What the user is looking at: it lives in the URL fragment, so a reload or a bookmark
@@ -58,6 +86,67 @@ pub struct View {
     pub chips: Vec<String>,
     /// What charts measure: `bytes`, `packets` or `records`.
     pub measure: Measure,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The records table's order: a field's AWS name and whether largest first; `None` is
+    /// the default, oldest `start` first, as `flowlens query --records` orders them.
+    pub sort: Option<(String, bool)>,
+    /// Times in the browser's time zone instead of UTC.
+    pub local_time: bool,
+}
+
+/// The page's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Cards and charts.
+    #[default]
+    Overview,
+    /// The records table.
+    Records,
+    /// Both directions of each flow.
+    Conversations,
+    /// What was turned away.
+    Rejected,
+    /// Per file: wrapper, format, issues.
+    Quality,
+}
+
+impl Tab {
+    /// Every tab, in the order shown.
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Records,
+        Tab::Conversations,
+        Tab::Rejected,
+        Tab::Quality,
+    ];
+
+    /// The tab's name in the URL fragment and in `data-tab`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Records => "records",
+            Tab::Conversations => "conversations",
+            Tab::Rejected => "rejected",
+            Tab::Quality => "quality",
+        }
+    }
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Records => "Records",
+            Tab::Conversations => "Conversations",
+            Tab::Rejected => "Rejected",
+            Tab::Quality => "Parse quality",
+        }
+    }
+
+    /// Reads [`Tab::name`].
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.name() == name)
+    }
 }
 
 /// What charts and top lists measure.
@@ -127,8 +216,8 @@ impl View {
         }
     }
 
-    /// The view as a URL fragment (without `#`): `f=…&c=…&c=…&m=…`, values percent-encoded,
-    /// defaults left out.
+    /// The view as a URL fragment (without `#`): `f=…&c=…&c=…&m=…&t=…&s=…&tz=local`, values
+    /// percent-encoded, defaults left out.
     pub fn to_fragment(&self) -> String {
         let mut parts = Vec::new();
         if !self.typed.is_empty() {
@@ -139,6 +228,16 @@ impl View {
         }
         if self.measure != Measure::default() {
             parts.push(format!("m={}", self.measure.name()));
+        }
+        if self.tab != Tab::default() {
+            parts.push(format!("t={}", self.tab.name()));
+        }
+        if let Some((field, descending)) = &self.sort {
+            let sign = if *descending { "-" } else { "" };
+            parts.push(format!("s={sign}{}", encode(field)));
+        }
+        if self.local_time {
+            parts.push("tz=local".into());
         }
         parts.join("&")
     }
@@ -155,6 +254,14 @@ impl View {
                 "f" => view.typed = value,
                 "c" if !value.is_empty() => view.chips.push(value),
                 "m" => view.measure = Measure::from_name(&value).unwrap_or_default(),
+                "t" => view.tab = Tab::from_name(&value).unwrap_or_default(),
+                "s" if !value.is_empty() => {
+                    view.sort = Some(match value.strip_prefix('-') {
+                        Some(field) => (field.to_owned(), true),
+                        None => (value, false),
+                    })
+                }
+                "tz" => view.local_time = value == "local",
                 _ => {}
             }
         }
@@ -212,6 +319,8 @@ pub struct FileEntry {
     pub name: String,
     /// Its size in bytes.
     pub size: u64,
+    /// The layout the user gave for it, if any.
+    pub format: Option<String>,
     /// How far reading it has come.
     pub status: FileStatus,
 }
@@ -257,6 +366,8 @@ pub enum Action {
         name: String,
         /// Its size in bytes.
         size: u64,
+        /// The layout the user gave for it, if any.
+        format: Option<String>,
     },
     /// The worker said something.
     Reply(FromWorker),
@@ -284,6 +395,18 @@ pub enum Action {
     Restore(View),
     /// A question was sent to the worker under this number.
     Asked(u32),
+    /// A question about the tab's rows was sent under this number.
+    AskedDetail(u32),
+    /// The user chose a tab.
+    Tab(Tab),
+    /// The user sorted the records table by a field (again: the other way).
+    Sort(String),
+    /// The records table scrolled: the window of rows it wants starts here.
+    RecordsWindow(u64),
+    /// The user opened a record in the drawer, or closed it (`None`).
+    Drawer(Option<Rc<RecordRow>>),
+    /// The user switched between UTC and local time.
+    LocalTime(bool),
 }
 
 /// How serious a row's note is.
@@ -308,7 +431,27 @@ impl State {
     /// Applies an action.
     pub fn apply(&mut self, action: Action) {
         match action {
+            Action::Tab(tab) => self.view.tab = tab,
+            Action::Sort(field) => {
+                let (current, descending) = self.sort();
+                self.view.sort = Some(if current == field {
+                    (field, !descending)
+                } else {
+                    // Numbers read best largest first; names and addresses A to Z.
+                    let numeric = matches!(field.as_str(), "bytes" | "packets" | "end");
+                    (field, numeric)
+                });
+                self.records_offset = 0;
+            }
+            Action::RecordsWindow(offset) => self.records_offset = offset,
+            Action::Drawer(row) => self.drawer = row,
+            Action::LocalTime(local) => self.view.local_time = local,
+            Action::AskedDetail(seq) => {
+                self.asked_detail = seq;
+                self.detail_asked_for = self.detail_question();
+            }
             Action::Filter(text) => {
+                self.records_offset = 0;
                 let text = text.trim().to_owned();
                 if !text.is_empty() {
                     self.history.retain(|h| *h != text);
@@ -318,11 +461,13 @@ impl State {
                 self.view.typed = text;
             }
             Action::AddChip(chip) => {
+                self.records_offset = 0;
                 if !self.view.chips.contains(&chip) {
                     self.view.chips.push(chip);
                 }
             }
             Action::RemoveChip(i) => {
+                self.records_offset = 0;
                 if i < self.view.chips.len() {
                     self.view.chips.remove(i);
                 }
@@ -333,7 +478,12 @@ impl State {
                 self.asked = seq;
                 self.asked_for = Some(self.question());
             }
-            Action::Add { id, name, size } => {
+            Action::Add {
+                id,
+                name,
+                size,
+                format,
+            } => {
                 let status = match &self.worker_error {
                     Some(error) => FileStatus::Failed(error.clone()),
                     None => FileStatus::Reading {
@@ -346,6 +496,7 @@ impl State {
                     id,
                     name,
                     size,
+                    format,
                     status,
                 });
             }
@@ -358,6 +509,10 @@ impl State {
                 }
                 if self.files.is_empty() {
                     self.overview = None;
+                    self.records = None;
+                    self.conversations = None;
+                    self.rejected = None;
+                    self.drawer = None;
                 }
             }
             Action::SamplesLoading => self.samples = SampleStatus::Loading,
@@ -371,6 +526,17 @@ impl State {
     fn reply(&mut self, reply: FromWorker) {
         match reply {
             FromWorker::Ready => {}
+            FromWorker::Memory { bytes } => self.worker_memory = bytes,
+            FromWorker::Answer { seq, answer } if seq == self.asked_detail && seq != 0 => {
+                self.detail_answered_for = self.detail_asked_for.clone();
+                match *answer {
+                    Answer::Records(view) => self.records = Some(Rc::new(view)),
+                    Answer::Conversations(view) => self.conversations = Some(Rc::new(view)),
+                    Answer::Rejected(view) => self.rejected = Some(Rc::new(view)),
+                    // The overview's answer to the same filter says where it is wrong.
+                    Answer::BadFilter(_) | Answer::Overview(_) => {}
+                }
+            }
             FromWorker::Answer { seq, answer } => {
                 if seq != self.asked {
                     return;
@@ -381,6 +547,8 @@ impl State {
                         self.overview = Some(Rc::new(view));
                         self.filter_error = None;
                     }
+                    // Only detail questions get these answers.
+                    Answer::Records(_) | Answer::Conversations(_) | Answer::Rejected(_) => {}
                     Answer::BadFilter(problem) => {
                         // Chips are written by the page and always read; a problem is in
                         // the typed text, whose positions start after its parenthesis.
@@ -456,9 +624,50 @@ impl State {
         (self.generation, self.view.query())
     }
 
-    /// Whether the answer shown is not yet the one for the current files and view.
+    /// The records table's order: a field and whether largest first.
+    pub fn sort(&self) -> (String, bool) {
+        self.view
+            .sort
+            .clone()
+            .unwrap_or_else(|| ("start".to_owned(), false))
+    }
+
+    /// What the current tab needs answered about its rows, if anything: the records'
+    /// generation and the question.
+    pub fn detail_question(&self) -> Option<(u32, DetailQuery)> {
+        let measure = self.view.measure.name().to_owned();
+        let detail = match self.view.tab {
+            Tab::Overview | Tab::Quality => return None,
+            Tab::Records => Detail::Records {
+                sort: self.sort().0,
+                descending: self.sort().1,
+                offset: self.records_offset,
+                limit: RECORD_WINDOW,
+            },
+            Tab::Conversations => Detail::Conversations {
+                measure,
+                limit: CONVERSATION_ROWS,
+            },
+            Tab::Rejected => Detail::Rejected {
+                measure,
+                top: TOP_ROWS,
+            },
+        };
+        let query = DetailQuery {
+            filter: self.view.filter(),
+            detail,
+        };
+        Some((self.generation, query))
+    }
+
+    /// Whether the answers shown are not yet the ones for the current files and view.
     pub fn stale(&self) -> bool {
-        !self.files.is_empty() && self.answered_for.as_ref() != Some(&self.question())
+        if self.files.is_empty() {
+            return false;
+        }
+        let detail = self.detail_question();
+        self.answered_for.as_ref() != Some(&self.question())
+            || (detail.is_some() && self.detail_answered_for != detail)
     }
 
     /// How many files are still being read.
@@ -476,6 +685,18 @@ impl State {
             .filter(|f| matches!(f.status, FileStatus::Done(_)))
             .count()
     }
+}
+
+/// The row at the top of the screen for a scroll position.
+pub fn first_row(top: u64, height: u64, matched: u64) -> u64 {
+    let pixels = matched * ROW_PIXELS;
+    if pixels <= MAX_PIXELS {
+        return (top / ROW_PIXELS).min(matched.saturating_sub(1));
+    }
+    // In proportion: the top of the range shows row 0, the bottom the last screenful.
+    let range = (MAX_PIXELS + ROW_PIXELS).saturating_sub(height).max(1);
+    let rows = matched.saturating_sub(height / ROW_PIXELS);
+    ((top.min(range) as u128 * rows as u128) / range as u128) as u64
 }
 
 impl FileEntry {
@@ -511,8 +732,8 @@ fn note_for(result: &FileResult) -> Option<Note> {
     // For a whole-file problem the decoder's own sentence ("this is a PDF document, not a
     // flow log") says more than any count.
     let whole_file = result
-        .first_issue
-        .as_ref()
+        .examples
+        .first()
         .filter(|issue| issue.line == 0)
         .map(|issue| issue.message.clone());
     match (result.totals.records, result.issues) {
@@ -571,7 +792,24 @@ mod tests {
             id,
             name: name.into(),
             size: 100,
+            format: None,
         }
+    }
+
+    #[test]
+    fn scroll_positions_map_to_rows() {
+        // One row per 28 pixels while everything fits.
+        assert_eq!(first_row(0, 560, 1000), 0);
+        assert_eq!(first_row(28 * 10 + 5, 560, 1000), 10);
+        assert_eq!(first_row(28 * 5000, 560, 1000), 999);
+        // Ten million rows: the top is row 0, the bottom shows the last screenful.
+        let bottom = MAX_PIXELS + ROW_PIXELS - 560;
+        assert_eq!(first_row(0, 560, 10_000_000), 0);
+        assert_eq!(first_row(bottom, 560, 10_000_000), 10_000_000 - 20);
+        assert_eq!(
+            first_row(bottom / 2, 560, 10_000_000),
+            (10_000_000 - 20) / 2
+        );
     }
 
     #[test]
@@ -623,12 +861,12 @@ mod tests {
             result: Box::new(FileResult {
                 issues: 1,
                 issue_kinds: vec![("unsupported-file".into(), 1)],
-                first_issue: Some(IssueExample {
+                examples: vec![IssueExample {
                     line: 0,
                     kind: "unsupported-file".into(),
                     message: "this is a PDF document, not a flow log".into(),
                     excerpt: String::new(),
-                }),
+                }],
                 ..FileResult::default()
             }),
         }));
@@ -686,6 +924,9 @@ mod tests {
             typed: "dstport in (22, 3389) & 'a b'".into(),
             chips: vec!["srcaddr = 2001:db8::1".into(), "not protocol = 6".into()],
             measure: Measure::Packets,
+            tab: Tab::Records,
+            sort: Some(("srcaddr".into(), true)),
+            local_time: true,
         };
         let fragment = view.to_fragment();
         assert!(

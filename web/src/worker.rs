@@ -79,11 +79,13 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
         }
     };
     match (message, blob) {
-        (ToWorker::Load { id, name }, Some(blob)) => {
-            worker
-                .queue
-                .borrow_mut()
-                .push_back(LoadRequest { id, name, blob });
+        (ToWorker::Load { id, name, format }, Some(blob)) => {
+            worker.queue.borrow_mut().push_back(LoadRequest {
+                id,
+                name,
+                format,
+                blob,
+            });
             if !worker.busy.replace(true) {
                 wasm_bindgen_futures::spawn_local(drain(worker.clone()));
             }
@@ -100,10 +102,18 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
                 answer: Box::new(answer),
             });
         }
+        (ToWorker::Detail { seq, query }, _) => {
+            let answer = crate::query::detail(&worker.tables.borrow(), &query);
+            post(&FromWorker::Answer {
+                seq,
+                answer: Box::new(answer),
+            });
+        }
         (ToWorker::Forget { id }, _) => {
             worker.forgotten.borrow_mut().insert(id);
             worker.queue.borrow_mut().retain(|r| r.id != id);
             worker.tables.borrow_mut().retain(|(t, _)| *t != id);
+            post_memory();
         }
     }
 }
@@ -118,9 +128,25 @@ async fn drain(worker: Rc<Worker>) {
     worker.busy.set(false);
 }
 
+/// Tells the page how much memory this worker's WebAssembly instance holds.
+fn post_memory() {
+    let pages = core::arch::wasm32::memory_size(0) as u64;
+    post(&FromWorker::Memory {
+        bytes: pages * 65_536,
+    });
+}
+
 async fn load(worker: &Worker, request: LoadRequest) {
-    let LoadRequest { id, name, blob } = request;
-    let mut ingest = Ingest::new(id, &name, blob.size() as u64);
+    let LoadRequest {
+        id,
+        name,
+        format,
+        blob,
+    } = request;
+    let mut ingest = match Ingest::new(id, &name, blob.size() as u64, format.as_deref()) {
+        Ok(ingest) => ingest,
+        Err(message) => return post(&FromWorker::Failed { id, message }),
+    };
     let wanted = |ingest: &Ingest| {
         if worker.forgotten.borrow().contains(&id) {
             return false;
@@ -137,6 +163,7 @@ async fn load(worker: &Worker, request: LoadRequest) {
                     id,
                     result: Box::new(result),
                 });
+                post_memory();
             }
         }
         // Forgotten while being read: the page has already removed the row.

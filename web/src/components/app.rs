@@ -1,16 +1,24 @@
 //! The whole page: the intro while it is empty, then the files and their totals.
 
 use crate::components::cards::SummaryCards;
+use crate::components::conversations::ConversationsTab;
+use crate::components::drawer::Drawer;
 use crate::components::drop_zone::{take_drop, DropZone};
 use crate::components::file_list::FileList;
 use crate::components::filter_bar::{FilterBar, FILTER_INPUT};
 use crate::components::intro::Intro;
 use crate::components::overview::OverviewTab;
+use crate::components::quality::QualityTab;
+use crate::components::records::RecordsTab;
+use crate::components::rejected::RejectedTab;
+use crate::components::tabs::{panel_id, tab_id, Tabs};
 use crate::components::Picked;
 use crate::loader::{register_service_worker, worker_url, Loader};
-use crate::protocol::{FromWorker, JobId};
+use crate::numbers::thousands;
+use crate::protocol::{FromWorker, JobId, RecordRow};
 use crate::samples;
-use crate::state::{Action, Measure, State, View};
+use crate::state::{Action, FileStatus, Measure, State, Tab, View};
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -74,11 +82,32 @@ pub fn app() -> Html {
     }
 
     // Every change of the files read or of the view asks the worker again; the answer
-    // carries the question's number, and only the latest is shown.
+    // carries the question's number, and only the latest is shown. The overview and the
+    // tab's rows are asked apart, numbered from one count.
+    let seq = use_mut_ref(|| 0u32);
     {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
-        let seq = use_mut_ref(|| 0u32);
+        let seq = seq.clone();
+        let question = (!state.files.is_empty())
+            .then(|| state.detail_question())
+            .flatten();
+        use_effect_with(question, move |question| {
+            if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
+                let next = {
+                    let mut seq = seq.borrow_mut();
+                    *seq += 1;
+                    *seq
+                };
+                loader.detail(next, query.clone());
+                dispatcher.dispatch(Action::AskedDetail(next));
+            }
+        });
+    }
+    {
+        let dispatcher = state.dispatcher();
+        let loader = loader.clone();
+        let seq = seq.clone();
         let question = (!state.files.is_empty()).then(|| state.question());
         use_effect_with(question, move |question| {
             if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
@@ -146,15 +175,45 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |m: Measure| dispatcher.dispatch(Action::Measure(m)))
     };
+    let on_tab = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |tab: Tab| dispatcher.dispatch(Action::Tab(tab)))
+    };
+    let on_sort = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |field: String| dispatcher.dispatch(Action::Sort(field)))
+    };
+    let on_window = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |offset: u64| dispatcher.dispatch(Action::RecordsWindow(offset)))
+    };
+    let on_open = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |row: Rc<RecordRow>| dispatcher.dispatch(Action::Drawer(Some(row))))
+    };
+    let on_close_drawer = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Drawer(None)))
+    };
+    let on_local_time = {
+        let dispatcher = state.dispatcher();
+        let local = state.view.local_time;
+        Callback::from(move |_: Event| dispatcher.dispatch(Action::LocalTime(!local)))
+    };
 
     // Ids are the page's, so that every file gets a row even when no worker runs.
     let next_id = use_mut_ref(|| 1 as JobId);
+    // Each file's name and contents, kept so that it can be read again with a format the
+    // user gives. A `File` is a reference to the file on disk, not a copy.
+    let blobs = use_mut_ref(HashMap::<JobId, (String, web_sys::Blob)>::new);
 
-    let on_files = {
+    // Hands one file to the worker and gives it a row.
+    let send = {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
-        Callback::from(move |files: Vec<Picked>| {
-            for (name, blob) in files {
+        let blobs = blobs.clone();
+        Rc::new(
+            move |name: String, blob: web_sys::Blob, format: Option<String>| {
                 let size = blob.size() as u64;
                 let id = {
                     let mut next = next_id.borrow_mut();
@@ -162,14 +221,29 @@ pub fn app() -> Html {
                     *next - 1
                 };
                 let sent = match loader.as_ref() {
-                    Ok(loader) => loader.load(id, &name, &blob),
+                    Ok(loader) => loader.load(id, &name, format.as_deref(), &blob),
                     // The row says why: the worker's failure has already been reported.
                     Err(_) => Ok(()),
                 };
-                dispatcher.dispatch(Action::Add { id, name, size });
+                blobs.borrow_mut().insert(id, (name.clone(), blob));
+                dispatcher.dispatch(Action::Add {
+                    id,
+                    name,
+                    size,
+                    format,
+                });
                 if let Err(message) = sent {
                     dispatcher.dispatch(Action::Reply(FromWorker::Failed { id, message }));
                 }
+            },
+        )
+    };
+
+    let on_files = {
+        let send = send.clone();
+        Callback::from(move |files: Vec<Picked>| {
+            for (name, blob) in files {
+                send(name, blob, None);
             }
         })
     };
@@ -196,11 +270,27 @@ pub fn app() -> Html {
     let on_remove = {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
+        let blobs = blobs.clone();
         Callback::from(move |id: JobId| {
             if let Ok(loader) = loader.as_ref() {
                 loader.forget(id);
             }
+            blobs.borrow_mut().remove(&id);
             dispatcher.dispatch(Action::Remove(id));
+        })
+    };
+
+    // Reading a file again with a format: its records are dropped and it is read anew
+    // under a new id, so that a late reply about the old reading cannot mix in.
+    let on_reparse = {
+        let on_remove = on_remove.clone();
+        let blobs = blobs.clone();
+        Callback::from(move |(id, format): (JobId, String)| {
+            let Some((name, blob)) = blobs.borrow().get(&id).cloned() else {
+                return;
+            };
+            on_remove.emit(id);
+            send(name, blob, Some(format));
         })
     };
 
@@ -220,6 +310,68 @@ pub fn app() -> Html {
         let on_files = on_files.clone();
         let on_error = on_error.clone();
         Callback::from(move |event: DragEvent| take_drop(&event, &on_files, &on_error))
+    };
+
+    let names: Rc<Vec<(JobId, String)>> =
+        Rc::new(state.files.iter().map(|f| (f.id, f.name.clone())).collect());
+    let issues: u64 = state
+        .files
+        .iter()
+        .map(|f| match &f.status {
+            FileStatus::Done(result) => result.issues,
+            _ => 0,
+        })
+        .sum();
+    let badges = if issues > 0 {
+        vec![(Tab::Quality, thousands(issues))]
+    } else {
+        vec![]
+    };
+    let panel = match state.view.tab {
+        Tab::Overview => match &state.overview {
+            Some(view) => html! {
+                <OverviewTab
+                    view={view.clone()}
+                    measure={state.view.measure}
+                    on_measure={on_measure}
+                    on_chip={on_chip.clone()}
+                    size={*size}
+                />
+            },
+            None => html! {},
+        },
+        Tab::Records => html! {
+            <RecordsTab
+                view={state.records.clone()}
+                sort={state.sort()}
+                filter={state.view.filter()}
+                files={names.clone()}
+                local_time={state.view.local_time}
+                on_sort={on_sort}
+                on_window={on_window}
+                on_open={on_open}
+                on_chip={on_chip.clone()}
+            />
+        },
+        Tab::Conversations => html! {
+            <ConversationsTab
+                view={state.conversations.clone()}
+                measure={state.view.measure}
+                local_time={state.view.local_time}
+                on_chip={on_chip.clone()}
+            />
+        },
+        Tab::Rejected => html! {
+            <RejectedTab
+                view={state.rejected.clone()}
+                measure={state.view.measure}
+                size={*size}
+                on_chip={on_chip.clone()}
+            />
+        },
+        Tab::Quality => html! {
+            <QualityTab files={state.files.clone()} on_reparse={on_reparse} />
+        },
     };
 
     let body = if state.files.is_empty() {
@@ -255,16 +407,28 @@ pub fn app() -> Html {
                         done={state.done()}
                         pending={state.pending()}
                     />
-                    if let Some(view) = &state.overview {
-                        <OverviewTab
-                            view={view.clone()}
-                            measure={state.view.measure}
-                            on_measure={on_measure}
-                            on_chip={on_chip}
-                            size={*size}
-                        />
-                    }
+                    <div class="tab-row">
+                        <Tabs current={state.view.tab} on_tab={on_tab} badges={badges} />
+                        <label class="switch">
+                            <input type="checkbox" checked={state.view.local_time} onchange={on_local_time} />
+                            { "Local time" }
+                        </label>
+                    </div>
+                    <div class="panel" role="tabpanel" id={panel_id(state.view.tab)}
+                        aria-labelledby={tab_id(state.view.tab)} data-tab={state.view.tab.name()}>
+                        { panel }
+                    </div>
                 </main>
+                if let (Some(row), Some(records)) = (&state.drawer, &state.records) {
+                    <Drawer
+                        row={row.clone()}
+                        columns={Rc::new(records.columns.clone())}
+                        file={file_name(&names, row.file)}
+                        local_time={state.view.local_time}
+                        on_close={on_close_drawer}
+                        on_chip={on_chip.clone()}
+                    />
+                }
             </div>
         }
     };
@@ -274,6 +438,7 @@ pub fn app() -> Html {
             class="app"
             data-files={state.files.len().to_string()}
             data-pending={(state.pending() + usize::from(state.stale())).to_string()}
+            data-wasm-memory={state.worker_memory.to_string()}
             ondragover={on_page_drag_over}
             ondrop={on_page_drop}
         >
@@ -301,6 +466,14 @@ pub fn app() -> Html {
             { body }
         </div>
     }
+}
+
+/// A file's name by id.
+fn file_name(names: &[(JobId, String)], id: JobId) -> String {
+    names
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or_else(String::new, |(_, name)| name.clone())
 }
 
 /// The URL fragment, without `#`.

@@ -80,7 +80,7 @@ pub fn file_row(props: &FileRowProps) -> Html {
             let mut details = Vec::new();
             if records > 0 {
                 details.push(result.wrapper.clone());
-                details.extend(result.formats.iter().cloned());
+                details.extend(result.formats.iter().map(|f| f.description.clone()));
             }
             details.push(bytes(file.size));
             html! {
@@ -130,7 +130,7 @@ pub fn file_row(props: &FileRowProps) -> Html {
             { body }
             { for note }
             if let FileStatus::Done(result) = &file.status {
-                { first_issue(result.first_issue.as_ref()) }
+                { first_issue(result.examples.iter().find(|i| i.line > 0)) }
             }
         </li>
     }

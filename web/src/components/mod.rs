@@ -6,11 +6,17 @@
 pub mod app;
 pub mod cards;
 pub mod chart;
+pub mod conversations;
+pub mod drawer;
 pub mod drop_zone;
 pub mod file_list;
 pub mod filter_bar;
 pub mod intro;
 pub mod overview;
+pub mod quality;
+pub mod records;
+pub mod rejected;
+pub mod tabs;
 
 /// A file the user gave: its name (or path inside a dropped folder) and its contents.
 pub type Picked = (String, web_sys::Blob);

@@ -184,6 +184,9 @@ pub struct TopChartProps {
     pub size: u32,
     /// Called with a filter condition when the user clicks a bar.
     pub on_chip: Callback<String>,
+    /// The chart's title, when the list's own ("Top sources") is not the right one.
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
 }
 
 /// One top list as a bar chart, with its exact numbers in a hidden table.
@@ -247,10 +250,14 @@ pub fn top_chart(props: &TopChartProps) -> Html {
         }
     }).collect();
     let other = top.other[at];
+    let heading: AttrValue = props
+        .title
+        .clone()
+        .unwrap_or_else(|| AttrValue::Static(title(&top.by)));
     html! {
         <figure class="chart top-chart" data-top={top.by.clone()} data-groups={top.groups.to_string()}>
             <figcaption>
-                <span class="chart-title">{ title(&top.by) }</span>
+                <span class="chart-title">{ heading.clone() }</span>
                 <span class="chart-note">
                     { format!("by {}", measure.name()) }
                     if other > 0 {
@@ -261,12 +268,12 @@ pub fn top_chart(props: &TopChartProps) -> Html {
             <BarsCanvas
                 chart={chart}
                 size={props.size}
-                label={title(&top.by)}
+                label={heading.clone()}
                 describe={describe}
                 on_pick={pick}
             />
             <table class="visually-hidden" data-chart={top.by.clone()} data-other={other.to_string()}>
-                <caption>{ format!("{}, by {}", title(&top.by), measure.name()) }</caption>
+                <caption>{ format!("{}, by {}", heading, measure.name()) }</caption>
                 { for rows }
             </table>
         </figure>
