@@ -18,6 +18,9 @@
 //! - [`state`]: the page's state and the reducer that changes it. Pure.
 //! - [`numbers`]: integers, byte sizes and times as people read them. Pure.
 //! - [`explain`]: a record explained in AWS's terms, for the detail drawer. Pure.
+//! - [`export`]: the CSV, JSON and Athena / Logs Insights text of the page's exports. Pure.
+//! - [`saved`]: named views as kept in `localStorage`. Pure.
+//! - [`complete`]: the filter bar's completion of field names and keywords. Pure.
 //! - [`protocol`]: the messages between the page and the worker.
 //! - [`query`]: the worker's answers to the page's questions, merged across files. Pure.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
@@ -29,12 +32,15 @@
 
 #![deny(missing_docs)]
 
+pub mod complete;
 pub mod explain;
+pub mod export;
 pub mod ingest;
 pub mod numbers;
 pub mod protocol;
 pub mod query;
 pub mod samples;
+pub mod saved;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

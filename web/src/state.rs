@@ -407,6 +407,9 @@ pub enum Action {
     Drawer(Option<Rc<RecordRow>>),
     /// The user switched between UTC and local time.
     LocalTime(bool),
+    /// The user chose a time range on the chart (`from..to`, Unix seconds): it becomes the
+    /// time chip, in place of an earlier one.
+    Zoom(u64, u64),
 }
 
 /// How serious a row's note is.
@@ -473,7 +476,16 @@ impl State {
                 }
             }
             Action::Measure(measure) => self.view.measure = measure,
-            Action::Restore(view) => self.view = view,
+            Action::Restore(view) => {
+                self.records_offset = 0;
+                self.drawer = None;
+                self.view = view;
+            }
+            Action::Zoom(from, to) => {
+                self.records_offset = 0;
+                self.view.chips.retain(|c| !c.starts_with(TIME_CHIP));
+                self.view.chips.push(time_chip(from, to));
+            }
             Action::Asked(seq) => {
                 self.asked = seq;
                 self.asked_for = Some(self.question());
@@ -685,6 +697,16 @@ impl State {
             .filter(|f| matches!(f.status, FileStatus::Done(_)))
             .count()
     }
+}
+
+/// How a time-range chip starts; a new range replaces the chip that starts so.
+pub const TIME_CHIP: &str = "time in ";
+
+/// The chip of the time range `from..to` (Unix seconds), in UTC dates that the filter
+/// language reads: records whose window overlaps the range, as `time in` means.
+pub fn time_chip(from: u64, to: u64) -> String {
+    let date = |t: u64| crate::numbers::utc(t).replace(' ', "T") + "Z";
+    format!("{TIME_CHIP}{}..{}", date(from), date(to.max(from + 1)))
 }
 
 /// The row at the top of the screen for a scroll position.
@@ -983,6 +1005,23 @@ mod tests {
         assert!(!state.stale());
         state.apply(Action::Measure(Measure::Records));
         assert!(state.stale());
+    }
+
+    #[test]
+    fn a_zoom_replaces_the_time_chip_and_keeps_the_others() {
+        let mut state = State::default();
+        state.apply(Action::AddChip("dstport = 22".into()));
+        state.apply(Action::Zoom(1_795_161_600, 1_795_165_200));
+        state.apply(Action::Zoom(1_795_162_200, 1_795_162_500));
+        assert_eq!(
+            state.view.chips,
+            [
+                "dstport = 22",
+                "time in 2026-11-20T08:10:00Z..2026-11-20T08:15:00Z"
+            ]
+        );
+        // The chip is read by the engine's own parser.
+        assert!(flowlog_query::Filter::parse(&state.view.filter()).is_ok());
     }
 
     #[test]

@@ -21,6 +21,7 @@
 mod format;
 
 pub use format::{clock, compact, date_time, duration_step, middle_ellipsis, utc_date, Unit};
+pub use plotters::style::RGBColor;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -43,6 +44,8 @@ pub struct Theme {
     pub none: RGBColor,
     /// Bars of top lists, which are not split by action.
     pub bar: RGBColor,
+    /// The page behind the chart, for exports that carry their own background.
+    pub background: RGBColor,
     /// Device pixels per CSS pixel.
     pub scale: f64,
 }
@@ -58,6 +61,7 @@ impl Theme {
             reject: RGBColor(0xd5, 0x5e, 0x00),
             none: RGBColor(0x8a, 0x8f, 0x98),
             bar: RGBColor(0x0b, 0x62, 0xc4),
+            background: RGBColor(0xff, 0xff, 0xff),
             scale,
         }
     }
@@ -72,6 +76,7 @@ impl Theme {
             reject: RGBColor(0xe6, 0x9f, 0x00),
             none: RGBColor(0x8a, 0x8f, 0x98),
             bar: RGBColor(0x4c, 0x9a, 0xff),
+            background: RGBColor(0x1a, 0x1e, 0x24),
             scale,
         }
     }
@@ -162,6 +167,10 @@ pub struct TimeChart {
     pub width: u64,
     /// The buckets that hold records, in time order.
     pub buckets: Vec<TimeBucket>,
+    /// Seconds east of UTC of the zone the time axis is labelled in: 0 for UTC, the
+    /// browser's offset when the page shows local time. Ticks fall on round times of that
+    /// zone.
+    pub offset: i64,
 }
 
 impl TimeChart {
@@ -229,7 +238,10 @@ pub fn draw_time<DB: DrawingBackend>(
         .max(1);
     let top = nice_ceiling(max);
     let step = duration_step(hi - lo, 7);
-    let first_tick = lo.div_ceil(step) * step;
+    // Ticks are round in the zone shown: found on the shifted clock, then shifted back.
+    let offset = chart.offset;
+    let shift = |t: u64| t.saturating_add_signed(offset);
+    let first_tick = (shift(lo).div_ceil(step) * step).saturating_add_signed(-offset);
     let ticks: Vec<u64> = (0..)
         .map(|i| first_tick + i * step)
         .take_while(|t| *t <= hi)
@@ -261,7 +273,7 @@ pub fn draw_time<DB: DrawingBackend>(
         .x_label_style(label_style.clone())
         .y_label_style(label_style.clone())
         .x_label_formatter(&|t| {
-            let t = *t;
+            let t = shift(*t);
             if step >= 86_400 || span >= 86_400 && t % 86_400 == 0 {
                 date_time(t)
             } else {
@@ -270,7 +282,8 @@ pub fn draw_time<DB: DrawingBackend>(
         })
         .y_label_formatter(&|v| compact(unit, *v))
         .x_desc(format!(
-            "time (UTC), {} buckets",
+            "time ({}), {} buckets",
+            zone(offset),
             format::duration(chart.width)
         ))
         .y_desc(unit.axis_title())
@@ -404,6 +417,16 @@ fn fit(label: &str, font_px: i32, width: i32) -> String {
     }
 }
 
+/// The name of the zone `offset` seconds east of UTC: `UTC`, `UTC+02:00`, `UTC-05:30`.
+pub fn zone(offset: i64) -> String {
+    if offset == 0 {
+        return "UTC".into();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 fn frame((x, y): (std::ops::Range<i32>, std::ops::Range<i32>)) -> Frame {
     Frame {
         left: x.start,
@@ -445,27 +468,57 @@ fn value_steps(top: u64) -> u64 {
     }
 }
 
-/// `chart` as an SVG document of `width` × `height` pixels.
+/// `chart` as an SVG document of `width` × `height` pixels, on a transparent background.
 pub fn time_svg(
     chart: &TimeChart,
     theme: &Theme,
     width: u32,
     height: u32,
 ) -> Result<String, Error> {
+    time_svg_on(chart, theme, width, height, None)
+}
+
+/// `chart` as an SVG document of `width` × `height` pixels on `background`: what the page
+/// exports, so that the file reads the same in any viewer, whatever its own background.
+pub fn time_svg_on(
+    chart: &TimeChart,
+    theme: &Theme,
+    width: u32,
+    height: u32,
+    background: Option<RGBColor>,
+) -> Result<String, Error> {
     let mut out = String::new();
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        // The chart's own fill is transparent, so the background shows through it.
+        if let Some(colour) = background {
+            area.fill(&colour).map_err(fail)?;
+        }
         draw_time(&area, chart, theme)?;
         area.present().map_err(fail)?;
     }
     Ok(out)
 }
 
-/// `chart` as an SVG document of `width` × `height` pixels.
+/// `chart` as an SVG document of `width` × `height` pixels, on a transparent background.
 pub fn bars_svg(chart: &BarChart, theme: &Theme, width: u32, height: u32) -> Result<String, Error> {
+    bars_svg_on(chart, theme, width, height, None)
+}
+
+/// `chart` as an SVG document of `width` × `height` pixels on `background`, as exported.
+pub fn bars_svg_on(
+    chart: &BarChart,
+    theme: &Theme,
+    width: u32,
+    height: u32,
+    background: Option<RGBColor>,
+) -> Result<String, Error> {
     let mut out = String::new();
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        if let Some(colour) = background {
+            area.fill(&colour).map_err(fail)?;
+        }
         draw_bars(&area, chart, theme)?;
         area.present().map_err(fail)?;
     }

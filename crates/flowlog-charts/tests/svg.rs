@@ -3,7 +3,8 @@
 //! rewrites them after a deliberate change.
 
 use flowlog_charts::{
-    bars_svg, time_svg, Bar, BarChart, Frame, Theme, TimeBucket, TimeChart, Unit,
+    bars_svg, bars_svg_on, time_svg, time_svg_on, zone, Bar, BarChart, Frame, Theme, TimeBucket,
+    TimeChart, Unit,
 };
 
 fn time_chart() -> TimeChart {
@@ -30,6 +31,7 @@ fn time_chart() -> TimeChart {
                 none: 0,
             },
         ],
+        offset: 0,
     }
 }
 
@@ -140,4 +142,47 @@ fn long_labels_are_shortened_in_the_middle_to_fit() {
     assert!(long.ends_with("::a"), "{long}");
     assert!(long.contains(" → "), "the arrow of a pair stays: {long}");
     assert!(labels.iter().any(|t| t == "22 ssh"), "{labels:?}");
+}
+
+#[test]
+fn local_time_labels_ticks_in_the_zone_shown() {
+    // UTC+05:30: 08:00 UTC is 13:30 there, and the ticks are round on that clock.
+    let chart = TimeChart {
+        offset: 5 * 3600 + 1800,
+        ..time_chart()
+    };
+    let svg = time_svg(&chart, &Theme::light(1.0), 640, 240).unwrap();
+    let labels = texts(&svg);
+    assert!(
+        labels.contains(&"time (UTC+05:30), 5 min buckets".to_owned()),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"13:30".to_owned()), "{labels:?}");
+    assert!(!labels.contains(&"08:00".to_owned()), "{labels:?}");
+    assert_eq!(zone(0), "UTC");
+    assert_eq!(zone(-5 * 3600), "UTC-05:00");
+}
+
+#[test]
+fn exported_svgs_carry_their_background_and_escape_labels() {
+    let theme = Theme::dark(1.0);
+    let svg = time_svg_on(&time_chart(), &theme, 320, 160, Some(theme.background)).unwrap();
+    assert!(svg.contains("#1A1E24"), "the background is drawn");
+    let chart = BarChart {
+        unit: Unit::Records,
+        bars: vec![Bar {
+            label: "<img src=x onerror=alert(1)>".into(),
+            value: 1,
+        }],
+    };
+    let svg = bars_svg_on(
+        &chart,
+        &Theme::light(1.0),
+        600,
+        60,
+        Some(Theme::light(1.0).background),
+    )
+    .unwrap();
+    assert!(svg.contains("&lt;img"), "{svg}");
+    assert!(!svg.contains("<img"), "{svg}");
 }
