@@ -157,8 +157,34 @@ const ACTIONS = [
       await settled(page, 3);
     },
   },
-  { name: "sort and page through records" },
-  { name: "open a record's detail drawer" },
+  {
+    name: "sort and page through records",
+    run: async ({ page }) => {
+      await page.getByRole("tab", { name: "Records" }).click();
+      await settled(page, 3);
+      await page.locator('th[data-column="bytes"] button').click();
+      await settled(page, 3);
+      await page.locator(".records-scroll").evaluate((box) => {
+        box.scrollTop = box.scrollHeight;
+      });
+      await settled(page, 3);
+      await page.locator(".records-scroll").evaluate((box) => {
+        box.scrollTop = 0;
+      });
+      await settled(page, 3);
+    },
+  },
+  {
+    name: "open a record's detail drawer",
+    run: async ({ page }) => {
+      await page.locator('.records-table tbody tr[data-index="0"] td.where button').click();
+      await expect(page.getByRole("dialog", { name: "Record" })).toBeVisible();
+      await page.keyboard.press("Escape");
+      await expect(page.getByRole("dialog", { name: "Record" })).toHaveCount(0);
+      await page.getByRole("tab", { name: "Overview" }).click();
+      await settled(page, 3);
+    },
+  },
   {
     name: "hover and click chart marks",
     run: async ({ page }) => {
@@ -176,13 +202,92 @@ const ACTIONS = [
       await settled(page, 3);
     },
   },
-  { name: "export CSV / JSON" },
-  { name: "save and restore a view" },
+  {
+    name: "export CSV / JSON of every tab, and charts as PNG / SVG",
+    run: async ({ page }) => {
+      for (const tab of ["Records", "Conversations", "Rejected", "Overview"]) {
+        await page.getByRole("tab", { name: tab }).click();
+        await settled(page, 3);
+        const kinds = tab === "Overview" ? ["csv", "json", "histogram-csv"] : ["csv", "json"];
+        for (const kind of kinds) {
+          await download(page, () => openMenu(page).then(() => page.locator(`.exports [data-export="${kind}"]`).click()));
+        }
+      }
+      for (const figure of ['figure[data-top="dstport"]', ".overview-charts > .chart-head"]) {
+        for (const kind of ["csv", "png", "svg"]) {
+          await download(page, () => page.locator(`${figure} [data-save="${kind}"]`).click());
+        }
+      }
+    },
+  },
+  {
+    name: "copy as Athena SQL and as a Logs Insights query",
+    run: async ({ page }) => {
+      for (const kind of ["athena", "insights"]) {
+        await openMenu(page);
+        await page.locator(`.exports [data-export="${kind}"]`).click();
+        await expect(page.locator(".export-status")).toContainText(/Copied|refused/);
+        if (await page.locator(".copy-dialog").count()) await page.keyboard.press("Escape");
+      }
+    },
+  },
+  {
+    name: "save, open and delete a view",
+    run: async ({ page }) => {
+      await page.locator(".saved-views summary").click();
+      await page.locator("#view-name").fill("rejected ssh");
+      await page.locator("#view-name").press("Enter");
+      await page.getByRole("tab", { name: "Rejected" }).click();
+      await page.getByRole("button", { name: "Open view rejected ssh" }).click();
+      await expect(page.locator(".panel")).toHaveAttribute("data-tab", "overview");
+      await page.getByRole("button", { name: "Delete view rejected ssh" }).click();
+      await page.locator(".saved-views summary").click();
+      await settled(page, 3);
+    },
+  },
+  {
+    name: "brush-zoom on the time chart",
+    run: async ({ page }) => {
+      const box = await page.locator(".time-canvas").boundingBox();
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width * 0.2, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.8, y, { steps: 5 });
+      await page.mouse.up();
+      await expect(page.locator(".chip")).toHaveCount(1);
+      await settled(page, 3);
+      await page.getByRole("button", { name: /^Remove filter/ }).click();
+      await settled(page, 3);
+    },
+  },
+  {
+    name: "complete a field name",
+    run: async ({ page }) => {
+      await page.locator("#filter-input").focus();
+      await page.keyboard.type("srca");
+      await page.keyboard.press("Tab");
+      await expect(page.locator("#filter-input")).toHaveValue("srcaddr ");
+      await page.locator("#filter-input").fill("");
+    },
+  },
 ];
+
+/** Opens the export menu if it is closed. */
+async function openMenu(page) {
+  const menu = page.locator(".exports details.menu");
+  if (!(await menu.evaluate((d) => d.open))) await menu.locator("summary").click();
+}
+
+/** Runs `act` and waits for the file it saves; returns its text. */
+async function download(page, act) {
+  const [file] = await Promise.all([page.waitForEvent("download"), act()]);
+  return readFileSync(await file.path(), "utf8");
+}
 
 test("after loading its own files, nothing the user does makes a request", async ({ browser }, info) => {
   const server = await startServer(pagesDist(), { base: BASE });
   const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const log = recordRequests(context);
   const page = await context.newPage();
   const errors = await open(page, server.url);
@@ -381,6 +486,7 @@ function hostileFile(dir) {
       `2 ${HOSTILE_VALUES[1]} 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 ${HOSTILE_VALUES[0]} 4249 1418530010 1418530070 ACCEPT OK`,
       `2 ${HOSTILE_VALUES[0]} 123456789010 ${HOSTILE_VALUES[2]} 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK`,
       `2 ${HOSTILE_VALUES[2]} 123456789010 eni-1 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK`,
+      `2 ${HOSTILE_VALUES[1]} 123456789010 ${HOSTILE_VALUES[0]} 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK`,
       "",
     ].join("\n"),
   );
@@ -412,7 +518,7 @@ for (const where of ["served page", "single file"]) {
     const row = page.locator("li.file").first();
     await expect(row).toHaveAttribute("data-file", HOSTILE_NAME);
     await expect(row.locator(".file-name")).toHaveAttribute("title", HOSTILE_NAME);
-    await expect(row).toHaveAttribute("data-records", "2");
+    await expect(row).toHaveAttribute("data-records", "3");
     await row.locator(".issue summary").click();
     const issue = row.locator(".issue");
     await expect(issue).toContainText(HOSTILE_VALUES[0]);
@@ -421,6 +527,42 @@ for (const where of ["served page", "single file"]) {
     await expect(row.locator(".file-name")).toContainText("<img");
     await page.waitForTimeout(500);
     await shot(page, `15-hostile-${where.replace(" ", "-")}.png`);
+
+    // Chart labels: the interface list's table holds the values as text, and its SVG
+    // holds them escaped.
+    const interfaces = page.locator('table[data-chart="interface-id"]');
+    await expect(interfaces).toContainText(HOSTILE_VALUES[0]);
+    await expect(interfaces).toContainText(HOSTILE_VALUES[2]);
+    const svg = await download(page, () => page.locator('figure[data-top="interface-id"] [data-save="svg"]').click());
+    expect(svg).toContain("&lt;script&gt;");
+    expect(svg).not.toContain("<script");
+    const topCsv = await download(page, () => page.locator('figure[data-top="interface-id"] [data-save="csv"]').click());
+    expect(topCsv).toContain(HOSTILE_VALUES[0]);
+
+    // The records table and the drawer show the values as their own characters.
+    await page.getByRole("tab", { name: "Records" }).click();
+    await settled(page, 1);
+    await page.locator(".column-chooser summary").click();
+    await page.locator('.column-choice input[data-column="x-note"]').check();
+    await page.locator('.column-choice input[data-column="interface-id"]').check();
+    await page.locator(".column-chooser summary").click();
+    const table = page.locator(".records-table tbody");
+    for (const value of HOSTILE_VALUES) await expect(table).toContainText(value);
+    await page.locator('.records-table tbody tr[data-index="2"] td.where button').click();
+    const drawer = page.getByRole("dialog", { name: "Record" });
+    await expect(drawer).toContainText(HOSTILE_VALUES[0]);
+    await expect(drawer).toContainText(HOSTILE_VALUES[1]);
+    await expect(drawer).toContainText(HOSTILE_NAME);
+    await shot(page, `16-hostile-drawer-${where.replace(" ", "-")}.png`);
+    await page.keyboard.press("Escape");
+
+    // The exports hold the literal text: CSV quoted as RFC 4180 says, JSON as strings.
+    const csv = await download(page, () => openMenu(page).then(() => page.locator('.exports [data-export="csv"]').click()));
+    for (const value of HOSTILE_VALUES) expect(csv).toContain(value);
+    expect(csv).toContain(`"${HOSTILE_NAME.replaceAll('"', '""')}"`);
+    const json = JSON.parse(await download(page, () => openMenu(page).then(() => page.locator('.exports [data-export="json"]').click())));
+    const texts = json.records.flatMap((r) => [r["x-note"], r["interface-id"], r._file]);
+    for (const value of [...HOSTILE_VALUES, HOSTILE_NAME]) expect(texts).toContain(value);
 
     // Nothing became an element, nothing ran.
     expect(

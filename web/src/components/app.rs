@@ -1,9 +1,11 @@
 //! The whole page: the intro while it is empty, then the files and their totals.
 
+use crate::complete::field_names;
 use crate::components::cards::SummaryCards;
 use crate::components::conversations::ConversationsTab;
 use crate::components::drawer::Drawer;
 use crate::components::drop_zone::{take_drop, DropZone};
+use crate::components::exports::{Exports, Fetch};
 use crate::components::file_list::FileList;
 use crate::components::filter_bar::{FilterBar, FILTER_INPUT};
 use crate::components::intro::Intro;
@@ -11,11 +13,13 @@ use crate::components::overview::OverviewTab;
 use crate::components::quality::QualityTab;
 use crate::components::records::RecordsTab;
 use crate::components::rejected::RejectedTab;
+use crate::components::saved_views::SavedViews;
 use crate::components::tabs::{panel_id, tab_id, Tabs};
 use crate::components::Picked;
+use crate::export::unknown_fields;
 use crate::loader::{register_service_worker, worker_url, Loader};
 use crate::numbers::thousands;
-use crate::protocol::{FromWorker, JobId, RecordRow};
+use crate::protocol::{Answer, DetailQuery, FromWorker, JobId, RecordRow};
 use crate::samples;
 use crate::state::{Action, FileStatus, Measure, State, Tab, View};
 use std::collections::HashMap;
@@ -59,12 +63,27 @@ pub fn app() -> Html {
         ..State::default()
     });
 
+    // Questions asked for an export rather than for the page: their answers go to the
+    // export that waits for them, by number, and never into the page's state.
+    let exporting = use_mut_ref(HashMap::<u32, Callback<Answer>>::new);
     // One worker for the life of the page; its replies become actions.
     let loader = {
         let dispatcher = state.dispatcher();
+        let exporting = exporting.clone();
         use_memo((), move |_| {
-            let on_reply =
-                Rc::new(move |reply: FromWorker| dispatcher.dispatch(Action::Reply(reply)));
+            let on_reply = Rc::new(move |reply: FromWorker| {
+                if let FromWorker::Answer { seq, answer } = reply {
+                    let waiting = exporting.borrow_mut().remove(&seq);
+                    match waiting {
+                        Some(callback) => callback.emit(*answer),
+                        None => {
+                            dispatcher.dispatch(Action::Reply(FromWorker::Answer { seq, answer }))
+                        }
+                    }
+                } else {
+                    dispatcher.dispatch(Action::Reply(reply));
+                }
+            });
             Loader::start(&worker_url(), on_reply)
         })
     };
@@ -85,6 +104,23 @@ pub fn app() -> Html {
     // carries the question's number, and only the latest is shown. The overview and the
     // tab's rows are asked apart, numbered from one count.
     let seq = use_mut_ref(|| 0u32);
+    let fetch: Fetch = {
+        let loader = loader.clone();
+        let seq = seq.clone();
+        let exporting = exporting.clone();
+        Callback::from(move |(query, answer): (DetailQuery, Callback<Answer>)| {
+            let Ok(loader) = loader.as_ref() else {
+                return;
+            };
+            let next = {
+                let mut seq = seq.borrow_mut();
+                *seq += 1;
+                *seq
+            };
+            exporting.borrow_mut().insert(next, answer);
+            loader.detail(next, query);
+        })
+    };
     {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
@@ -194,6 +230,14 @@ pub fn app() -> Html {
     let on_close_drawer = {
         let dispatcher = state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Drawer(None)))
+    };
+    let on_zoom = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(from, to): (u64, u64)| dispatcher.dispatch(Action::Zoom(from, to)))
+    };
+    let on_open_view = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |view: View| dispatcher.dispatch(Action::Restore(view)))
     };
     let on_local_time = {
         let dispatcher = state.dispatcher();
@@ -322,6 +366,26 @@ pub fn app() -> Html {
             _ => 0,
         })
         .sum();
+    // The layout of the first file read, for the Logs Insights query, and every field the
+    // files carry that AWS does not document, for completion and the translations.
+    let formats: Vec<&str> = state
+        .files
+        .iter()
+        .filter_map(|f| match &f.status {
+            FileStatus::Done(result) => Some(result.formats.iter().map(|f| f.header.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let header = formats.first().map(|h| (*h).to_owned());
+    let mut others: Vec<String> = Vec::new();
+    for name in formats.iter().flat_map(|h| unknown_fields(h)) {
+        if !others.contains(&name) {
+            others.push(name);
+        }
+    }
+    let fields = Rc::new(field_names(&others));
+    let others = Rc::new(others);
     let badges = if issues > 0 {
         vec![(Tab::Quality, thousands(issues))]
     } else {
@@ -335,6 +399,8 @@ pub fn app() -> Html {
                     measure={state.view.measure}
                     on_measure={on_measure}
                     on_chip={on_chip.clone()}
+                    on_zoom={on_zoom}
+                    local_time={state.view.local_time}
                     size={*size}
                 />
             },
@@ -399,6 +465,7 @@ pub fn app() -> Html {
                         error={state.filter_error.clone()}
                         on_filter={on_filter}
                         on_remove_chip={on_remove_chip}
+                        fields={fields}
                     />
                     <SummaryCards
                         totals={state.overview.as_ref().map_or_else(|| state.totals(), |o| o.totals)}
@@ -406,13 +473,29 @@ pub fn app() -> Html {
                         filtered={state.answered_for.as_ref().is_some_and(|(_, q)| !q.filter.is_empty())}
                         done={state.done()}
                         pending={state.pending()}
+                        local_time={state.view.local_time}
                     />
                     <div class="tab-row">
                         <Tabs current={state.view.tab} on_tab={on_tab} badges={badges} />
-                        <label class="switch">
-                            <input type="checkbox" checked={state.view.local_time} onchange={on_local_time} />
-                            { "Local time" }
-                        </label>
+                        <div class="view-tools">
+                            <label class="switch">
+                                <input type="checkbox" checked={state.view.local_time} onchange={on_local_time} />
+                                { "Local time" }
+                            </label>
+                            <SavedViews view={state.view.clone()} on_open={on_open_view} />
+                            <Exports
+                                tab={state.view.tab}
+                                filter={state.view.filter()}
+                                measure={state.view.measure}
+                                sort={state.sort()}
+                                overview={state.overview.clone()}
+                                rejected={state.rejected.clone()}
+                                files={names.clone()}
+                                header={header}
+                                others={others}
+                                fetch={fetch}
+                            />
+                        </div>
                     </div>
                     <div class="panel" role="tabpanel" id={panel_id(state.view.tab)}
                         aria-labelledby={tab_id(state.view.tab)} data-tab={state.view.tab.name()}>

@@ -4,7 +4,7 @@
 //! `data-value`, so that tests and scripts read the number the page computed, not a
 //! rounded rendering of it.
 
-use crate::numbers::{bytes, duration, thousands, utc};
+use crate::numbers::{bytes, duration, thousands, when};
 use crate::protocol::Totals;
 use yew::prelude::*;
 
@@ -21,6 +21,9 @@ pub struct SummaryCardsProps {
     pub done: usize,
     /// Files still being read.
     pub pending: usize,
+    /// Whether times are shown in the browser's time zone.
+    #[prop_or_default]
+    pub local_time: bool,
 }
 
 /// One card's properties.
@@ -72,8 +75,9 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
     let span = match (t.first_start, t.last_end) {
         (Some(first), Some(last)) if last >= first => html! {
             <p class="span">
-                { "From " }<time>{ utc(first) }</time>{ " to " }<time>{ utc(last) }</time>
-                { format!(" UTC ({})", duration(last - first)) }
+                { "From " }<time>{ when(first, props.local_time) }</time>
+                { " to " }<time>{ when(last, props.local_time) }</time>
+                { format!(" ({})", duration(last - first)) }
             </p>
         },
         _ => html! {},

@@ -1,9 +1,19 @@
 //! The filter bar: the query language typed, its error shown under the exact characters,
-//! past filters offered again, and the chips added by clicking marks.
+//! past filters offered again, field names and keywords completed as the user types, and
+//! the chips added by clicking marks.
+//!
+//! Completion follows the ARIA combobox pattern: the input owns a listbox of suggestions
+//! (`aria-controls`, `aria-expanded`), the active one is named by `aria-activedescendant`
+//! while focus stays in the input; arrows move, Enter or Tab accepts, Escape closes.
 
+use crate::complete::{complete, Completion};
 use crate::protocol::FilterProblem;
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// The id of the suggestions' listbox.
+const SUGGESTIONS: &str = "filter-suggestions";
 
 /// The id of the filter input, which `/` and Ctrl/⌘-K focus.
 pub const FILTER_INPUT: &str = "filter-input";
@@ -23,6 +33,16 @@ pub struct FilterBarProps {
     pub on_filter: Callback<String>,
     /// Called with a chip's position when the user removes it.
     pub on_remove_chip: Callback<usize>,
+    /// Field names to complete: AWS's, `addr`, `port`, `time`, and the loaded files' own.
+    #[prop_or_default]
+    pub fields: Rc<Vec<String>>,
+}
+
+/// The suggestions shown and the one chosen with the arrows.
+#[derive(Clone, Default, PartialEq)]
+struct Suggesting {
+    completion: Completion,
+    active: Option<usize>,
 }
 
 /// The filter bar.
@@ -37,13 +57,43 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             draft.set(typed.to_string())
         });
     }
+    let suggesting = use_state(Suggesting::default);
     let oninput = {
         let draft = draft.clone();
+        let suggesting = suggesting.clone();
+        let fields = props.fields.clone();
         Callback::from(move |event: InputEvent| {
             let element: HtmlInputElement = event.target_unchecked_into();
-            draft.set(element.value());
+            let text = element.value();
+            // The cursor is in UTF-16 units; the completion counts characters.
+            let cursor16 = element.selection_start().ok().flatten().unwrap_or(0) as usize;
+            let cursor = char_offset(&text, cursor16);
+            suggesting.set(Suggesting {
+                completion: complete(&text, cursor, &fields),
+                active: None,
+            });
+            draft.set(text);
         })
     };
+    let accept = {
+        let draft = draft.clone();
+        let suggesting = suggesting.clone();
+        let input = input.clone();
+        Rc::new(move |word: &str| {
+            let Some(element) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let (text, cursor) = suggesting.completion.accept(&element.value(), word);
+            element.set_value(&text);
+            let at = utf16_offset(&text, cursor) as u32;
+            let _ = element.set_selection_range(at, at);
+            let _ = element.focus();
+            draft.set(text);
+            suggesting.set(Suggesting::default());
+        })
+    };
+    let words = suggesting.completion.words.clone();
+    let open = !words.is_empty();
     let onsubmit = {
         let on_filter = props.on_filter.clone();
         let input = input.clone();
@@ -57,8 +107,48 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
     let onkeydown = {
         let on_filter = props.on_filter.clone();
         let typed = props.typed.clone();
+        let suggesting = suggesting.clone();
+        let accept = accept.clone();
+        let words = words.clone();
         Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Escape" {
+            let key = event.key();
+            if open {
+                let n = words.len();
+                let active = suggesting.active;
+                match key.as_str() {
+                    "ArrowDown" | "ArrowUp" => {
+                        event.prevent_default();
+                        let next = match (active, key == "ArrowDown") {
+                            (None, true) => 0,
+                            (None, false) => n - 1,
+                            (Some(i), true) => (i + 1) % n,
+                            (Some(i), false) => (i + n - 1) % n,
+                        };
+                        suggesting.set(Suggesting {
+                            active: Some(next),
+                            ..(*suggesting).clone()
+                        });
+                        return;
+                    }
+                    // Tab takes the first suggestion when none is chosen; Enter only takes
+                    // one that was chosen, so that Enter still applies what is typed.
+                    "Tab" | "Enter" if active.is_some() || key == "Tab" => {
+                        event.prevent_default();
+                        accept(&words[active.unwrap_or(0)]);
+                        return;
+                    }
+                    "Escape" => {
+                        event.prevent_default();
+                        suggesting.set(Suggesting::default());
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            if key == "Enter" {
+                suggesting.set(Suggesting::default());
+            }
+            if key == "Escape" {
                 // Escape gives back the applied filter.
                 let element: HtmlInputElement = event.target_unchecked_into();
                 element.set_value(&typed);
@@ -109,10 +199,41 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
                     autocomplete="off"
                     placeholder="Filter, e.g. action = REJECT and dstport in (22, 3389)"
                     aria-invalid={props.error.is_some().to_string()}
+                    role="combobox"
+                    aria-autocomplete="list"
+                    aria-controls={SUGGESTIONS}
+                    aria-expanded={open.to_string()}
+                    aria-activedescendant={suggesting.active.map(|i| format!("{SUGGESTIONS}-{i}"))}
                     value={(*draft).clone()}
                     oninput={oninput}
                     onkeydown={onkeydown}
+                    onblur={{
+                        let suggesting = suggesting.clone();
+                        Callback::from(move |_: FocusEvent| suggesting.set(Suggesting::default()))
+                    }}
                 />
+                <ul id={SUGGESTIONS} class={classes!("suggestions", open.then_some("open"))} role="listbox" aria-label="Suggestions">
+                    { for words.iter().enumerate().map(|(i, word)| {
+                        // Mouse down, not click: a click would blur the input first, which
+                        // closes the list before the click lands.
+                        let onmousedown = {
+                            let accept = accept.clone();
+                            let word = word.clone();
+                            Callback::from(move |event: MouseEvent| {
+                                event.prevent_default();
+                                accept(&word);
+                            })
+                        };
+                        let active = suggesting.active == Some(i);
+                        html! {
+                            <li id={format!("{SUGGESTIONS}-{i}")} role="option"
+                                class={classes!("suggestion", active.then_some("active"))}
+                                aria-selected={active.to_string()} onmousedown={onmousedown}>
+                                { word.clone() }
+                            </li>
+                        }
+                    }) }
+                </ul>
                 <datalist id="filter-history">
                     { for props.history.iter().map(|h| html! { <option value={h.clone()} /> }) }
                 </datalist>
@@ -125,4 +246,21 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             }
         </div>
     }
+}
+
+/// The character offset of the UTF-16 offset `units` in `text`.
+fn char_offset(text: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text.chars().enumerate() {
+        if seen >= units {
+            return i;
+        }
+        seen += c.len_utf16();
+    }
+    text.chars().count()
+}
+
+/// The UTF-16 offset of the character offset `chars` in `text`.
+fn utf16_offset(text: &str, chars: usize) -> usize {
+    text.chars().take(chars).map(char::len_utf16).sum()
 }

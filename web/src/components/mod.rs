@@ -9,6 +9,7 @@ pub mod chart;
 pub mod conversations;
 pub mod drawer;
 pub mod drop_zone;
+pub mod exports;
 pub mod file_list;
 pub mod filter_bar;
 pub mod intro;
@@ -16,6 +17,7 @@ pub mod overview;
 pub mod quality;
 pub mod records;
 pub mod rejected;
+pub mod saved_views;
 pub mod tabs;
 
 /// A file the user gave: its name (or path inside a dropped folder) and its contents.

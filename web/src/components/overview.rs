@@ -1,8 +1,9 @@
 //! The Overview tab: the measure switch, traffic over time, and the top lists, all drawn
 //! from the worker's last answer.
 
-use crate::components::chart::{BarsCanvas, TimeCanvas};
-use crate::numbers::{bytes, middle_ellipsis, thousands, utc};
+use crate::components::chart::{BarsCanvas, ChartActions, Drawing, TimeCanvas};
+use crate::export::{histogram_csv, top_csv};
+use crate::numbers::{bytes, local_offset, middle_ellipsis, thousands, utc, when};
 use crate::protocol::{Counts, OverviewView, TopView};
 use crate::query::condition;
 use crate::state::Measure;
@@ -25,6 +26,10 @@ pub struct OverviewProps {
     pub on_measure: Callback<Measure>,
     /// Called with a filter condition when the user clicks a mark.
     pub on_chip: Callback<String>,
+    /// Called with a time range (`from..to`, Unix seconds) brushed on the time chart.
+    pub on_zoom: Callback<(u64, u64)>,
+    /// Whether times are shown in the browser's time zone.
+    pub local_time: bool,
     /// Changes when the charts should be drawn again (the window was resized).
     pub size: u32,
 }
@@ -79,19 +84,29 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
     let measure = props.measure;
     let at = measure.index();
 
-    let time = use_memo((view.clone(), measure), |(view, measure)| TimeChart {
-        unit: unit(*measure),
-        width: view.width,
-        buckets: view
-            .buckets
-            .iter()
-            .map(|b| TimeBucket {
-                start: b.start,
-                accept: b.accept[measure.index()],
-                reject: b.reject[measure.index()],
-                none: b.none[measure.index()],
-            })
-            .collect(),
+    let local = props.local_time;
+    let time = use_memo((view.clone(), measure, local), |(view, measure, local)| {
+        TimeChart {
+            // One offset for the whole axis, that of its first bucket: a change of daylight
+            // saving time inside the range shifts the later labels by an hour, as most
+            // plotting tools do.
+            offset: match (local, view.buckets.first()) {
+                (true, Some(b)) => local_offset(b.start),
+                _ => 0,
+            },
+            unit: unit(*measure),
+            width: view.width,
+            buckets: view
+                .buckets
+                .iter()
+                .map(|b| TimeBucket {
+                    start: b.start,
+                    accept: b.accept[measure.index()],
+                    reject: b.reject[measure.index()],
+                    none: b.none[measure.index()],
+                })
+                .collect(),
+        }
     });
     let describe_bucket = {
         let view = view.clone();
@@ -100,8 +115,8 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                 return String::new();
             };
             format!(
-                "{} UTC, {} s\nACCEPT: {}\nREJECT: {}\nno action: {}",
-                utc(b.start),
+                "{}, {} s\nACCEPT: {}\nREJECT: {}\nno action: {}\nDrag across the chart to filter to a time range.",
+                when(b.start, local),
                 view.width,
                 exact(measure, b.accept[at]),
                 exact(measure, b.reject[at]),
@@ -123,12 +138,22 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
     });
 
     let hist_rows = view.buckets.iter().map(|b| {
+        let zoom = {
+            let on_zoom = props.on_zoom.clone();
+            let (from, to) = (b.start, b.start + view.width.max(1));
+            Callback::from(move |_: MouseEvent| on_zoom.emit((from, to)))
+        };
         html! {
             <tr data-start={b.start.to_string()}
                 data-accept={b.accept[at].to_string()}
                 data-reject={b.reject[at].to_string()}
                 data-none={b.none[at].to_string()}>
-                <td>{ utc(b.start) }</td>
+                <td>
+                    <button type="button" class="link" onclick={zoom}
+                        aria-label={format!("Filter to the {} seconds from {}", view.width, when(b.start, local))}>
+                        { utc(b.start) }
+                    </button>
+                </td>
                 <td>{ thousands(b.accept[at]) }</td>
                 <td>{ thousands(b.reject[at]) }</td>
                 <td>{ thousands(b.none[at]) }</td>
@@ -145,13 +170,22 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                     <span class="swatch reject" />{ "REJECT" }
                     <span class="swatch none" />{ "no action (NODATA, SKIPDATA)" }
                 </div>
+                <ChartActions
+                    name="flowlens-traffic-over-time"
+                    title="traffic over time"
+                    drawing={Drawing::Time(time.clone())}
+                    csv={{
+                        let view = view.clone();
+                        Callback::from(move |()| histogram_csv(&view))
+                    }}
+                />
                 <fieldset class="segments">
                     <legend class="visually-hidden">{ "Measure" }</legend>
                     { for switch }
                 </fieldset>
             </div>
             <figure class="chart time-chart">
-                <TimeCanvas chart={time} size={props.size} describe={describe_bucket} />
+                <TimeCanvas chart={time} size={props.size} describe={describe_bucket} on_zoom={props.on_zoom.clone()} />
                 <table class="visually-hidden" data-chart="time" data-width={view.width.to_string()}>
                     <caption>{ format!("{} per {} seconds, UTC", measure.name(), view.width) }</caption>
                     <tr><th>{ "start" }</th><th>{ "ACCEPT" }</th><th>{ "REJECT" }</th><th>{ "no action" }</th></tr>
@@ -264,6 +298,15 @@ pub fn top_chart(props: &TopChartProps) -> Html {
                         { format!(" · {} more groups: {}", thousands(top.groups.saturating_sub(top.rows.len() as u64)), flowlog_charts::compact(unit(measure), other)) }
                     }
                 </span>
+                <ChartActions
+                    name={format!("flowlens-{}-{}", heading.to_lowercase().replace(' ', "-"), top.by)}
+                    title={heading.to_lowercase()}
+                    drawing={Drawing::Bars(chart.clone())}
+                    csv={{
+                        let top = top.clone();
+                        Callback::from(move |()| top_csv(&top))
+                    }}
+                />
             </figcaption>
             <BarsCanvas
                 chart={chart}
