@@ -175,7 +175,8 @@ function armLoad(page, files, before) {
         const rows = [...document.querySelectorAll("li.file[data-status]")];
         if (bench.read === undefined && rows.length === files && rows.every((r) => r.dataset.status !== "reading")) {
           bench.read = performance.now();
-          if (rows.some((r) => r.dataset.status === "failed")) bench.failed = rows.map((r) => r.innerText).join(" | ");
+          const failed = rows.filter((r) => r.dataset.status === "failed");
+          if (failed.length) bench.failed = failed.map((r) => r.innerText.replace(/\s+/g, " ").trim()).join(" | ");
         }
         const value = document.querySelector('[data-metric="records"]')?.dataset.value;
         const charts = document.querySelectorAll(".overview-charts table[data-chart]").length;
@@ -339,6 +340,7 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
   const steps = [];
   const started = Date.now();
   let end = null;
+  let afterwards = null;
   await withBrowser(async (page, sampler) => {
     let crashed = false;
     page.on("crash", () => {
@@ -383,8 +385,31 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
         break;
       }
     }
+    // Whether what was loaded is still there and still answers: the filter change, once.
+    if (!crashed) {
+      try {
+        const before = (await pageState(page)).records;
+        await armFilter(page, before);
+        await page.locator("#filter-input").fill(config.filter.flowlens);
+        await page.locator("#filter-input").press("Enter");
+        await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
+        const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+        const state = await pageState(page);
+        afterwards = { filterMs: bench.painted - bench.enter, records: before, filteredRecords: state.records };
+        log(`    afterwards: "${config.filter.flowlens}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);
+      } catch (error) {
+        afterwards = { error: error.message.split("\n")[0] };
+        log(`    afterwards, the filter failed: ${afterwards.error}`);
+      }
+    }
   });
-  return { file: file.path, recordsPerFile: file.records, steps, end: end ?? `stopped at ${maxFiles} files` };
+  return {
+    file: file.path,
+    recordsPerFile: file.records,
+    steps,
+    end: end ?? `stopped at ${maxFiles} files`,
+    afterwards,
+  };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -169,6 +169,9 @@ pub fn task(rest: &[String]) -> Result {
 
     let load = load_average();
     let medians = report(&inputs, &results, &tools, runs, &sizes, &load)?;
+    if !results["scale"].is_null() {
+        print_scale(&results["scale"]);
+    }
     let summary = json!({
         "commit": commit(),
         "load_average_end": load,
@@ -634,6 +637,44 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
                 verdict(m.filter_ms.map(|ms| ms <= 200.0))
             );
         }
+    }
+}
+
+/// What happened as the same file was added to one tab again and again.
+fn print_scale(scale: &Value) {
+    println!(
+        "\nrecords in one tab: {} added again and again",
+        scale["file"].as_str().unwrap_or("?")
+    );
+    println!(
+        "{:>6} {:>12} {:>9} {:>8} {:>10}",
+        "files", "records", "seconds", "PSS GB", "WASM MB"
+    );
+    for step in scale["steps"].as_array().into_iter().flatten() {
+        let wasm = step["wasmBytes"].as_f64();
+        println!(
+            "{:>6} {:>12} {:>9} {:>8} {:>10}{}",
+            step["files"],
+            step["records"].as_str().unwrap_or("?"),
+            fmt(step["seconds"].as_f64(), 1.0, 1),
+            fmt(step["pss"].as_f64(), 1e-9, 2),
+            fmt(wasm, 1e-6, 0),
+            step["failed"]
+                .as_str()
+                .map(|f| format!("  failed: {f}"))
+                .unwrap_or_default(),
+        );
+    }
+    println!("ended: {}", scale["end"].as_str().unwrap_or("?"));
+    let after = &scale["afterwards"];
+    if let Some(ms) = after["filterMs"].as_f64() {
+        println!(
+            "afterwards the filter still ran: {} of {} records kept, {ms:.0} ms",
+            after["filteredRecords"].as_str().unwrap_or("?"),
+            after["records"].as_str().unwrap_or("?"),
+        );
+    } else if let Some(error) = after["error"].as_str() {
+        println!("afterwards the filter failed: {error}");
     }
 }
 
