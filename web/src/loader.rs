@@ -1,10 +1,13 @@
-//! The page's handle on the worker: starts it, sends it files, and passes its replies on.
+//! The page's handle on its workers: starts them, sends them files, and passes their replies
+//! on as if from one worker.
 
 use crate::protocol::{
-    describe, load_request, read_reply, to_js, DetailQuery, FromWorker, JobId, Query, ToWorker,
+    describe, load_request, read_reply, to_js, with_attachment, DetailQuery, FromWorker, JobId,
+    Query, ToWorker, IMAGE,
 };
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
@@ -54,71 +57,172 @@ pub fn register_service_worker() {
 /// An event handler passed to JavaScript.
 type Handler = Closure<dyn FnMut(JsValue)>;
 
-/// A running worker. Cloning gives another handle on the same worker.
+/// The most workers that read files at once, whatever the machine says it has: each holds
+/// a file's table while it decodes it.
+const MOST_READERS: usize = 8;
+
+/// The page's workers. Cloning gives another handle on the same workers.
+///
+/// The first worker (`home`) holds every table and answers every question; it also reads
+/// files. When a file arrives while `home` is reading another, it goes to a worker of its
+/// own (a `reader`), as long as fewer readers than the machine's cores are running; the
+/// reader decodes it and ships the table back as an image, which is passed to `home`
+/// (transferred, not copied), and the reader is ended. Files beyond that wait their turn.
+/// The rest of the page sees one worker: replies arrive through one callback.
 #[derive(Clone)]
 pub struct Loader {
     inner: Rc<Inner>,
 }
 
 struct Inner {
-    worker: Worker,
-    /// Whether the worker has said it is ready.
-    ready: Cell<bool>,
-    /// Requests made before the worker was ready, in order.
-    held: RefCell<Vec<JsValue>>,
-    /// The event handlers, kept alive as long as the worker.
-    handlers: RefCell<Vec<Handler>>,
+    url: String,
+    home: Channel,
+    /// Files `home` is reading, in the order sent.
+    home_reading: RefCell<Vec<JobId>>,
+    /// One reader per file being read apart, with the file's id.
+    readers: RefCell<Vec<(JobId, Channel)>>,
+    /// Files waiting for a free worker.
+    waiting: RefCell<VecDeque<Waiting>>,
+    /// How many files may be read at once: the machine's cores.
+    parallel: usize,
+    on_reply: Rc<dyn Fn(FromWorker)>,
 }
 
-impl Loader {
-    /// Starts the worker at `url`; its replies (and its failure, as `Crashed`) go to
-    /// `on_reply`.
-    pub fn start(url: &str, on_reply: Rc<dyn Fn(FromWorker)>) -> Result<Loader, String> {
-        let worker = Worker::new(url).map_err(describe)?;
-        let inner = Rc::new(Inner {
-            worker,
-            ready: Cell::new(false),
-            held: RefCell::new(Vec::new()),
-            handlers: RefCell::new(Vec::new()),
-        });
+/// A file waiting for a worker.
+struct Waiting {
+    id: JobId,
+    name: String,
+    format: Option<String>,
+    blob: Blob,
+}
 
-        let weak = Rc::downgrade(&inner);
-        let reply = on_reply.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let Some(inner) = weak.upgrade() else { return };
-            let data = event.unchecked_into::<MessageEvent>().data();
-            match read_reply(data) {
-                Ok(FromWorker::Ready) => {
-                    inner.ready.set(true);
-                    for message in inner.held.take() {
-                        if let Err(error) = inner.worker.post_message(&message) {
-                            web_sys::console::error_1(&error);
+/// A message for a worker, with the objects it hands over rather than copies.
+type Outgoing = (JsValue, Option<js_sys::Array>);
+
+/// One worker: its messages before it is ready are held back, because a message that
+/// arrives before the worker's handler is set is lost.
+struct Channel {
+    worker: Worker,
+    ready: Rc<Cell<bool>>,
+    held: Rc<RefCell<Vec<Outgoing>>>,
+    /// The event handlers, kept alive as long as the worker.
+    _handlers: [Handler; 2],
+}
+
+impl Channel {
+    /// Starts a worker at `url`; its messages (with the image a shipped table carries) go
+    /// to `on_message`, and a failure to start or an uncaught error to `on_error`.
+    fn start(
+        url: &str,
+        on_message: impl Fn(FromWorker, Option<js_sys::ArrayBuffer>) + 'static,
+        on_error: impl Fn(String) + 'static,
+    ) -> Result<Channel, String> {
+        let worker = Worker::new(url).map_err(describe)?;
+        let ready = Rc::new(Cell::new(false));
+        let held: Rc<RefCell<Vec<Outgoing>>> = Rc::default();
+        let message_handler = {
+            let ready = ready.clone();
+            let held = held.clone();
+            let worker = worker.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let data = event.unchecked_into::<MessageEvent>().data();
+                match read_reply(data) {
+                    Ok((FromWorker::Ready, _)) => {
+                        ready.set(true);
+                        for (message, transfer) in held.take() {
+                            post(&worker, &message, transfer.as_ref());
                         }
                     }
+                    Ok((message, image)) => on_message(message, image),
+                    Err(error) => web_sys::console::error_1(
+                        &format!("flowlens: unreadable message from a worker: {error}").into(),
+                    ),
                 }
-                Ok(message) => reply(message),
-                Err(error) => web_sys::console::error_1(
-                    &format!("flowlens: unreadable message from the worker: {error}").into(),
-                ),
-            }
-        });
+            })
+        };
         // An error event means the worker could not start (its script or wasm failed to
         // load) or died on an uncaught error: either way no reply will come.
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let error_handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let message = event
                 .dyn_ref::<ErrorEvent>()
                 .map(|e| e.message())
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| "the worker could not be started".into());
-            on_reply(FromWorker::Crashed { message });
+            on_error(message);
         });
-        inner
-            .worker
-            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        inner
-            .worker
-            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        inner.handlers.borrow_mut().extend([on_message, on_error]);
+        worker.set_onmessage(Some(message_handler.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(error_handler.as_ref().unchecked_ref()));
+        Ok(Channel {
+            worker,
+            ready,
+            held,
+            _handlers: [message_handler, error_handler],
+        })
+    }
+
+    /// Sends a message, handing over the objects in `transfer` instead of copying them.
+    fn send(&self, message: JsValue, transfer: Option<js_sys::Array>) -> Result<(), String> {
+        if self.ready.get() {
+            match &transfer {
+                Some(t) => self.worker.post_message_with_transfer(&message, t),
+                None => self.worker.post_message(&message),
+            }
+            .map_err(describe)
+        } else {
+            self.held.borrow_mut().push((message, transfer));
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+fn post(worker: &Worker, message: &JsValue, transfer: Option<&js_sys::Array>) {
+    let sent = match transfer {
+        Some(t) => worker.post_message_with_transfer(message, t),
+        None => worker.post_message(message),
+    };
+    if let Err(error) = sent {
+        web_sys::console::error_1(&error);
+    }
+}
+
+impl Loader {
+    /// Starts the first worker at `url`; every reply (and a worker's failure, as
+    /// `Crashed` for the first worker and `Failed` for a file's own) goes to `on_reply`.
+    pub fn start(url: &str, on_reply: Rc<dyn Fn(FromWorker)>) -> Result<Loader, String> {
+        let cores = web_sys::window()
+            .map(|w| w.navigator().hardware_concurrency() as usize)
+            .unwrap_or(1);
+        // The first worker's replies go through the loader, which is made after it.
+        let loader: Rc<RefCell<Weak<Inner>>> = Rc::default();
+        let home = {
+            let loader = loader.clone();
+            let on_reply = on_reply.clone();
+            let on_error = on_reply.clone();
+            Channel::start(
+                url,
+                move |message, _| match loader.borrow().upgrade() {
+                    Some(inner) => inner.from_home(message),
+                    None => on_reply(message),
+                },
+                move |message| on_error(FromWorker::Crashed { message }),
+            )?
+        };
+        let inner = Rc::new(Inner {
+            url: url.to_owned(),
+            home,
+            home_reading: RefCell::default(),
+            readers: RefCell::default(),
+            waiting: RefCell::default(),
+            parallel: cores.clamp(1, MOST_READERS),
+            on_reply,
+        });
+        *loader.borrow_mut() = Rc::downgrade(&inner);
         Ok(Loader { inner })
     }
 
@@ -131,42 +235,184 @@ impl Loader {
         format: Option<&str>,
         blob: &Blob,
     ) -> Result<(), String> {
-        load_request(id, name, format, blob).and_then(|message| self.send(message))
+        self.inner.waiting.borrow_mut().push_back(Waiting {
+            id,
+            name: name.to_owned(),
+            format: format.map(str::to_owned),
+            blob: blob.clone(),
+        });
+        self.inner.dispatch()
     }
 
-    /// Tells the worker to stop reading a file, or to drop its records.
+    /// Stops reading a file, or drops its records. A file read by a worker of its own ends
+    /// that worker at once.
     pub fn forget(&self, id: JobId) {
-        if let Err(error) = to_js(&ToWorker::Forget { id }).and_then(|m| self.send(m)) {
+        let inner = &self.inner;
+        inner.waiting.borrow_mut().retain(|w| w.id != id);
+        let reader = {
+            let mut readers = inner.readers.borrow_mut();
+            let at = readers.iter().position(|(r, _)| *r == id);
+            at.map(|at| readers.remove(at))
+        };
+        if let Some((_, channel)) = reader {
+            drop(channel);
+            let _ = inner.dispatch();
+            return;
+        }
+        // The first worker stops reading it at its next chunk and says nothing more about
+        // it, so it counts as free now; files sent meanwhile wait in its own queue.
+        inner.home_reading.borrow_mut().retain(|r| *r != id);
+        let _ = inner.dispatch();
+        if let Err(error) = to_js(&ToWorker::Forget { id }).and_then(|m| inner.home.send(m, None)) {
             web_sys::console::error_1(&error.into());
         }
     }
 
-    /// Asks the worker a question; the answer will carry `seq`.
+    /// Asks a question; the answer will carry `seq`.
     pub fn query(&self, seq: u32, query: Query) {
-        if let Err(error) = to_js(&ToWorker::Query { seq, query }).and_then(|m| self.send(m)) {
+        let sent =
+            to_js(&ToWorker::Query { seq, query }).and_then(|m| self.inner.home.send(m, None));
+        if let Err(error) = sent {
             web_sys::console::error_1(&error.into());
         }
     }
 
-    /// Asks the worker about one tab's rows; the answer will carry `seq`.
+    /// Asks about one tab's rows; the answer will carry `seq`.
     pub fn detail(&self, seq: u32, query: DetailQuery) {
-        if let Err(error) = to_js(&ToWorker::Detail { seq, query }).and_then(|m| self.send(m)) {
+        let sent =
+            to_js(&ToWorker::Detail { seq, query }).and_then(|m| self.inner.home.send(m, None));
+        if let Err(error) = sent {
             web_sys::console::error_1(&error.into());
-        }
-    }
-
-    fn send(&self, message: JsValue) -> Result<(), String> {
-        if self.inner.ready.get() {
-            self.inner.worker.post_message(&message).map_err(describe)
-        } else {
-            self.inner.held.borrow_mut().push(message);
-            Ok(())
         }
     }
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.worker.terminate();
+impl Inner {
+    /// Starts waiting files while workers are free: `home` first, then readers of their
+    /// own, up to the machine's cores.
+    fn dispatch(self: &Rc<Self>) -> Result<(), String> {
+        loop {
+            let busy = self.home_reading.borrow().len() + self.readers.borrow().len();
+            if busy >= self.parallel {
+                return Ok(());
+            }
+            let Some(next) = self.waiting.borrow_mut().pop_front() else {
+                return Ok(());
+            };
+            let Waiting {
+                id,
+                name,
+                format,
+                blob,
+            } = next;
+            let home_free = self.home_reading.borrow().is_empty();
+            let sent = if home_free {
+                self.home_reading.borrow_mut().push(id);
+                load_request(id, &name, format.as_deref(), false, &blob)
+                    .and_then(|m| self.home.send(m, None))
+            } else {
+                self.start_reader(id, &name, format.as_deref(), &blob)
+            };
+            if let Err(message) = sent {
+                self.home_reading.borrow_mut().retain(|r| *r != id);
+                (self.on_reply)(FromWorker::Failed { id, message });
+            }
+        }
+    }
+
+    /// Starts a worker of its own for one file.
+    fn start_reader(
+        self: &Rc<Self>,
+        id: JobId,
+        name: &str,
+        format: Option<&str>,
+        blob: &Blob,
+    ) -> Result<(), String> {
+        let on_message = {
+            let weak = Rc::downgrade(self);
+            move |message, image| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.from_reader(id, message, image);
+                }
+            }
+        };
+        let on_error = {
+            let weak = Rc::downgrade(self);
+            move |message: String| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.from_reader(id, FromWorker::Crashed { message }, None);
+                }
+            }
+        };
+        let channel = Channel::start(&self.url, on_message, on_error)?;
+        channel.send(load_request(id, name, format, true, blob)?, None)?;
+        self.readers.borrow_mut().push((id, channel));
+        Ok(())
+    }
+
+    /// A message from the first worker.
+    fn from_home(self: &Rc<Self>, message: FromWorker) {
+        if let FromWorker::Done { id, .. } | FromWorker::Failed { id, .. } = &message {
+            let was_reading = {
+                let mut reading = self.home_reading.borrow_mut();
+                let before = reading.len();
+                reading.retain(|r| r != id);
+                reading.len() != before
+            };
+            (self.on_reply)(message);
+            if was_reading {
+                let _ = self.dispatch();
+            }
+            return;
+        }
+        (self.on_reply)(message);
+    }
+
+    /// A message from the reader of file `id`.
+    fn from_reader(
+        self: &Rc<Self>,
+        id: JobId,
+        message: FromWorker,
+        image: Option<js_sys::ArrayBuffer>,
+    ) {
+        let finished = match message {
+            FromWorker::Done { id, result } => {
+                let adopt = image
+                    .ok_or_else(|| "the decoded table did not arrive".to_owned())
+                    .and_then(|image| {
+                        let transfer = js_sys::Array::of1(&image);
+                        let message =
+                            with_attachment(&ToWorker::Adopt { id, result }, IMAGE, &image)?;
+                        self.home.send(message, Some(transfer))
+                    });
+                if let Err(message) = adopt {
+                    (self.on_reply)(FromWorker::Failed { id, message });
+                }
+                true
+            }
+            // A reader that stops takes only its own file with it.
+            FromWorker::Crashed { message } => {
+                (self.on_reply)(FromWorker::Failed {
+                    id,
+                    message: format!("the reader stopped on an internal error ({message})"),
+                });
+                true
+            }
+            message @ FromWorker::Failed { .. } => {
+                (self.on_reply)(message);
+                true
+            }
+            // Its memory is its own and goes with it.
+            FromWorker::Memory { .. } => false,
+            message => {
+                (self.on_reply)(message);
+                false
+            }
+        };
+        if finished {
+            // Ended at once: its memory (the file's table and its image) is freed.
+            self.readers.borrow_mut().retain(|(r, _)| *r != id);
+            let _ = self.dispatch();
+        }
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub type JobId = u32;
 
 /// What the page asks of the worker.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ToWorker {
     /// Decode a file. The message also carries the file as its `blob` property.
@@ -23,6 +23,21 @@ pub enum ToWorker {
         /// The layout of a header-less file, as the user gave it (a `${field} …` string or
         /// a header line); `None` reads headers or guesses.
         format: Option<String>,
+        /// Whether to send the decoded table back instead of keeping it: set for the extra
+        /// workers that read files in parallel with the one that holds the tables. Their
+        /// [`FromWorker::Done`] then carries the table's image as its `image` property, an
+        /// `ArrayBuffer` transferred, not copied.
+        #[serde(default)]
+        ship: bool,
+    },
+    /// Take a table decoded by another worker. The message also carries the table's image
+    /// ([`flowlog::FlowTable::to_image`]) as its `image` property, an `ArrayBuffer`
+    /// transferred, not copied.
+    Adopt {
+        /// The file.
+        id: JobId,
+        /// What decoding it found, passed on in [`FromWorker::Done`] once adopted.
+        result: Box<FileResult>,
     },
     /// Stop decoding a file, or drop its records if it is done.
     Forget {
@@ -439,6 +454,8 @@ mod js {
         pub name: String,
         /// The layout the user gave, if any.
         pub format: Option<String>,
+        /// Whether to ship the table back rather than keep it.
+        pub ship: bool,
         /// The file (a `File`, or a `Blob` fetched for the samples).
         pub blob: web_sys::Blob,
     }
@@ -451,41 +468,71 @@ mod js {
         message.serialize(&serializer).map_err(|e| e.to_string())
     }
 
+    /// The property of `Adopt` messages, and of `Done` from a worker that ships its tables,
+    /// that holds the table's image.
+    pub const IMAGE: &str = "image";
+
     /// The `Load` message for a file, with the file attached.
     pub fn load_request(
         id: JobId,
         name: &str,
         format: Option<&str>,
+        ship: bool,
         blob: &web_sys::Blob,
     ) -> Result<JsValue, String> {
         let message = to_js(&ToWorker::Load {
             id,
             name: name.to_owned(),
             format: format.map(str::to_owned),
+            ship,
         })?;
         js_sys::Reflect::set(&message, &BLOB.into(), blob).map_err(describe)?;
         Ok(message)
     }
 
-    /// Reads a request on the worker's side: the message and, for `Load`, its file.
-    pub fn read_request(value: JsValue) -> Result<(ToWorker, Option<web_sys::Blob>), String> {
-        let blob = js_sys::Reflect::get(&value, &BLOB.into())
-            .ok()
-            .and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
-        // The blob is removed before serde reads the object, since it is not serde data.
-        if blob.is_some() {
-            let _ = js_sys::Reflect::delete_property(
-                value.unchecked_ref::<js_sys::Object>(),
-                &BLOB.into(),
-            );
-        }
-        let message: ToWorker = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
-        Ok((message, blob))
+    /// A message with a value that is not serde data (a `Blob`, an `ArrayBuffer`) put
+    /// under `key`.
+    pub fn with_attachment<T: Serialize>(
+        message: &T,
+        key: &str,
+        value: &JsValue,
+    ) -> Result<JsValue, String> {
+        let object = to_js(message)?;
+        js_sys::Reflect::set(&object, &key.into(), value).map_err(describe)?;
+        Ok(object)
     }
 
-    /// Reads a worker's message on the page's side.
-    pub fn read_reply(value: JsValue) -> Result<FromWorker, String> {
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    /// Takes the value under `key` out of a message, so that serde reads the rest.
+    pub fn take_attachment(message: &JsValue, key: &str) -> Option<JsValue> {
+        let value = js_sys::Reflect::get(message, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined())?;
+        let _ = js_sys::Reflect::delete_property(
+            message.unchecked_ref::<js_sys::Object>(),
+            &key.into(),
+        );
+        Some(value)
+    }
+
+    /// Reads a request on the worker's side: the message, and for `Load` its file, for
+    /// `Adopt` the table's image.
+    pub fn read_request(
+        value: JsValue,
+    ) -> Result<(ToWorker, Option<web_sys::Blob>, Option<js_sys::ArrayBuffer>), String> {
+        let blob = take_attachment(&value, BLOB).and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
+        let image =
+            take_attachment(&value, IMAGE).and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok());
+        let message: ToWorker = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+        Ok((message, blob, image))
+    }
+
+    /// Reads a worker's message on the page's side, with the table's image that a `Done`
+    /// carries from a worker that ships its tables.
+    pub fn read_reply(value: JsValue) -> Result<(FromWorker, Option<js_sys::ArrayBuffer>), String> {
+        let image =
+            take_attachment(&value, IMAGE).and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok());
+        let message = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+        Ok((message, image))
     }
 
     /// A JavaScript error (or any thrown value) as a sentence.

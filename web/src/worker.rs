@@ -1,10 +1,13 @@
 //! The worker: takes files from the page, reads them in chunks of bytes, decodes them and
 //! reports progress and totals.
 //!
-//! The worker also answers the page's questions ([`ToWorker::Query`]) over every table it
-//! holds, with [`crate::query::answer`]. One worker holds every file: the tables must be
-//! where the questions are answered, and with a worker per file each question would be
-//! sent to all of them and their answers merged on the page, which is left for later.
+//! The worker also answers the page's questions ([`ToWorker::Query`], [`ToWorker::Detail`])
+//! over every table it holds. One worker, the first the page starts, holds every table:
+//! the tables must be where the questions are answered. Files read while it is busy go to
+//! more workers of the same script, one per file (see `crate::loader`), which decode the
+//! file and ship the table back as one `ArrayBuffer` ([`flowlog::FlowTable::to_image`]);
+//! the page hands it to the first worker ([`ToWorker::Adopt`]) and ends the other, which
+//! frees its memory.
 //!
 //! Files are read one at a time, in the order they arrive, so that progress means something
 //! and memory holds one file's buffers at a time. The decoded tables stay here, in the
@@ -12,7 +15,10 @@
 //! ever receives small messages.
 
 use crate::ingest::Ingest;
-use crate::protocol::{describe, read_request, to_js, FromWorker, JobId, LoadRequest, ToWorker};
+use crate::protocol::{
+    describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, LoadRequest,
+    ToWorker, IMAGE,
+};
 use flowlog::FlowTable;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
@@ -71,7 +77,7 @@ fn post(message: &FromWorker) {
 }
 
 fn on_message(worker: &Rc<Worker>, data: JsValue) {
-    let (message, blob) = match read_request(data) {
+    let (message, blob, image) = match read_request(data) {
         Ok(request) => request,
         Err(error) => {
             web_sys::console::error_1(&format!("flowlens worker: bad request: {error}").into());
@@ -79,11 +85,20 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
         }
     };
     match (message, blob) {
-        (ToWorker::Load { id, name, format }, Some(blob)) => {
+        (
+            ToWorker::Load {
+                id,
+                name,
+                format,
+                ship,
+            },
+            Some(blob),
+        ) => {
             worker.queue.borrow_mut().push_back(LoadRequest {
                 id,
                 name,
                 format,
+                ship,
                 blob,
             });
             if !worker.busy.replace(true) {
@@ -102,6 +117,7 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
                 answer: Box::new(answer),
             });
         }
+        (ToWorker::Adopt { id, result }, _) => adopt(worker, id, result, image),
         (ToWorker::Detail { seq, query }, _) => {
             let answer = crate::query::detail(&worker.tables.borrow(), &query);
             post(&FromWorker::Answer {
@@ -136,11 +152,47 @@ fn post_memory() {
     });
 }
 
+/// Keeps a file's table among the others in the order the page added the files (ids
+/// rise), whichever worker finished first, so that records come in the files' order as in
+/// `flowlens query`.
+fn keep(worker: &Worker, id: JobId, table: FlowTable) {
+    let mut tables = worker.tables.borrow_mut();
+    let at = tables.partition_point(|(other, _)| *other < id);
+    tables.insert(at, (id, table));
+}
+
+/// Takes a table another worker decoded, from its image.
+fn adopt(worker: &Worker, id: JobId, result: Box<FileResult>, image: Option<js_sys::ArrayBuffer>) {
+    if worker.forgotten.borrow().contains(&id) {
+        return;
+    }
+    let Some(image) = image else {
+        return post(&FromWorker::Failed {
+            id,
+            message: "the decoded table did not arrive".into(),
+        });
+    };
+    let bytes = js_sys::Uint8Array::new(&image).to_vec();
+    match FlowTable::from_image(&bytes) {
+        Ok(table) => {
+            drop(bytes);
+            keep(worker, id, table);
+            post(&FromWorker::Done { id, result });
+            post_memory();
+        }
+        Err(error) => post(&FromWorker::Failed {
+            id,
+            message: error.to_string(),
+        }),
+    }
+}
+
 async fn load(worker: &Worker, request: LoadRequest) {
     let LoadRequest {
         id,
         name,
         format,
+        ship,
         blob,
     } = request;
     let mut ingest = match Ingest::new(id, &name, blob.size() as u64, format.as_deref()) {
@@ -155,10 +207,34 @@ async fn load(worker: &Worker, request: LoadRequest) {
         true
     };
     match read_blob(&blob, &mut ingest, CHUNK_BYTES, wanted).await {
+        Ok(true) if ship => {
+            // The table goes to the worker that holds the others; this worker is then
+            // ended by the page, which frees its memory.
+            let (table, result) = ingest.finish();
+            let image = js_sys::Uint8Array::from(&table.to_image()[..]);
+            drop(table);
+            let buffer = image.buffer();
+            let message = FromWorker::Done {
+                id,
+                result: Box::new(result),
+            };
+            match with_attachment(&message, IMAGE, &buffer) {
+                Ok(value) => {
+                    let transfer = js_sys::Array::of1(&buffer);
+                    if let Err(error) = scope().post_message_with_transfer(&value, &transfer) {
+                        post(&FromWorker::Failed {
+                            id,
+                            message: describe(error),
+                        });
+                    }
+                }
+                Err(message) => post(&FromWorker::Failed { id, message }),
+            }
+        }
         Ok(true) => {
             let (table, result) = ingest.finish();
             if !worker.forgotten.borrow().contains(&id) {
-                worker.tables.borrow_mut().push((id, table));
+                keep(worker, id, table);
                 post(&FromWorker::Done {
                     id,
                     result: Box::new(result),

@@ -5,6 +5,7 @@
 //! missing values up to the row it is asked to write, so a field that a format lacks costs
 //! nothing until some other format in the same table carries it.
 
+use crate::image::{ImageError, Reader, Writer};
 use rustc_hash::FxHashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -69,6 +70,11 @@ impl Bitmap {
 
     fn shrink_to_fit(&mut self) {
         self.words.shrink_to_fit();
+    }
+
+    /// A bitmap of `len` bits from its words, as [`Self::words`] gives them.
+    pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Bitmap {
+        Bitmap { words, len }
     }
 }
 
@@ -296,6 +302,45 @@ impl IntColumn {
     pub fn heap_bytes(&self) -> usize {
         self.words.heap_bytes() + self.missing.as_ref().map_or(0, Bitmap::heap_bytes)
     }
+
+    pub(crate) fn write_image(&self, w: &mut Writer) {
+        match &self.words {
+            Words::U8(v) => {
+                w.u8(1);
+                w.bytes(v)
+            }
+            Words::U16(v) => {
+                w.u8(2);
+                w.u16s(v)
+            }
+            Words::U32(v) => {
+                w.u8(4);
+                w.u32s(v)
+            }
+            Words::U64(v) => {
+                w.u8(8);
+                w.u64s(v)
+            }
+        }
+        w.bitmap(self.missing.as_ref());
+    }
+
+    pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<IntColumn, ImageError> {
+        let words = match r.u8()? {
+            1 => Words::U8(r.bytes()?),
+            2 => Words::U16(r.u16s()?),
+            4 => Words::U32(r.u32s()?),
+            8 => Words::U64(r.u64s()?),
+            other => return Err(ImageError(format!("unknown integer width {other}"))),
+        };
+        let missing = r.bitmap()?;
+        if missing.as_ref().is_some_and(|m| m.len() != words.len()) {
+            return Err(ImageError(
+                "a column's values and missing marks disagree".into(),
+            ));
+        }
+        Ok(IntColumn { words, missing })
+    }
 }
 
 /// Text stored once per distinct value; rows hold an index. Index 0 means missing.
@@ -397,6 +442,42 @@ impl TextColumn {
 
     pub(crate) fn shrink_to_fit(&mut self) {
         self.indexes.shrink_to_fit();
+    }
+
+    pub(crate) fn write_image(&self, w: &mut Writer) {
+        w.u64(self.values.len() as u64);
+        for value in &self.values {
+            w.str(value);
+        }
+        self.indexes.write_image(w);
+    }
+
+    pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<TextColumn, ImageError> {
+        let count = r.len(8)?;
+        let mut values = Vec::with_capacity(count);
+        for _ in 0..count {
+            values.push(r.str()?);
+        }
+        let indexes = IntColumn::read_image(r)?;
+        if (0..indexes.len()).any(|row| indexes.raw(row) as usize >= values.len().max(1)) {
+            return Err(ImageError(
+                "a text column points past its dictionary".into(),
+            ));
+        }
+        // The lookup only serves appends; it is rebuilt so that the table behaves exactly
+        // like the one that was written.
+        let lookup = values
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, v)| (v.clone(), i as u32))
+            .collect();
+        Ok(TextColumn {
+            values,
+            lookup,
+            indexes,
+            last: 0,
+        })
     }
 
     /// Bytes of heap memory held, dictionary included.
@@ -542,6 +623,34 @@ impl AddrColumn {
             + self.v6.capacity() * 16
             + self.is_v6.as_ref().map_or(0, Bitmap::heap_bytes)
             + self.missing.as_ref().map_or(0, Bitmap::heap_bytes)
+    }
+
+    pub(crate) fn write_image(&self, w: &mut Writer) {
+        w.u32s(&self.words);
+        w.u128s(&self.v6);
+        w.bitmap(self.is_v6.as_ref());
+        w.bitmap(self.missing.as_ref());
+    }
+
+    pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<AddrColumn, ImageError> {
+        let column = AddrColumn {
+            words: r.u32s()?,
+            v6: r.u128s()?,
+            is_v6: r.bitmap()?,
+            missing: r.bitmap()?,
+        };
+        let rows = column.words.len();
+        let bitmaps_fit = [&column.is_v6, &column.missing]
+            .into_iter()
+            .flatten()
+            .all(|b| b.len() == rows);
+        let v6_fit = column.is_v6.as_ref().is_none_or(|b| {
+            (0..rows).all(|row| !b.get(row) || (column.words[row] as usize) < column.v6.len())
+        });
+        if !bitmaps_fit || !v6_fit {
+            return Err(ImageError("an address column's parts disagree".into()));
+        }
+        Ok(column)
     }
 }
 

@@ -26,6 +26,8 @@
 //! - [`table`] and [`column`]: the columnar, dictionary-encoded table.
 //! - [`issue`]: what could not be read, where, and why.
 //! - [`source`]: what an S3 key says about a file.
+//! - `image`: a table as one run of bytes, to move it between WebAssembly instances
+//!   ([`FlowTable::to_image`], [`FlowTable::from_image`]).
 
 #![deny(missing_docs)]
 
@@ -34,6 +36,7 @@ mod decoder;
 pub mod field;
 pub mod format;
 pub mod guess;
+mod image;
 pub mod issue;
 mod records;
 pub mod source;
@@ -44,6 +47,7 @@ mod wrapper;
 pub use decoder::{decode_all, DecodeOptions, Decoded, Decoder, FileReport};
 pub use field::{Field, FieldKind, FieldRef};
 pub use format::{Format, FormatError};
+pub use image::ImageError;
 pub use issue::{IssueKind, IssueLog, ParseIssue};
 pub use records::{FormatReport, FormatSource};
 pub use source::S3Source;

@@ -8,6 +8,7 @@
 use crate::column::{AddrColumn, IntColumn, TextColumn};
 use crate::field::{Field, FieldKind, FieldRef};
 use crate::format::Format;
+use crate::image::{ImageError, Reader, Writer};
 use std::net::{IpAddr, Ipv6Addr};
 
 /// One column of a [`FlowTable`].
@@ -308,6 +309,133 @@ impl FlowTable {
             }
         }
         self.rows += 1;
+    }
+
+    /// The table as one run of bytes, to move it to another
+    /// WebAssembly instance; [`FlowTable::from_image`] reads it back.
+    pub fn to_image(&self) -> Vec<u8> {
+        let mut w = Writer::new(self.heap_bytes());
+        w.u64(self.rows as u64);
+        for column in &self.known {
+            match column {
+                None => w.u8(0),
+                Some(Column::Int(c)) => {
+                    w.u8(1);
+                    c.write_image(&mut w)
+                }
+                Some(Column::Addr(c)) => {
+                    w.u8(2);
+                    c.write_image(&mut w)
+                }
+                Some(Column::Text(c)) => {
+                    w.u8(3);
+                    c.write_image(&mut w)
+                }
+            }
+        }
+        w.u64(self.others.len() as u64);
+        for (name, column) in &self.others {
+            w.str(name);
+            column.write_image(&mut w);
+        }
+        w.u64(self.formats.len() as u64);
+        for format in &self.formats {
+            w.u64(format.len() as u64);
+            for field in format.fields() {
+                w.str(field.name());
+            }
+        }
+        w.u64(self.format_runs.len() as u64);
+        for (row, format) in &self.format_runs {
+            w.u64(*row as u64);
+            w.u64(*format as u64);
+        }
+        w.u64(self.line_runs.len() as u64);
+        for (row, delta) in &self.line_runs {
+            w.u64(*row as u64);
+            w.i64(*delta);
+        }
+        w.out
+    }
+
+    /// Reads [`FlowTable::to_image`] back, checking that every part fits the others, so
+    /// that a damaged image is an error rather than a table that panics later.
+    pub fn from_image(image: &[u8]) -> Result<FlowTable, ImageError> {
+        let mut r = Reader::new(image)?;
+        let rows = usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
+        let mut known = Vec::with_capacity(Field::ALL.len());
+        for field in Field::ALL {
+            let column = match r.u8()? {
+                0 => None,
+                1 => Some(Column::Int(IntColumn::read_image(&mut r)?)),
+                2 => Some(Column::Addr(AddrColumn::read_image(&mut r)?)),
+                3 => Some(Column::Text(TextColumn::read_image(&mut r)?)),
+                other => return Err(ImageError(format!("unknown column mark {other}"))),
+            };
+            if let Some(column) = &column {
+                let kind_fits = matches!(
+                    (column, Column::for_kind(field.kind())),
+                    (Column::Int(_), Column::Int(_))
+                        | (Column::Addr(_), Column::Addr(_))
+                        | (Column::Text(_), Column::Text(_))
+                );
+                if !kind_fits || column.len() != rows {
+                    return Err(ImageError(format!(
+                        "the {} column does not fit",
+                        field.name()
+                    )));
+                }
+            }
+            known.push(column);
+        }
+        let mut others = Vec::new();
+        for _ in 0..r.len(8)? {
+            let name = r.str()?;
+            let column = TextColumn::read_image(&mut r)?;
+            if column.len() != rows {
+                return Err(ImageError(format!("the {name} column does not fit")));
+            }
+            others.push((name, column));
+        }
+        let mut formats = Vec::new();
+        for _ in 0..r.len(8)? {
+            let mut fields = Vec::new();
+            for _ in 0..r.len(8)? {
+                fields.push(FieldRef::from_name(&r.str()?));
+            }
+            formats.push(Format::new(fields));
+        }
+        let mut format_runs = Vec::new();
+        for _ in 0..r.len(16)? {
+            let row = r.u64()? as usize;
+            let format = r.u64()? as usize;
+            if format >= formats.len() {
+                return Err(ImageError("a row names a format that is not there".into()));
+            }
+            format_runs.push((row, format));
+        }
+        let mut line_runs = Vec::new();
+        for _ in 0..r.len(16)? {
+            line_runs.push((r.u64()? as usize, r.i64()?));
+        }
+        let runs_start = |runs: &[usize]| rows == 0 || runs.first() == Some(&0);
+        let format_starts: Vec<usize> = format_runs.iter().map(|(row, _)| *row).collect();
+        let line_starts: Vec<usize> = line_runs.iter().map(|(row, _)| *row).collect();
+        if !runs_start(&format_starts) || !runs_start(&line_starts) {
+            return Err(ImageError("the first row has no format or line".into()));
+        }
+        if !r.is_empty() {
+            return Err(ImageError("bytes are left over".into()));
+        }
+        Ok(FlowTable {
+            rows,
+            known,
+            others,
+            formats,
+            format_runs,
+            line_runs,
+            reserve_rows: 0,
+        })
     }
 
     /// Pads every column to the table's length, so that every column answers for every

@@ -136,7 +136,27 @@ fn golden_files() {
             .to_string_lossy()
             .replace('\\', "/");
         let bytes = std::fs::read(path).unwrap();
-        let whole = dump(&name, &decode_all(name.clone(), &bytes, options(path)));
+        let decoded = decode_all(name.clone(), &bytes, options(path));
+        let whole = dump(&name, &decoded);
+
+        // A table moved to another instance as its image is the same table, and an image
+        // cut short anywhere is refused, never read as a smaller table.
+        let image = decoded.table.to_image();
+        let moved = Decoded {
+            table: flowlog::FlowTable::from_image(&image).unwrap_or_else(|e| panic!("{name}: {e}")),
+            report: decoded.report.clone(),
+        };
+        assert_eq!(
+            dump(&name, &moved),
+            whole,
+            "{name}: the image changed the table"
+        );
+        for cut in (0..image.len()).step_by(image.len() / 97 + 1) {
+            assert!(
+                flowlog::FlowTable::from_image(&image[..cut]).is_err(),
+                "{name}: an image cut at byte {cut} was read"
+            );
+        }
 
         // The invariant of the push decoder: chunk boundaries change nothing.
         if bytes.len() <= 4096 {

@@ -1,0 +1,75 @@
+// Loading several files at once, in a real Chromium: they are read in parallel by workers of
+// their own (as many as the machine has cores), whose tables merge into one view with the
+// CLI's numbers; a file removed while it is being read is cancelled (its worker ended), and
+// the other files' numbers stay.
+
+import { test, expect } from "@playwright/test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultDist } from "./serve.mjs";
+import { cliTotals, open, pageTotals, settled, shot } from "./lib.mjs";
+
+/** A default-format file of about `megabytes` MB, made of the sample's lines shifted by `n`. */
+function bigFile(dir, name, megabytes, n) {
+  const sample = readFileSync(join(defaultDist(), "samples", "prod-vpc-default-format.log"), "utf8");
+  const [header, ...lines] = sample.trim().split("\n");
+  const body = [];
+  let size = 0;
+  for (let i = 0; size < megabytes * 1e6; i++) {
+    // Each copy gets its own account id, so that the files differ.
+    const line = lines[i % lines.length].replace(/^2 \d+/, `2 ${String(100000000000 + n * 1000 + Math.floor(i / lines.length)).slice(0, 12)}`);
+    body.push(line);
+    size += line.length + 1;
+  }
+  const path = join(dir, name);
+  writeFileSync(path, [header, ...body, ""].join("\n"));
+  return path;
+}
+
+test("several files are read in parallel workers and merge; a file removed while read is cancelled", async ({ page }, info) => {
+  const dir = info.outputPath("big");
+  mkdirSync(dir, { recursive: true });
+  const files = [bigFile(dir, "a.log", 60, 1), bigFile(dir, "b.log", 60, 2), bigFile(dir, "c.log", 60, 3)];
+
+  const errors = await open(page);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  let started = 0;
+  let ended = 0;
+  page.on("worker", (worker) => {
+    started += 1;
+    worker.on("close", () => {
+      ended += 1;
+    });
+  });
+  const before = page.workers().length;
+
+  await page.locator("#file-input").setInputFiles(files);
+  // While they are read, each file's row shows its progress.
+  await expect(page.locator('[data-file="a.log"][data-status="reading"]')).toHaveCount(1);
+  await shot(page, "30-loading-in-parallel.png");
+  await settled(page, 3);
+  expect(await pageTotals(page)).toEqual(cliTotals(files));
+  if (cores > 1) {
+    // The first worker holds the tables; the others were readers of their own, ended
+    // once their table was handed over.
+    expect(started, "workers started for the files").toBeGreaterThanOrEqual(1);
+    await expect.poll(() => ended, { message: "readers ended after their file" }).toBe(started);
+    expect(page.workers().length).toBe(before);
+  }
+
+  // Cancel: remove a file while it is being read. Its numbers never count, its worker is
+  // ended, and the files already read keep theirs.
+  const d = bigFile(dir, "d.log", 120, 4);
+  const e = bigFile(dir, "e.log", 120, 5);
+  await page.locator("#file-input").setInputFiles([d, e]);
+  const reading = page.locator('[data-file="e.log"][data-status="reading"]');
+  await expect(reading).toHaveCount(1);
+  await page.getByRole("button", { name: "Remove e.log" }).click();
+  await expect(page.locator('[data-file="e.log"]')).toHaveCount(0);
+  await settled(page, 4);
+  expect(await pageTotals(page)).toEqual(cliTotals([...files, d]));
+  if (cores > 1) {
+    await expect.poll(() => ended).toBe(started);
+  }
+  expect(errors).toEqual([]);
+});
