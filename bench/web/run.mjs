@@ -1,5 +1,6 @@
 // The browser side of `cargo xtask bench-web`: flowlens and DuckDB-WASM in headless
-// Chromium, on the same files, one fresh browser per run.
+// Chromium, on the same files, one fresh browser per run, beside what the browser alone
+// takes to read each file (`ceiling.html`).
 //
 //   node bench/web/run.mjs CONFIG.json
 //
@@ -293,7 +294,7 @@ async function flowlensRun(url, file) {
 
 async function duckdbRun(url, file) {
   return withBrowser(async (page, sampler) => {
-    await page.goto(`${url}duckdb/duckdb.html`);
+    await page.goto(`${url}bench/duckdb.html`);
     await waitFor(page, () => window.bench && (window.bench.ready !== null || window.bench.error), null, "DuckDB to start");
     const ready = await page.evaluate(() => window.bench);
     if (ready.error) throw new Error(`DuckDB-WASM did not start: ${ready.error}`);
@@ -321,6 +322,19 @@ async function duckdbRun(url, file) {
       pssBefore,
       pssPeak: sampler.peak,
     };
+  });
+}
+
+/** The browser alone: a worker reads the file (and inflates `.gz`) and drops the bytes. */
+async function ceilingRun(url, file) {
+  return withBrowser(async (page, sampler) => {
+    await page.goto(`${url}bench/ceiling.html`);
+    await waitFor(page, () => window.bench && window.bench.ready !== undefined, null, "the read-only page");
+    await page.locator("#file-input").setInputFiles(file.path);
+    await waitFor(page, () => window.bench.load || window.bench.error, null, "the end of the file");
+    const bench = await page.evaluate(() => window.bench);
+    if (bench.error) throw new Error(`the browser could not read ${file.path}: ${bench.error}`);
+    return { loadMs: bench.load.loaded, textBytesSeen: bench.load.bytes, pssPeak: sampler.peak };
   });
 }
 
@@ -414,7 +428,7 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
 
 // ---------------------------------------------------------------------------------------
 
-const server = await startServer({ dist: config.dist, duckdbDir: here });
+const server = await startServer({ dist: config.dist, benchDir: here });
 const results = { chromium: null, runs: [], scale: null };
 try {
   {
@@ -428,13 +442,16 @@ try {
       for (const tool of config.tools) {
         const entry = { tool, file: file.path, run };
         try {
-          Object.assign(entry, tool === "flowlens" ? await flowlensRun(server.url, file) : await duckdbRun(server.url, file));
-          log(
-            `  ${tool.padEnd(8)} ${file.name} run ${run}: load ${(entry.loadMs / 1000).toFixed(2)} s, first chart ${(entry.firstMs / 1000).toFixed(2)} s, filter ${entry.filterMs.toFixed(0)} ms, peak PSS ${(entry.pssPeak / 1e9).toFixed(2)} GB`,
-          );
+          const measure = { flowlens: flowlensRun, duckdb: duckdbRun, "read-only": ceilingRun }[tool];
+          Object.assign(entry, await measure(server.url, file));
+          const parts = [`load ${(entry.loadMs / 1000).toFixed(2)} s`];
+          if (entry.firstMs !== undefined) parts.push(`first chart ${(entry.firstMs / 1000).toFixed(2)} s`);
+          if (entry.filterMs !== undefined) parts.push(`filter ${entry.filterMs.toFixed(0)} ms`);
+          parts.push(`peak PSS ${(entry.pssPeak / 1e9).toFixed(2)} GB`);
+          log(`  ${tool.padEnd(9)} ${file.name} run ${run}: ${parts.join(", ")}`);
         } catch (error) {
           entry.error = error.message.split("\n")[0];
-          log(`  ${tool.padEnd(8)} ${file.name} run ${run}: ${entry.error}`);
+          log(`  ${tool.padEnd(9)} ${file.name} run ${run}: ${entry.error}`);
         }
         results.runs.push(entry);
         await writeFile(config.out, JSON.stringify(results, null, 2));

@@ -1,5 +1,5 @@
-// The benchmark's static server: the built page at `/` and the DuckDB-WASM page with its
-// npm bundle at `/duckdb/`, on 127.0.0.1 at a free port, never cached by the browser.
+// The benchmark's static server: the built page at `/` and this folder (the DuckDB-WASM page
+// with its npm bundle, and the read-only page) at `/bench/`, on 127.0.0.1 at a free port, never cached by the browser.
 
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
@@ -19,10 +19,10 @@ const TYPES = {
   ".log": "text/plain; charset=utf-8",
 };
 
-/** Serves `dist` at `/` and `duckdbDir` at `/duckdb/`; resolves to `{ url, close }`. */
-export async function startServer({ dist, duckdbDir }) {
+/** Serves `dist` at `/` and `benchDir` at `/bench/`; resolves to `{ url, close }`. */
+export async function startServer({ dist, benchDir }) {
   const mounts = [
-    ["/duckdb/", resolve(duckdbDir)],
+    ["/bench/", resolve(benchDir)],
     ["/", resolve(dist)],
   ];
   const sockets = new Set();

@@ -3,7 +3,9 @@
 //!
 //! The xtask prepares everything and reads the results; the browser work is done by
 //! `bench/web/run.mjs` (Playwright driving the system Chromium), which serves the built page
-//! and a minimal DuckDB-WASM page (`bench/web/duckdb.html`) from 127.0.0.1. For each file and
+//! and a minimal DuckDB-WASM page (`bench/web/duckdb.html`) from 127.0.0.1, and also times
+//! the browser reading each file and doing nothing else (`bench/web/ceiling.html`), the
+//! ceiling any page can reach. For each file and
 //! run, each side gets a fresh browser and is handed the file through its
 //! `<input type=file>`; the runner notes, in the page's own clock, when the file was read,
 //! when the first chart (for DuckDB: the first overview answer) was on screen, how long a
@@ -31,7 +33,8 @@ usage: cargo xtask bench-web [options]
   --runs N             runs per file and side, of which the median is shown (default 3)
   --quick              1000000 records, plain text only, one run
   --no-gzip            leave out the .gz files
-  --no-duckdb          measure the page alone
+  --no-duckdb          leave out DuckDB-WASM
+  --no-read-only       leave out the browser reading the file and nothing else
   --no-build           use dist/ as it is instead of running `cargo xtask dist`
   --scale N            then add the largest file to one tab up to N times, to see how many
                        records a tab holds (default 0: left out)
@@ -57,6 +60,7 @@ pub fn task(rest: &[String]) -> Result {
     let mut runs = 3;
     let mut gzip = true;
     let mut duckdb = true;
+    let mut ceiling = true;
     let mut build = true;
     let mut scale_files = 0;
     let mut scale_minutes = 20;
@@ -77,6 +81,7 @@ pub fn task(rest: &[String]) -> Result {
             }
             "--no-gzip" => gzip = false,
             "--no-duckdb" => duckdb = false,
+            "--no-read-only" => ceiling = false,
             "--no-build" => build = false,
             "--scale" => scale_files = number(value(&mut args, arg)?, arg)?,
             "--scale-minutes" => scale_minutes = number(value(&mut args, arg)?, arg)?,
@@ -125,11 +130,13 @@ pub fn task(rest: &[String]) -> Result {
             "maxFiles": scale_files, "maxSeconds": scale_minutes * 60,
         })
     });
-    let tools: Vec<&str> = if duckdb {
-        vec!["flowlens", "duckdb"]
-    } else {
-        vec!["flowlens"]
-    };
+    let mut tools = vec!["flowlens"];
+    if duckdb {
+        tools.push("duckdb");
+    }
+    if ceiling {
+        tools.push("read-only");
+    }
     let config = json!({
         "chrome": chrome,
         "dist": dist,
@@ -470,7 +477,7 @@ fn report(
                 .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
             let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
             println!(
-                "{:<10} {:<9} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
+                "{:<10} {:<10} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
                 input.name,
                 tool,
                 fmt(m.load_ms, 1e-3, 2),
@@ -482,7 +489,7 @@ fn report(
                 fmt(m.pss_peak, 1e-9, 2),
             );
             for failure in &m.failed {
-                println!("{:<10} {:<9} failed: {failure}", "", "");
+                println!("{:<10} {:<10} failed: {failure}", "", "");
             }
             table.push(json!({
                 "file": input.name, "side": tool, "records": input.records,
