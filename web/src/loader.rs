@@ -10,12 +10,17 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
 
 /// The worker's script, next to the page. Trunk writes it (a loader shim for the `worker`
 /// binary) without a content hash, so the name is fixed. The URL is relative, so it resolves
 /// against the document's base URL and works under any public path.
 pub const WORKER_URL: &str = "./worker_loader.js";
+/// The worker's wasm-bindgen glue, which [`WORKER_URL`] loads.
+const WORKER_SCRIPT: &str = "./worker.js";
+/// The worker's WebAssembly, which [`WORKER_URL`] loads.
+const WORKER_WASM: &str = "./worker_bg.wasm";
 
 /// Where the worker's script is: [`WORKER_URL`], unless the page was opened as the single
 /// file `flowlens.html`, whose loader puts the worker (script and wasm, which cannot be
@@ -75,7 +80,8 @@ pub struct Loader {
 }
 
 struct Inner {
-    url: String,
+    /// How readers are started, once known: see [`ReaderSource`].
+    reader_source: RefCell<Option<ReaderSource>>,
     home: Channel,
     /// Files `home` is reading, in the order sent.
     home_reading: RefCell<Vec<JobId>>,
@@ -86,6 +92,68 @@ struct Inner {
     /// How many files may be read at once: the machine's cores.
     parallel: usize,
     on_reply: Rc<dyn Fn(FromWorker)>,
+}
+
+/// How a reader worker is started without a request: opening a worker by URL would fetch
+/// its script and wasm again (from the cache, but a request all the same), and the page
+/// promises none after it has loaded.
+#[derive(Clone)]
+enum ReaderSource {
+    /// The single file `flowlens.html`: its worker is already a Blob URL with everything
+    /// inlined.
+    Inlined(String),
+    /// A served page: a Blob URL of the worker's script with a bootstrap that waits for the
+    /// compiled module, fetched and compiled once while the page loads.
+    Bootstrap {
+        /// The Blob URL.
+        url: String,
+        /// The compiled `WebAssembly.Module`, posted to each new reader.
+        module: JsValue,
+    },
+}
+
+/// Appended to the worker's script (wasm-bindgen's no-modules glue, which defines
+/// `wasm_bindgen`): the first message is the compiled module; the worker's own handler
+/// takes over once it runs.
+const BOOTSTRAP: &str = "\n;self.onmessage = (event) => { self.onmessage = null; \
+wasm_bindgen({ module_or_path: event.data }); };\n";
+
+/// Fetches the worker's script and wasm (next to the page) once, and makes the
+/// [`ReaderSource::Bootstrap`] of them.
+async fn bootstrap() -> Result<ReaderSource, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let fetch = |url: &'static str| {
+        let promise = window.fetch_with_str(url);
+        async move {
+            let response: web_sys::Response = JsFuture::from(promise)
+                .await
+                .map_err(describe)?
+                .unchecked_into();
+            if !response.ok() {
+                return Err(format!("{url}: HTTP {}", response.status()));
+            }
+            Ok::<_, String>(response)
+        }
+    };
+    let script = fetch(WORKER_SCRIPT).await?;
+    let script = JsFuture::from(script.text().map_err(describe)?)
+        .await
+        .map_err(describe)?
+        .as_string()
+        .unwrap_or_default();
+    let wasm = fetch(WORKER_WASM).await?;
+    let bytes = JsFuture::from(wasm.array_buffer().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    let module = JsFuture::from(js_sys::WebAssembly::compile(&bytes))
+        .await
+        .map_err(describe)?;
+    let parts = js_sys::Array::of2(&script.into(), &BOOTSTRAP.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    Ok(ReaderSource::Bootstrap { url, module })
 }
 
 /// A file waiting for a worker.
@@ -213,8 +281,9 @@ impl Loader {
                 move |message| on_error(FromWorker::Crashed { message }),
             )?
         };
+        let inlined = url != WORKER_URL;
         let inner = Rc::new(Inner {
-            url: url.to_owned(),
+            reader_source: RefCell::new(inlined.then(|| ReaderSource::Inlined(url.to_owned()))),
             home,
             home_reading: RefCell::default(),
             readers: RefCell::default(),
@@ -223,6 +292,23 @@ impl Loader {
             on_reply,
         });
         *loader.borrow_mut() = Rc::downgrade(&inner);
+        if !inlined {
+            // Made while the page loads; until then files are read by the first worker.
+            let weak = Rc::downgrade(&inner);
+            wasm_bindgen_futures::spawn_local(async move {
+                let source = bootstrap().await;
+                let Some(inner) = weak.upgrade() else { return };
+                match source {
+                    Ok(source) => {
+                        *inner.reader_source.borrow_mut() = Some(source);
+                        let _ = inner.dispatch();
+                    }
+                    Err(error) => web_sys::console::warn_1(
+                        &format!("flowlens: files will be read one at a time ({error})").into(),
+                    ),
+                }
+            });
+        }
         Ok(Loader { inner })
     }
 
@@ -293,7 +379,9 @@ impl Inner {
     fn dispatch(self: &Rc<Self>) -> Result<(), String> {
         loop {
             let busy = self.home_reading.borrow().len() + self.readers.borrow().len();
-            if busy >= self.parallel {
+            let home_free = self.home_reading.borrow().is_empty();
+            let readers = self.reader_source.borrow().is_some();
+            if busy >= self.parallel || !(home_free || readers) {
                 return Ok(());
             }
             let Some(next) = self.waiting.borrow_mut().pop_front() else {
@@ -305,7 +393,6 @@ impl Inner {
                 format,
                 blob,
             } = next;
-            let home_free = self.home_reading.borrow().is_empty();
             let sent = if home_free {
                 self.home_reading.borrow_mut().push(id);
                 load_request(id, &name, format.as_deref(), false, &blob)
@@ -344,7 +431,17 @@ impl Inner {
                 }
             }
         };
-        let channel = Channel::start(&self.url, on_message, on_error)?;
+        let source = self.reader_source.borrow().clone();
+        let channel = match source {
+            Some(ReaderSource::Inlined(url)) => Channel::start(&url, on_message, on_error)?,
+            Some(ReaderSource::Bootstrap { url, module }) => {
+                let channel = Channel::start(&url, on_message, on_error)?;
+                // Not held back like other messages: the worker's bootstrap waits for it.
+                channel.worker.post_message(&module).map_err(describe)?;
+                channel
+            }
+            None => return Err("no worker is ready to read it".into()),
+        };
         channel.send(load_request(id, name, format, true, blob)?, None)?;
         self.readers.borrow_mut().push((id, channel));
         Ok(())

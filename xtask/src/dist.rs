@@ -25,7 +25,10 @@ const POLICY: &[(&str, &str)] = &[
     ("style-src", "'self'"),
     ("img-src", "'self' data:"),
     ("connect-src", "'self'"),
-    ("worker-src", "'self'"),
+    // `blob:` for the workers that read files in parallel: they are started from a Blob
+    // URL of the worker's script, fetched once while the page loads, so that reading a
+    // file makes no request.
+    ("worker-src", "'self' blob:"),
     ("manifest-src", "'self'"),
     ("base-uri", "'self'"),
     ("form-action", "'none'"),

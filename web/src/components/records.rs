@@ -138,13 +138,16 @@ pub fn records_tab(props: &RecordsProps) -> Html {
                 let end = (offset + len).min(matched);
                 row >= offset && (row + rows_on_screen <= end || end == matched)
             });
-            if !held {
+            // A window asked for a moment ago, for a place the screen has already left, is
+            // cancelled: it would move the rows away from the screen.
+            *timer.borrow_mut() = if held {
+                None
+            } else {
                 let margin = u64::from(RECORD_WINDOW) / 4;
                 let on_window = on_window.clone();
                 let start = row.saturating_sub(margin);
-                *timer.borrow_mut() =
-                    Timeout::start(SCROLL_PAUSE_MS, move || on_window.emit(start));
-            }
+                Timeout::start(SCROLL_PAUSE_MS, move || on_window.emit(start))
+            };
         })
     };
 
