@@ -309,7 +309,9 @@ pub fn exports(props: &ExportsProps) -> Html {
                 match copy(&text).await {
                     Ok(()) => say(format!("Copied the {title} to the clipboard.")),
                     Err(_) => {
-                        say(format!("The clipboard was refused: copy the {title} from the box below."));
+                        say(format!(
+                            "The clipboard was refused: copy the {title} from the box below."
+                        ));
                         fallback.set(Some(Fallback {
                             title: title.into(),
                             text,
