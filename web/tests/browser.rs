@@ -7,8 +7,8 @@
 
 use flowlens_web::ingest::Ingest;
 use flowlens_web::protocol::{
-    load_request, read_reply, read_request, to_js, FileResult, FromWorker, IssueExample, ToWorker,
-    Totals,
+    load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
+    FromWorker, IssueExample, ToWorker, Totals, IMAGE,
 };
 use flowlens_web::worker::read_blob;
 use wasm_bindgen_test::*;
@@ -29,7 +29,7 @@ version account-id interface-id srcaddr dstaddr srcport dstport protocol packets
 
 /// What the engine says about `bytes` when given them whole, natively in the same module.
 fn whole(bytes: &[u8]) -> FileResult {
-    let mut ingest = Ingest::new(1, "guide.log", bytes.len() as u64);
+    let mut ingest = Ingest::new(1, "guide.log", bytes.len() as u64, None).unwrap();
     ingest.feed(bytes);
     ingest.finish().1
 }
@@ -51,7 +51,7 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
     // Views into one JavaScript buffer, cut at awkward places (inside fields, inside a
     // line ending), as `arrayBuffer()` slices of a file can be.
     for step in [1u32, 7, 64, 1000] {
-        let mut ingest = Ingest::new(1, "guide.log", u64::from(array.length()));
+        let mut ingest = Ingest::new(1, "guide.log", u64::from(array.length()), None).unwrap();
         let mut scratch = Vec::new();
         let mut start = 0;
         while start < array.length() {
@@ -66,7 +66,7 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
 #[wasm_bindgen_test]
 async fn a_blob_is_read_in_slices_with_progress() {
     let blob = blob_of(GUIDE.as_bytes());
-    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64);
+    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
     let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
         progress.push(ingest.bytes_read());
@@ -85,7 +85,7 @@ async fn a_blob_is_read_in_slices_with_progress() {
 #[wasm_bindgen_test]
 async fn reading_stops_when_told() {
     let blob = blob_of(GUIDE.as_bytes());
-    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64);
+    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
     let complete = read_blob(&blob, &mut ingest, 64, |_| false).await.unwrap();
     assert!(!complete);
     assert_eq!(ingest.bytes_read(), 64);
@@ -94,7 +94,7 @@ async fn reading_stops_when_told() {
 #[wasm_bindgen_test]
 async fn an_empty_blob_is_an_empty_file() {
     let blob = blob_of(b"");
-    let mut ingest = Ingest::new(1, "empty.log", 0);
+    let mut ingest = Ingest::new(1, "empty.log", 0, None).unwrap();
     assert!(read_blob(&blob, &mut ingest, 64, |_| true).await.unwrap());
     let result = ingest.finish().1;
     assert_eq!(result.totals.records, 0);
@@ -109,14 +109,22 @@ fn replies_survive_the_boundary_with_exact_large_numbers() {
             bytes_read: 1 << 40,
             issues: 2,
             issue_kinds: vec![("too-few-fields".into(), 2)],
-            first_issue: Some(IssueExample {
+            examples: vec![IssueExample {
                 line: 3,
                 kind: "too-few-fields".into(),
                 message: "3 fields, the format has 14".into(),
                 excerpt: "2 123 eni-1".into(),
-            }),
-            formats: vec!["default v2 (14 fields)".into()],
+            }],
+            formats: vec![FormatView {
+                description: "default v2 (14 fields)".into(),
+                header: "version account-id".into(),
+                source: "guessed".into(),
+                confidence: Some(0.75),
+                records: 3,
+            }],
             wrapper: "gzip".into(),
+            headerless: true,
+            source: Some("account 123456789012, us-east-1".into()),
             totals: Totals {
                 records: 3,
                 // Above 2^53: a JavaScript number would round it.
@@ -130,25 +138,54 @@ fn replies_survive_the_boundary_with_exact_large_numbers() {
         }),
     };
     let value = to_js(&reply).unwrap();
-    assert_eq!(read_reply(value).unwrap(), reply);
+    let (read, image) = read_reply(value).unwrap();
+    assert_eq!(read, reply);
+    assert!(image.is_none());
+}
+
+#[wasm_bindgen_test]
+fn a_table_crosses_to_another_worker_as_its_image() {
+    let mut ingest = Ingest::new(1, "guide.log", GUIDE.len() as u64, None).unwrap();
+    ingest.feed(GUIDE.as_bytes());
+    let (table, result) = ingest.finish();
+    let image = js_sys::Uint8Array::from(&table.to_image()[..]).buffer();
+    let adopt = ToWorker::Adopt {
+        id: 3,
+        result: Box::new(result.clone()),
+    };
+    let message = with_attachment(&adopt, IMAGE, &image).unwrap();
+    let (request, blob, carried) = read_request(message).unwrap();
+    assert_eq!(request, adopt);
+    assert!(blob.is_none());
+    let bytes = js_sys::Uint8Array::new(&carried.unwrap()).to_vec();
+    let moved = flowlog::FlowTable::from_image(&bytes).unwrap();
+    assert_eq!(moved.len(), table.len());
+    assert_eq!(
+        flowlog_query::Summary::of(&moved),
+        flowlog_query::Summary::of(&table)
+    );
 }
 
 #[wasm_bindgen_test]
 fn a_load_request_carries_its_blob() {
     let blob = blob_of(GUIDE.as_bytes());
-    let message = load_request(4, "AWSLogs/123/x.log", &blob).unwrap();
-    let (request, carried) = read_request(message).unwrap();
+    let message =
+        load_request(4, "AWSLogs/123/x.log", Some("srcaddr dstaddr"), true, &blob).unwrap();
+    let (request, carried, image) = read_request(message).unwrap();
     assert_eq!(
         request,
         ToWorker::Load {
             id: 4,
-            name: "AWSLogs/123/x.log".into()
+            name: "AWSLogs/123/x.log".into(),
+            format: Some("srcaddr dstaddr".into()),
+            ship: true,
         }
     );
     assert_eq!(carried.unwrap().size(), blob.size());
+    assert!(image.is_none());
 
     let forget = to_js(&ToWorker::Forget { id: 4 }).unwrap();
-    let (request, carried) = read_request(forget).unwrap();
+    let (request, carried, _) = read_request(forget).unwrap();
     assert_eq!(request, ToWorker::Forget { id: 4 });
     assert!(carried.is_none());
 }
