@@ -16,8 +16,9 @@
 // /proc/PID/smaps_rollup a few times a second, and the peak of their sum is kept.
 
 import { chromium } from "playwright-core";
-import { readFile, readdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "./serve.mjs";
 
@@ -348,6 +349,46 @@ async function duckdbWasmBytes(page) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Several files at once: copies of one file handed over together, read by parallel workers
+// and merged into one overview.
+
+async function parallel(url, file, copies) {
+  // Distinct names for the same bytes, so that the page sees as many files.
+  const dir = await mkdtemp(join(tmpdir(), "flowlens-bench-"));
+  const paths = [];
+  for (let i = 1; i <= copies; i++) {
+    const path = join(dir, `copy-${i}-${basename(file.path)}`);
+    await symlink(file.path, path);
+    paths.push(path);
+  }
+  try {
+    return await withBrowser(async (page, sampler) => {
+      await page.addInitScript(INSTRUMENT);
+      await page.goto(url, { waitUntil: "commit" });
+      await waitFor(page, () => window.__bench.interactive !== undefined, null, "the drop zone");
+      await page.waitForTimeout(1000);
+      await armLoad(page, copies, undefined);
+      await page.locator("#file-input").setInputFiles(paths);
+      await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the merged chart");
+      const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+      if (bench.failed) throw new Error(`flowlens could not read the copies: ${bench.failed}`);
+      const state = await pageState(page);
+      await sampler.sample();
+      return {
+        copies,
+        loadMs: bench.read - bench.handed,
+        firstMs: bench.painted - bench.handed,
+        records: state.records,
+        wasmBytes: state.wasmMemory,
+        pssPeak: sampler.peak,
+      };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // How many records one tab holds: the same file added again and again.
 
 async function scale(url, file, { maxFiles, maxSeconds }) {
@@ -429,7 +470,7 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
 // ---------------------------------------------------------------------------------------
 
 const server = await startServer({ dist: config.dist, benchDir: here });
-const results = { chromium: null, runs: [], scale: null };
+const results = { chromium: null, runs: [], parallel: null, scale: null };
 try {
   {
     const browser = await chromium.launch(launchOptions);
@@ -456,6 +497,23 @@ try {
         results.runs.push(entry);
         await writeFile(config.out, JSON.stringify(results, null, 2));
       }
+    }
+  }
+  if (config.parallel) {
+    const { copies, runs } = config.parallel;
+    log(`${copies} copies of ${config.parallel.path} at once`);
+    results.parallel = [];
+    for (let run = 1; run <= runs; run++) {
+      const entry = { run };
+      try {
+        Object.assign(entry, await parallel(server.url, config.parallel, copies));
+        log(`  run ${run}: all read in ${(entry.loadMs / 1000).toFixed(2)} s, merged chart at ${(entry.firstMs / 1000).toFixed(2)} s, ${entry.records} records, WASM ${entry.wasmBytes ?? "n/a"}`);
+      } catch (error) {
+        entry.error = error.message.split("\n")[0];
+        log(`  run ${run}: ${entry.error}`);
+      }
+      results.parallel.push(entry);
+      await writeFile(config.out, JSON.stringify(results, null, 2));
     }
   }
   if (config.scale) {

@@ -36,6 +36,8 @@ usage: cargo xtask bench-web [options]
   --no-duckdb          leave out DuckDB-WASM
   --no-read-only       leave out the browser reading the file and nothing else
   --no-build           use dist/ as it is instead of running `cargo xtask dist`
+  --parallel N         then hand over N copies of the largest plain file at once, to time
+                       parallel reading and the merge (default 0: left out)
   --scale N            then add the largest file to one tab up to N times, to see how many
                        records a tab holds (default 0: left out)
   --scale-minutes M    stop adding files after M minutes (default 20)
@@ -63,6 +65,7 @@ pub fn task(rest: &[String]) -> Result {
     let mut ceiling = true;
     let mut build = true;
     let mut scale_files = 0;
+    let mut copies = 0;
     let mut scale_minutes = 20;
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
@@ -84,6 +87,7 @@ pub fn task(rest: &[String]) -> Result {
             "--no-read-only" => ceiling = false,
             "--no-build" => build = false,
             "--scale" => scale_files = number(value(&mut args, arg)?, arg)?,
+            "--parallel" => copies = number(value(&mut args, arg)?, arg)?,
             "--scale-minutes" => scale_minutes = number(value(&mut args, arg)?, arg)?,
             "-h" | "--help" => {
                 print!("{USAGE}");
@@ -119,12 +123,18 @@ pub fn task(rest: &[String]) -> Result {
     packages()?;
 
     let out = dir.join("web-runs.json");
+    let biggest = inputs
+        .iter()
+        .filter(|i| !i.gzip)
+        .max_by_key(|i| i.records)
+        .expect("at least one plain file");
+    let parallel = (copies > 0).then(|| {
+        json!({
+            "name": biggest.name, "path": biggest.path, "records": biggest.records,
+            "copies": copies, "runs": runs,
+        })
+    });
     let scale = (scale_files > 0).then(|| {
-        let biggest = inputs
-            .iter()
-            .filter(|i| !i.gzip)
-            .max_by_key(|i| i.records)
-            .expect("at least one plain file");
         json!({
             "name": biggest.name, "path": biggest.path, "records": biggest.records,
             "maxFiles": scale_files, "maxSeconds": scale_minutes * 60,
@@ -147,6 +157,7 @@ pub fn task(rest: &[String]) -> Result {
         "files": inputs.iter().map(|i| json!({
             "name": i.name, "path": i.path, "records": i.records, "textBytes": i.text_bytes,
         })).collect::<Vec<_>>(),
+        "parallel": parallel,
         "scale": scale,
     });
     let config_path = dir.join("web-config.json");
@@ -176,6 +187,9 @@ pub fn task(rest: &[String]) -> Result {
 
     let load = load_average();
     let medians = report(&inputs, &results, &tools, runs, &sizes, &load)?;
+    if !results["parallel"].is_null() {
+        print_parallel(&results["parallel"], biggest, &results["runs"]);
+    }
     if !results["scale"].is_null() {
         print_scale(&results["scale"]);
     }
@@ -188,6 +202,7 @@ pub fn task(rest: &[String]) -> Result {
         "wasm_sizes": sizes,
         "medians": medians,
         "runs": results["runs"],
+        "parallel": results["parallel"],
         "scale": results["scale"],
     });
     let path = dir.join("web-results.json");
@@ -642,6 +657,61 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
                 fmt(m.filter_ms, 1.0, 0),
                 verdict(m.filter_ms.map(|ms| ms <= 200.0))
             );
+        }
+    }
+}
+
+/// Copies of one file handed over together, beside the same file alone.
+fn print_parallel(runs: &Value, input: &Input, single: &Value) {
+    let ok: Vec<&Value> = runs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("error").is_none())
+        .collect();
+    let of = |key: &str| median(ok.iter().filter_map(|r| r[key].as_f64()).collect());
+    let path = input.path.to_string_lossy();
+    let alone = median(
+        single
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["tool"] == "flowlens" && r["file"] == path.as_ref())
+            .filter(|r| r.get("error").is_none())
+            .filter_map(|r| r["loadMs"].as_f64())
+            .collect(),
+    );
+    let copies = ok.first().and_then(|r| r["copies"].as_u64()).unwrap_or(0);
+    println!(
+        "\n{copies} copies of {} at once (median of {} runs): all read in {} s, merged chart at {} s, \
+         WASM {} MB",
+        input.name,
+        ok.len(),
+        fmt(of("loadMs"), 1e-3, 2),
+        fmt(of("firstMs"), 1e-3, 2),
+        fmt(of("wasmBytes"), 1e-6, 0),
+    );
+    if let (Some(alone), Some(together)) = (alone, of("loadMs")) {
+        println!(
+            "one copy alone was read in {:.2} s: {copies} at once took {:.2}× the time of one \
+             ({:.0} MB/s of text in all)",
+            alone / 1e3,
+            together / alone,
+            (copies * input.text_bytes) as f64 / 1e6 / (together / 1e3),
+        );
+    }
+    let want = (copies * input.records).to_string();
+    for run in &ok {
+        if run["records"].as_str() != Some(want.as_str()) {
+            println!(
+                "the merged overview shows {} records, not {want}",
+                run["records"]
+            );
+        }
+    }
+    for run in runs.as_array().into_iter().flatten() {
+        if let Some(error) = run["error"].as_str() {
+            println!("failed: {error}");
         }
     }
 }
