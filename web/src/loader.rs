@@ -5,8 +5,9 @@ use crate::protocol::{
     describe, load_request, read_reply, to_js, with_attachment, DetailQuery, FromWorker, JobId,
     Query, ToWorker, IMAGE,
 };
+use crate::state::{memory_estimate, would_not_fit};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -91,6 +92,10 @@ struct Inner {
     waiting: RefCell<VecDeque<Waiting>>,
     /// How many files may be read at once: the machine's cores.
     parallel: usize,
+    /// The memory the first worker said it holds, in bytes.
+    memory: Cell<u64>,
+    /// The memory each file sent and not yet read will probably take.
+    coming: RefCell<HashMap<JobId, u64>>,
     on_reply: Rc<dyn Fn(FromWorker)>,
 }
 
@@ -289,6 +294,8 @@ impl Loader {
             readers: RefCell::default(),
             waiting: RefCell::default(),
             parallel: cores.clamp(1, MOST_READERS),
+            memory: Cell::new(0),
+            coming: RefCell::default(),
             on_reply,
         });
         *loader.borrow_mut() = Rc::downgrade(&inner);
@@ -313,7 +320,8 @@ impl Loader {
     }
 
     /// Sends a file to be decoded, in the layout `format` if one is given; its replies
-    /// will carry `id`.
+    /// will carry `id`. A file whose records would not fit in memory beside those loaded
+    /// and coming is refused with the reason (see [`would_not_fit`]).
     pub fn load(
         &self,
         id: JobId,
@@ -321,6 +329,15 @@ impl Loader {
         format: Option<&str>,
         blob: &Blob,
     ) -> Result<(), String> {
+        let size = blob.size() as u64;
+        let coming: u64 = self.inner.coming.borrow().values().sum();
+        if let Some(reason) = would_not_fit(name, size, self.inner.memory.get(), coming) {
+            return Err(reason);
+        }
+        self.inner
+            .coming
+            .borrow_mut()
+            .insert(id, memory_estimate(name, size));
         self.inner.waiting.borrow_mut().push_back(Waiting {
             id,
             name: name.to_owned(),
@@ -334,6 +351,7 @@ impl Loader {
     /// that worker at once.
     pub fn forget(&self, id: JobId) {
         let inner = &self.inner;
+        inner.coming.borrow_mut().remove(&id);
         inner.waiting.borrow_mut().retain(|w| w.id != id);
         let reader = {
             let mut readers = inner.readers.borrow_mut();
@@ -449,7 +467,11 @@ impl Inner {
 
     /// A message from the first worker.
     fn from_home(self: &Rc<Self>, message: FromWorker) {
+        if let FromWorker::Memory { bytes } = &message {
+            self.memory.set(*bytes);
+        }
         if let FromWorker::Done { id, .. } | FromWorker::Failed { id, .. } = &message {
+            self.coming.borrow_mut().remove(id);
             let was_reading = {
                 let mut reading = self.home_reading.borrow_mut();
                 let before = reading.len();
@@ -482,13 +504,17 @@ impl Inner {
                             with_attachment(&ToWorker::Adopt { id, result }, IMAGE, &image)?;
                         self.home.send(message, Some(transfer))
                     });
+                // Once adopted, the file counts in the first worker's memory (its `Done`
+                // settles the estimate); if not, it counts nowhere.
                 if let Err(message) = adopt {
+                    self.coming.borrow_mut().remove(&id);
                     (self.on_reply)(FromWorker::Failed { id, message });
                 }
                 true
             }
             // A reader that stops takes only its own file with it.
             FromWorker::Crashed { message } => {
+                self.coming.borrow_mut().remove(&id);
                 (self.on_reply)(FromWorker::Failed {
                     id,
                     message: format!("the reader stopped on an internal error ({message})"),
@@ -496,6 +522,7 @@ impl Inner {
                 true
             }
             message @ FromWorker::Failed { .. } => {
+                self.coming.borrow_mut().remove(&id);
                 (self.on_reply)(message);
                 true
             }

@@ -24,6 +24,47 @@ pub const RECORD_WINDOW: u32 = 200;
 pub const ROW_PIXELS: u64 = 28;
 /// The tallest the records table's sizer is made: browsers cap an element's height.
 pub const MAX_PIXELS: u64 = 15_000_000;
+/// The most memory one WebAssembly instance can have: 4 GiB (32-bit addresses).
+pub const WASM_LIMIT: u64 = 4 << 30;
+/// Bytes of WebAssembly memory a file's records take, per byte of plain text: measured at
+/// 40–49 bytes per 116-byte default-format record (`cargo xtask bench-web`, BENCHMARKS.md),
+/// rounded up.
+pub const MEMORY_PER_TEXT_BYTE: f64 = 0.42;
+/// How much text a gzip file is assumed to hold per compressed byte, for the estimate: flow
+/// logs compress about ten to one.
+pub const GZIP_RATIO: f64 = 10.0;
+
+/// The memory a file's records will probably take, from its size and name.
+pub fn memory_estimate(name: &str, size: u64) -> u64 {
+    let gzip = name.ends_with(".gz") || name.ends_with(".gzip");
+    let text = if gzip {
+        size as f64 * GZIP_RATIO
+    } else {
+        size as f64
+    };
+    (text * MEMORY_PER_TEXT_BYTE) as u64
+}
+
+/// Why a file should not be loaded, if its records would not fit beside those loaded
+/// (`used`, the memory the worker holds) and those being read (`coming`, their estimates):
+/// a load that runs out of memory ends the worker, so it is refused before it starts.
+pub fn would_not_fit(name: &str, size: u64, used: u64, coming: u64) -> Option<String> {
+    let need = memory_estimate(name, size);
+    // A margin for the answers' own allocations.
+    let room = WASM_LIMIT.saturating_sub(64 << 20);
+    if used.saturating_add(coming).saturating_add(need) <= room {
+        return None;
+    }
+    Some(format!(
+        "not loaded: its records would need about {} of memory, and the page has about {} \
+         left of the 4 GB a browser tab's WebAssembly can hold. What is loaded stays; remove \
+         some files, or load this one in parts (split it by lines), or query it with the \
+         `flowlens` command, which has no such limit",
+        crate::numbers::bytes(need),
+        crate::numbers::bytes(room.saturating_sub(used.saturating_add(coming)))
+    ))
+}
+
 /// Conversations listed.
 pub const CONVERSATION_ROWS: u32 = 100;
 
@@ -832,6 +873,24 @@ mod tests {
             first_row(bottom / 2, 560, 10_000_000),
             (10_000_000 - 20) / 2
         );
+    }
+
+    #[test]
+    fn a_file_that_would_not_fit_is_refused_before_it_is_read() {
+        // 100M default-format records took 4,048 MB in a tab (BENCHMARKS.md): ten 1.16 GB
+        // files fit, an eleventh does not.
+        let file = 1_160_000_000;
+        assert_eq!(memory_estimate("a.log", file), 487_200_000);
+        assert_eq!(memory_estimate("a.log.gz", file / 10), 487_200_000);
+        assert_eq!(would_not_fit("a.log", file, 0, 0), None);
+        assert_eq!(would_not_fit("j.log", file, 9 * 405_000_000, 0), None);
+        let refused = would_not_fit("k.log", file, 10 * 405_000_000, 0).unwrap();
+        assert!(
+            refused.starts_with("not loaded: its records would need about 487 MB"),
+            "{refused}"
+        );
+        // Files still being read count too.
+        assert!(would_not_fit("b.log", file, 0, 3_900_000_000).is_some());
     }
 
     #[test]

@@ -177,8 +177,10 @@ fn adopt(worker: &Worker, id: JobId, result: Box<FileResult>, image: Option<js_s
         Ok(table) => {
             drop(bytes);
             keep(worker, id, table);
-            post(&FromWorker::Done { id, result });
+            // The memory first, so that the page never counts this file as neither loaded
+            // nor coming.
             post_memory();
+            post(&FromWorker::Done { id, result });
         }
         Err(error) => post(&FromWorker::Failed {
             id,
@@ -235,11 +237,11 @@ async fn load(worker: &Worker, request: LoadRequest) {
             let (table, result) = ingest.finish();
             if !worker.forgotten.borrow().contains(&id) {
                 keep(worker, id, table);
+                post_memory();
                 post(&FromWorker::Done {
                     id,
                     result: Box::new(result),
                 });
-                post_memory();
             }
         }
         // Forgotten while being read: the page has already removed the row.
