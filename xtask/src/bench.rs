@@ -108,7 +108,11 @@ pub fn task(rest: &[String]) -> Result {
         None
     };
 
-    println!("\nflowlog {}; load average {}", commit(), load_average());
+    println!(
+        "\nflowlog {}; load average {}",
+        commit(&["crates/flowlog/src"]),
+        load_average()
+    );
     print_speed(&speed, &flowlog, duckdb.as_deref())?;
     if let Some((input, measured)) = memory {
         check(&input, &measured)?;
@@ -306,8 +310,8 @@ fn check(input: &Input, measured: &Flowlog) -> Result {
     Ok(())
 }
 
-/// The commit measured, and whether the decoder's sources differ from it.
-fn commit() -> String {
+/// The commit measured, marked when the sources under `paths` differ from it.
+pub fn commit(paths: &[&str]) -> String {
     let git = |args: &[&str]| {
         Command::new("git")
             .current_dir(root())
@@ -318,10 +322,10 @@ fn commit() -> String {
             .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     let head = git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "(no git)".into());
-    let dirty =
-        git(&["status", "--porcelain", "--", "crates/flowlog/src"]).is_some_and(|s| !s.is_empty());
-    if dirty {
-        format!("{head}, with uncommitted changes to crates/flowlog/src")
+    let mut status = vec!["status", "--porcelain", "--"];
+    status.extend(paths);
+    if git(&status).is_some_and(|s| !s.is_empty()) {
+        format!("{head}, with uncommitted changes to {}", paths.join(", "))
     } else {
         head
     }

@@ -19,6 +19,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The sources whose uncommitted changes the figures should mention.
+const PAGE_SOURCES: &[&str] = &["crates", "web"];
+
 use flowlog_gen::{generate, Compression, Options};
 use serde_json::{json, Value};
 
@@ -194,7 +197,7 @@ pub fn task(rest: &[String]) -> Result {
         print_scale(&results["scale"]);
     }
     let summary = json!({
-        "commit": commit(),
+        "commit": crate::bench::commit(PAGE_SOURCES),
         "load_average_end": load,
         "chromium": results["chromium"],
         "runs_per_case": runs,
@@ -460,7 +463,7 @@ fn report(
     let all = results["runs"].as_array().cloned().unwrap_or_default();
     println!(
         "\nflowlens {} in Chromium {}; median of {runs} runs; load average at the end {load}",
-        commit(),
+        crate::bench::commit(PAGE_SOURCES),
         results["chromium"].as_str().unwrap_or("?"),
     );
     if let Some(duck) = all
@@ -764,27 +767,6 @@ fn load_average() -> String {
                 .join(" ")
         })
         .unwrap_or_else(|_| "unknown".into())
-}
-
-/// The commit measured, marked when the page's sources differ from it.
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .current_dir(root())
-            .args(args)
-            .output()
-            .ok()
-            .filter(|out| out.status.success())
-            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    };
-    let head = git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "(no git)".into());
-    let dirty =
-        git(&["status", "--porcelain", "--", "crates", "web"]).is_some_and(|s| !s.is_empty());
-    if dirty {
-        format!("{head} (with uncommitted changes)")
-    } else {
-        head
-    }
 }
 
 #[cfg(test)]
