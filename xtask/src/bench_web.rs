@@ -19,14 +19,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The sources whose uncommitted changes the figures should mention.
-const PAGE_SOURCES: &[&str] = &["crates", "web"];
-
 use flowlog_gen::{generate, Compression, Options};
 use serde_json::{json, Value};
 
 use crate::setup::{find_in, setup, Scope};
 use crate::{root, target_dir, value, Result};
+
+/// The sources whose uncommitted changes the figures should mention.
+const PAGE_SOURCES: &[&str] = &["crates", "web"];
 
 const USAGE: &str = "\
 usage: cargo xtask bench-web [options]
