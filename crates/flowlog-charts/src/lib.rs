@@ -487,17 +487,9 @@ pub fn time_svg_on(
     height: u32,
     background: Option<RGBColor>,
 ) -> Result<String, Error> {
-    let mut out = String::new();
-    {
-        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
-        // The chart's own fill is transparent, so the background shows through it.
-        if let Some(colour) = background {
-            area.fill(&colour).map_err(fail)?;
-        }
-        draw_time(&area, chart, theme)?;
-        area.present().map_err(fail)?;
-    }
-    Ok(out)
+    svg(width, height, background, |area| {
+        draw_time(area, chart, theme)
+    })
 }
 
 /// `chart` as an SVG document of `width` × `height` pixels, on a transparent background.
@@ -513,13 +505,27 @@ pub fn bars_svg_on(
     height: u32,
     background: Option<RGBColor>,
 ) -> Result<String, Error> {
+    svg(width, height, background, |area| {
+        draw_bars(area, chart, theme)
+    })
+}
+
+/// An SVG document of `width` × `height` pixels, filled with `background` if one is given,
+/// then drawn by `draw`. The charts' own fill is transparent, so the background shows
+/// through it.
+fn svg(
+    width: u32,
+    height: u32,
+    background: Option<RGBColor>,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<Frame, Error>,
+) -> Result<String, Error> {
     let mut out = String::new();
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         if let Some(colour) = background {
             area.fill(&colour).map_err(fail)?;
         }
-        draw_bars(&area, chart, theme)?;
+        draw(&area)?;
         area.present().map_err(fail)?;
     }
     Ok(out)
