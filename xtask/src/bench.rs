@@ -377,22 +377,25 @@ fn field(line: &Value, name: &str) -> Result<u64> {
         .ok_or_else(|| format!("`{name}` missing from {line}"))
 }
 
+/// The median of the run times in a JSON array.
 pub(crate) fn median(seconds: &Value) -> Result<f64> {
-    let mut seconds: Vec<f64> = seconds
-        .as_array()
-        .ok_or("no run times")?
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    if seconds.is_empty() {
-        return Err("no run times".into());
+    let seconds = seconds.as_array().ok_or("no run times")?;
+    median_of(seconds.iter().filter_map(Value::as_f64).collect())
+        .ok_or_else(|| "no run times".into())
+}
+
+/// The median of the finite values, `None` when there is none.
+pub(crate) fn median_of(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
     }
-    seconds.sort_by(f64::total_cmp);
-    let mid = seconds.len() / 2;
-    Ok(if seconds.len() % 2 == 1 {
-        seconds[mid]
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
     } else {
-        (seconds[mid - 1] + seconds[mid]) / 2.0
+        (values[mid - 1] + values[mid]) / 2.0
     })
 }
 

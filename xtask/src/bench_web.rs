@@ -22,6 +22,7 @@ use std::process::Command;
 use flowlog_gen::{generate, Compression, Options};
 use serde_json::{json, Value};
 
+use crate::bench::median_of as median;
 use crate::setup::{find_in, setup, Scope};
 use crate::{root, target_dir, value, Result};
 
@@ -389,21 +390,6 @@ fn packages() -> Result {
         return Err(format!("`npm ci` in bench/web failed ({status})"));
     }
     write(&stamp, hash.as_bytes())
-}
-
-/// The median of the values, or `None` when there are none.
-fn median(mut values: Vec<f64>) -> Option<f64> {
-    values.retain(|v| v.is_finite());
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    })
 }
 
 /// The medians of one side on one file.
