@@ -20,7 +20,7 @@ import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "./serve.mjs";
+import { startServer } from "../../tests/e2e/serve.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = JSON.parse(await readFile(process.argv[2], "utf8"));
@@ -469,7 +469,7 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
 
 // ---------------------------------------------------------------------------------------
 
-const server = await startServer({ dist: config.dist, benchDir: here });
+const server = await startServer(config.dist, { mounts: [["/bench/", here]] });
 const results = { chromium: null, runs: [], parallel: null, scale: null };
 try {
   {

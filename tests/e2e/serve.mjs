@@ -36,11 +36,13 @@ const types = {
 
 /**
  * Serves `dist` on 127.0.0.1 at a free port, under the path `base` (e.g. `/flowlens/`, as
- * GitHub Pages serves a project page; anything outside it is 404). Resolves to
- * `{ url, close, requests }`: `requests` lists every request received, in order, as
- * `{ method, path }`, so that tests can prove what the page asked for.
+ * GitHub Pages serves a project page; anything outside it is 404). `mounts` serves more
+ * folders at their own paths, e.g. `[["/bench/", dir]]` for the browser benchmark's pages.
+ * Resolves to `{ url, close, requests }`: `requests` lists every request received, in
+ * order, as `{ method, path }`, so that tests can prove what the page asked for.
  */
-export async function startServer(dist = defaultDist(), { base = "/" } = {}) {
+export async function startServer(dist = defaultDist(), { base = "/", mounts = [] } = {}) {
+  const folders = [...mounts, [base, dist]].map(([prefix, dir]) => [prefix, resolve(dir)]);
   const root = resolve(dist);
   const requests = [];
   const sockets = new Set();
@@ -52,14 +54,16 @@ export async function startServer(dist = defaultDist(), { base = "/" } = {}) {
     requests.push({ method: request.method, path: request.url });
     try {
       const full = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
-      if (!full.startsWith(base) && full + "/" !== base) {
+      const mount = folders.find(([prefix]) => full.startsWith(prefix) || full + "/" === prefix);
+      if (!mount) {
         response.writeHead(404, { "content-type": "text/plain" }).end("not found");
         return;
       }
-      const path = full.slice(Math.min(base.length, full.length));
-      let file = resolve(join(root, path));
+      const [prefix, folder] = mount;
+      const path = full.slice(Math.min(prefix.length, full.length));
+      let file = resolve(join(folder, path));
       // Never serve anything outside the folder.
-      if (file !== root && !file.startsWith(root + sep)) {
+      if (file !== folder && !file.startsWith(folder + sep)) {
         response.writeHead(403).end();
         return;
       }
