@@ -140,7 +140,7 @@ pub fn file_quality(props: &FileQualityProps) -> Html {
         <article class="quality-file" data-file={file.name.clone()} data-issues={result.issues.to_string()}>
             { head }
             <p>
-                { format!("Wrapper: {}. {} records, {} lines not read.", result.wrapper, thousands(result.totals.records), thousands(result.issues)) }
+                { format!("Wrapper: {}. {} records, {} not read.", result.wrapper, thousands(result.totals.records), if result.issues == 1 { "1 line".to_owned() } else { format!("{} lines", thousands(result.issues)) }) }
                 if let Some(source) = &result.source {
                     { format!(" From its S3 key: {source}.") }
                 }
