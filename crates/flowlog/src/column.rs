@@ -6,7 +6,9 @@
 //! nothing until some other format in the same table carries it.
 
 use crate::image::{ImageError, Reader, Writer};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One bit per row. Used for "missing" and "is IPv6" marks, created only when first needed.
@@ -39,6 +41,14 @@ impl Bitmap {
             self.words[word] &= !(1 << offset);
         }
         self.len += 1;
+    }
+
+    /// Removes the last bit.
+    fn pop(&mut self) {
+        self.len -= 1;
+        if self.len.is_multiple_of(64) {
+            self.words.truncate(self.len / 64);
+        }
     }
 
     /// The bit at `index`.
@@ -94,6 +104,15 @@ impl Words {
             Words::U16(v) => v.len(),
             Words::U32(v) => v.len(),
             Words::U64(v) => v.len(),
+        }
+    }
+
+    fn pop(&mut self) {
+        match self {
+            Words::U8(v) => drop(v.pop()),
+            Words::U16(v) => drop(v.pop()),
+            Words::U32(v) => drop(v.pop()),
+            Words::U64(v) => drop(v.pop()),
         }
     }
 
@@ -198,6 +217,9 @@ pub enum IntWords<'a> {
 pub struct IntColumn {
     words: Words,
     missing: Option<Bitmap>,
+    /// The row whose missing value created `missing`, so that [`Self::pop`] can take the
+    /// bitmap away again with the row that brought it.
+    missing_since: usize,
 }
 
 impl Default for IntColumn {
@@ -205,6 +227,7 @@ impl Default for IntColumn {
         IntColumn {
             words: Words::U8(Vec::new()),
             missing: None,
+            missing_since: 0,
         }
     }
 }
@@ -274,9 +297,25 @@ impl IntColumn {
     pub fn push_missing(&mut self) {
         let len = self.len();
         self.words.push(0);
+        if self.missing.is_none() {
+            self.missing_since = len;
+        }
         self.missing
             .get_or_insert_with(|| Bitmap::filled(len, false))
             .push(true);
+    }
+
+    /// Removes the last row, leaving the column as it was before that row was appended
+    /// (except that its width may stay wider). For a decoder that finds a line bad halfway.
+    pub(crate) fn pop(&mut self) {
+        let row = self.len() - 1;
+        self.words.pop();
+        if let Some(missing) = &mut self.missing {
+            missing.pop();
+            if self.missing_since == row {
+                self.missing = None;
+            }
+        }
     }
 
     /// Pads with missing values until the column holds `rows` rows.
@@ -339,7 +378,11 @@ impl IntColumn {
                 "a column's values and missing marks disagree".into(),
             ));
         }
-        Ok(IntColumn { words, missing })
+        Ok(IntColumn {
+            words,
+            missing,
+            missing_since: 0,
+        })
     }
 }
 
@@ -347,20 +390,25 @@ impl IntColumn {
 #[derive(Clone, Debug)]
 pub struct TextColumn {
     values: Vec<Box<str>>,
-    lookup: FxHashMap<Box<str>, u32>,
+    /// Indexes into `values`, found by the hash of their text: the text is stored once.
+    lookup: HashTable<u32>,
     indexes: IntColumn,
     /// The index of the last value pushed (0 for none): flow logs repeat the same account
     /// and interface on long runs of lines, and this skips the hash for them.
     last: u32,
+    /// The row that added the newest dictionary entry, so that [`Self::pop`] can take the
+    /// entry away again with the row that brought it.
+    newest_since: usize,
 }
 
 impl Default for TextColumn {
     fn default() -> Self {
         TextColumn {
             values: vec!["".into()],
-            lookup: FxHashMap::default(),
+            lookup: HashTable::new(),
             indexes: IntColumn::default(),
             last: 0,
+            newest_since: 0,
         }
     }
 }
@@ -405,21 +453,58 @@ impl TextColumn {
     /// Appends a value.
     #[inline]
     pub fn push(&mut self, value: &str) {
-        if self.last != 0 && *self.values[self.last as usize] == *value {
+        self.push_bytes(value.as_bytes());
+    }
+
+    /// Appends a value given as the bytes of valid UTF-8 text, which the decoder has
+    /// checked; the text is made a `str` only when it is new to the dictionary.
+    #[inline]
+    pub(crate) fn push_bytes(&mut self, value: &[u8]) {
+        if self.last != 0 && same_bytes(self.values[self.last as usize].as_bytes(), value) {
             self.indexes.push(self.last as u64);
             return;
         }
-        let index = match self.lookup.get(value) {
+        let hash = hash_bytes(value);
+        let values = &self.values;
+        let index = match self
+            .lookup
+            .find(hash, |&i| same_bytes(values[i as usize].as_bytes(), value))
+        {
             Some(&index) => index,
-            None => {
-                let index = self.values.len() as u32;
-                self.values.push(value.into());
-                self.lookup.insert(value.into(), index);
-                index
-            }
+            None => self.add(hash, value),
         };
         self.last = index;
         self.indexes.push(index as u64);
+    }
+
+    /// Adds a value to the dictionary and returns its index.
+    #[cold]
+    fn add(&mut self, hash: u64, value: &[u8]) -> u32 {
+        let index = self.values.len() as u32;
+        self.values
+            .push(String::from_utf8_lossy(value).into_owned().into_boxed_str());
+        let values = &self.values;
+        self.lookup
+            .insert_unique(hash, index, |&i| hash_bytes(values[i as usize].as_bytes()));
+        self.newest_since = self.len();
+        index
+    }
+
+    /// Removes the last row, and the dictionary entry it added if it added one.
+    pub(crate) fn pop(&mut self) {
+        let row = self.len() - 1;
+        let code = self.indexes.raw(row) as usize;
+        self.indexes.pop();
+        if code != 0 && code == self.values.len() - 1 && self.newest_since == row {
+            let hash = hash_bytes(self.values[code].as_bytes());
+            if let Ok(entry) = self.lookup.find_entry(hash, |&i| i as usize == code) {
+                entry.remove();
+            }
+            self.values.pop();
+            // The entry now newest came with an earlier row, which is never taken back.
+            self.newest_since = usize::MAX;
+        }
+        self.last = 0;
     }
 
     /// Appends a missing value.
@@ -466,17 +551,18 @@ impl TextColumn {
         }
         // The lookup only serves appends; it is rebuilt so that the table behaves exactly
         // like the one that was written.
-        let lookup = values
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, v)| (v.clone(), i as u32))
-            .collect();
+        let mut lookup = HashTable::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate().skip(1) {
+            lookup.insert_unique(hash_bytes(value.as_bytes()), i as u32, |&i| {
+                hash_bytes(values[i as usize].as_bytes())
+            });
+        }
         Ok(TextColumn {
             values,
             lookup,
             indexes,
             last: 0,
+            newest_since: 0,
         })
     }
 
@@ -485,9 +571,42 @@ impl TextColumn {
         let text: usize = self.values.iter().map(|v| v.len()).sum();
         self.indexes.heap_bytes()
             + self.values.capacity() * std::mem::size_of::<Box<str>>()
-            + text * 2
-            + self.lookup.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+            + text
+            + self.lookup.capacity() * (std::mem::size_of::<u32>() + 1)
     }
+}
+
+/// The hash a text column files a value under.
+#[inline]
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+/// Byte equality for short values (text-column entries, closed-list words), eight bytes at
+/// a time: a call to `memcmp` costs more than the comparison itself at these lengths.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |bytes: &[u8], at: usize| {
+        u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]))
+    };
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last word may overlap the one before; comparing bytes twice is harmless.
+    word(a, len - 8) == word(b, len - 8)
 }
 
 /// Addresses: IPv4 as its 32-bit word; IPv6 as an index into a side table, with a bitmap
@@ -498,6 +617,10 @@ pub struct AddrColumn {
     v6: Vec<u128>,
     is_v6: Option<Bitmap>,
     missing: Option<Bitmap>,
+    /// The rows that created `is_v6` and `missing`, so that [`Self::pop`] can take each
+    /// bitmap away again with the row that brought it.
+    v6_since: usize,
+    missing_since: usize,
 }
 
 impl AddrColumn {
@@ -577,6 +700,9 @@ impl AddrColumn {
         let len = self.len();
         self.words.push(self.v6.len() as u32);
         self.v6.push(value);
+        if self.is_v6.is_none() {
+            self.v6_since = len;
+        }
         self.is_v6
             .get_or_insert_with(|| Bitmap::filled(len, false))
             .push(true);
@@ -592,9 +718,33 @@ impl AddrColumn {
         if let Some(m) = &mut self.is_v6 {
             m.push(false);
         }
+        if self.missing.is_none() {
+            self.missing_since = len;
+        }
         self.missing
             .get_or_insert_with(|| Bitmap::filled(len, false))
             .push(true);
+    }
+
+    /// Removes the last row, leaving the column as it was before that row was appended.
+    pub(crate) fn pop(&mut self) {
+        let row = self.len() - 1;
+        if let Some(is_v6) = &mut self.is_v6 {
+            if is_v6.get(row) {
+                self.v6.pop();
+            }
+            is_v6.pop();
+            if self.v6_since == row {
+                self.is_v6 = None;
+            }
+        }
+        if let Some(missing) = &mut self.missing {
+            missing.pop();
+            if self.missing_since == row {
+                self.missing = None;
+            }
+        }
+        self.words.pop();
     }
 
     /// Pads with missing values until the column holds `rows` rows.
@@ -638,6 +788,8 @@ impl AddrColumn {
             v6: r.u128s()?,
             is_v6: r.bitmap()?,
             missing: r.bitmap()?,
+            v6_since: 0,
+            missing_since: 0,
         };
         let rows = column.words.len();
         let bitmaps_fit = [&column.is_v6, &column.missing]
@@ -671,6 +823,24 @@ mod tests {
             got,
             [Some(1), None, Some(70_000), Some(u64::MAX), None, None]
         );
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let texts: [&[u8]; 7] = [
+            b"",
+            b"a",
+            b"ACCEPT",
+            b"REJECT",
+            b"eni-0123456789abcdef0",
+            b"eni-0123456789abcdef1",
+            b"12345678",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -117,6 +117,7 @@ impl Decoder {
         self.stage.finish(&mut self.sink);
         let mut reader = self.sink.reader;
         reader.resolve_sample();
+        reader.close_layout();
         reader.table.seal();
         reader.issues.sort_examples();
         Decoded {

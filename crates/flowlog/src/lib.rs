@@ -24,6 +24,8 @@
 //! - [`format`]: layouts: the default, transit gateway, "all fields to vN", custom.
 //! - [`guess`]: the layout of header-less lines, from the shape of their values.
 //! - [`table`] and [`column`]: the columnar, dictionary-encoded table.
+//! - `writer`: the columns of the layout being read, and the fast path that fills them
+//!   straight from a plain line, declining anything else to the careful path.
 //! - [`issue`]: what could not be read, where, and why.
 //! - [`source`]: what an S3 key says about a file.
 //! - `image`: a table as one run of bytes, to move it between WebAssembly instances
@@ -43,6 +45,7 @@ pub mod source;
 pub mod table;
 mod value;
 mod wrapper;
+mod writer;
 
 pub use decoder::{decode_all, DecodeOptions, Decoded, Decoder, FileReport};
 pub use field::{Field, FieldKind, FieldRef};

@@ -9,7 +9,8 @@ use crate::column::{AddrColumn, IntColumn, TextColumn};
 use crate::field::{Field, FieldKind, FieldRef};
 use crate::format::Format;
 use crate::image::{ImageError, Reader, Writer};
-use std::net::{IpAddr, Ipv6Addr};
+use crate::writer::{RowWriter, Target};
+use std::net::IpAddr;
 
 /// One column of a [`FlowTable`].
 #[derive(Clone, Debug)]
@@ -23,7 +24,7 @@ pub enum Column {
 }
 
 impl Column {
-    fn for_kind(kind: FieldKind) -> Column {
+    pub(crate) fn for_kind(kind: FieldKind) -> Column {
         match kind {
             FieldKind::Int { .. } | FieldKind::Time | FieldKind::Enum(_) => {
                 Column::Int(IntColumn::default())
@@ -41,7 +42,7 @@ impl Column {
         }
     }
 
-    fn pad_to(&mut self, rows: usize) {
+    pub(crate) fn pad_to(&mut self, rows: usize) {
         match self {
             Column::Int(c) => c.pad_to(rows),
             Column::Addr(c) => c.pad_to(rows),
@@ -266,16 +267,51 @@ impl FlowTable {
         (index, ids)
     }
 
-    /// Appends one record. `values[i]` goes to `columns[i]`; the decoder has already checked
-    /// every value against its field, so this cannot fail and never leaves half a row.
-    pub(crate) fn push_row(
-        &mut self,
-        format: usize,
-        line: u64,
-        columns: &[ColumnId],
-        values: &[Parsed],
-        text: &str,
-    ) {
+    /// Takes the columns of the format registered as `format` out of the table, padded to
+    /// the rows it holds, so that a [`RowWriter`] can append to them without looking each
+    /// one up per value. [`Self::check_in`] puts them back.
+    pub(crate) fn check_out(&mut self, format: usize, columns: &[ColumnId]) -> RowWriter {
+        let rows = self.rows;
+        let fields = self.formats[format].fields().to_vec();
+        let targets = fields
+            .iter()
+            .zip(columns)
+            .map(|(field, &home)| {
+                let mut column = match home {
+                    ColumnId::Known(slot) => self.known[slot].take(),
+                    ColumnId::Other(i) => Some(Column::Text(std::mem::take(&mut self.others[i].1))),
+                }
+                // A field named twice (possible only through `Format::new`) finds its column
+                // already taken: its second position writes to a column that is then dropped,
+                // so the first position's values are the ones kept.
+                .unwrap_or_else(|| Column::for_kind(field.kind()));
+                column.pad_to(rows);
+                Target::new(field.kind(), column)
+            })
+            .collect();
+        RowWriter::new(format, targets, columns.to_vec())
+    }
+
+    /// Puts back the columns a [`RowWriter`] took out.
+    pub(crate) fn check_in(&mut self, writer: RowWriter) {
+        let mut returned = Vec::new();
+        for (home, column) in writer.into_columns() {
+            // Only the first position of a field named twice goes back (see `check_out`).
+            if returned.contains(&home) {
+                continue;
+            }
+            returned.push(home);
+            match (home, column) {
+                (ColumnId::Known(slot), column) => self.known[slot] = Some(column),
+                (ColumnId::Other(i), Column::Text(column)) => self.others[i].1 = column,
+                (ColumnId::Other(_), _) => {}
+            }
+        }
+    }
+
+    /// Counts a row that a [`RowWriter`] of `format` has just appended, read from `line`.
+    #[inline]
+    pub(crate) fn note_row(&mut self, format: usize, line: u64) {
         let row = self.rows;
         if self.format_runs.last().is_none_or(|&(_, f)| f != format) {
             self.format_runs.push((row, format));
@@ -283,30 +319,6 @@ impl FlowTable {
         let offset = line as i64 - row as i64;
         if self.line_runs.last().is_none_or(|&(_, o)| o != offset) {
             self.line_runs.push((row, offset));
-        }
-        for (id, value) in columns.iter().zip(values) {
-            match *id {
-                ColumnId::Known(slot) => {
-                    let Some(column) = self.known[slot].as_mut() else {
-                        continue;
-                    };
-                    // Only a table of several formats has columns that fall behind.
-                    if self.formats.len() > 1 && column.len() < row {
-                        column.pad_to(row);
-                    }
-                    store(column, value, text);
-                }
-                ColumnId::Other(i) => {
-                    let column = &mut self.others[i].1;
-                    column.pad_to(row);
-                    match *value {
-                        Parsed::Text { start, end } => {
-                            column.push(&text[start as usize..end as usize])
-                        }
-                        _ => column.push_missing(),
-                    }
-                }
-            }
         }
         self.rows += 1;
     }
@@ -451,23 +463,5 @@ impl FlowTable {
             column.pad_to(rows);
             column.shrink_to_fit();
         }
-    }
-}
-
-#[inline]
-fn store(column: &mut Column, value: &Parsed, text: &str) {
-    match (column, *value) {
-        (Column::Int(c), Parsed::Int(v)) => c.push(v),
-        (Column::Int(c), _) => c.push_missing(),
-        (Column::Addr(c), Parsed::V4(v)) => c.push_v4(v),
-        (Column::Addr(c), Parsed::V6 { start, end }) => {
-            let address = text[start as usize..end as usize].parse::<Ipv6Addr>();
-            c.push_v6(address.map_or(0, u128::from))
-        }
-        (Column::Addr(c), _) => c.push_missing(),
-        (Column::Text(c), Parsed::Text { start, end }) => {
-            c.push(&text[start as usize..end as usize])
-        }
-        (Column::Text(c), _) => c.push_missing(),
     }
 }

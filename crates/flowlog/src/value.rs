@@ -1,5 +1,6 @@
 //! Reading one token as the value of one field, with the field's range checked.
 
+use crate::column::same_bytes;
 use crate::field::FieldKind;
 use crate::issue::IssueKind;
 use crate::table::Parsed;
@@ -51,7 +52,10 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
             Ok(Parsed::Int(seconds))
         }
         FieldKind::Addr => parse_addr(token, at),
-        FieldKind::Enum(words) => match words.iter().position(|w| same_bytes(w, token)) {
+        FieldKind::Enum(words) => match words
+            .iter()
+            .position(|w| same_bytes(w.as_bytes(), token.as_bytes()))
+        {
             Some(i) => Ok(Parsed::Int(i as u64)),
             None => Err(reject(IssueKind::BadValue, enum_text(words))),
         },
@@ -60,13 +64,6 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
             end: at + token.len() as u32,
         }),
     }
-}
-
-/// Byte equality written out: the words compared are a few bytes long, where a call to
-/// `memcmp` costs more than the comparison.
-#[inline]
-fn same_bytes(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 #[inline(always)]

@@ -163,6 +163,15 @@ impl Stage {
     pub(crate) fn feed(&mut self, chunk: &[u8], sink: &mut Sink) {
         match self {
             Stage::Sniff(buffer) => {
+                // A first chunk that says what it is goes on without being copied; `sniff`
+                // changes nothing when it cannot tell yet.
+                if buffer.is_empty() {
+                    if let Some(next) = sniff(chunk, false, sink) {
+                        *self = next;
+                        self.feed(chunk, sink);
+                        return;
+                    }
+                }
                 buffer.extend_from_slice(chunk);
                 if let Some(next) = sniff(buffer, false, sink) {
                     let buffered = std::mem::take(buffer);

@@ -1,0 +1,507 @@
+//! Appending rows: the columns of the layout being read, taken out of the table while its
+//! lines are read, and the fast path that fills them straight from a line.
+//!
+//! Nearly every line of a flow log is plain: single spaces between values that are each
+//! right for their field. [`RowWriter::read_plain`] reads such a line in one pass, parsing
+//! each value where it stands and appending it to its column at once, with no list of tokens
+//! or of parsed values in between. At the first thing that is not plain (a tab, a byte
+//! outside ASCII, a value out of range, too few or too many values) it takes back what it
+//! appended for that line and declines; the careful path in `records` then reads the line
+//! and, if it is bad, says why. So the fast path decides nothing the careful path would
+//! decide otherwise: a property test holds the two to the same rows.
+
+use crate::column::{same_bytes, AddrColumn, IntColumn, TextColumn};
+use crate::field::FieldKind;
+use crate::table::{Column, ColumnId, Parsed};
+use crate::value::MAX_SECONDS;
+use std::net::Ipv6Addr;
+
+/// A column of the layout, with what its field accepts.
+pub(crate) enum Target {
+    /// Integers up to `max`.
+    Int { column: IntColumn, max: u64 },
+    /// Unix times in seconds or milliseconds, kept as seconds.
+    Time { column: IntColumn },
+    /// Words of a closed list, kept as their index in it.
+    Enum {
+        column: IntColumn,
+        words: &'static [&'static str],
+    },
+    /// IPv4 and IPv6 addresses.
+    Addr { column: AddrColumn },
+    /// Any text.
+    Text { column: TextColumn },
+}
+
+impl Target {
+    /// The target for a field of `kind` stored in `column`, which was made for that kind.
+    pub(crate) fn new(kind: FieldKind, column: Column) -> Target {
+        match (kind, column) {
+            (FieldKind::Int { max }, Column::Int(column)) => Target::Int { column, max },
+            (FieldKind::Time, Column::Int(column)) => Target::Time { column },
+            (FieldKind::Enum(words), Column::Int(column)) => Target::Enum { column, words },
+            (FieldKind::Addr, Column::Addr(column)) => Target::Addr { column },
+            (FieldKind::Text, Column::Text(column)) => Target::Text { column },
+            // Columns are made by `Column::for_kind` from the same kind, so a mismatch is a
+            // bug; a fresh column keeps the table's shape while the bug shows in its values.
+            (kind, _) => Target::new(kind, Column::for_kind(kind)),
+        }
+    }
+
+    fn shape(&self) -> Shape {
+        match self {
+            Target::Int { .. } => Shape::Int,
+            Target::Time { .. } => Shape::Time,
+            Target::Enum { .. } => Shape::Enum,
+            Target::Addr { .. } => Shape::Addr,
+            Target::Text { .. } => Shape::Text,
+        }
+    }
+
+    fn into_column(self) -> Column {
+        match self {
+            Target::Int { column, .. } | Target::Time { column } | Target::Enum { column, .. } => {
+                Column::Int(column)
+            }
+            Target::Addr { column } => Column::Addr(column),
+            Target::Text { column } => Column::Text(column),
+        }
+    }
+
+    /// Takes back the last value appended.
+    fn pop(&mut self) {
+        match self {
+            Target::Int { column, .. } | Target::Time { column } | Target::Enum { column, .. } => {
+                column.pop()
+            }
+            Target::Addr { column } => column.pop(),
+            Target::Text { column } => column.pop(),
+        }
+    }
+
+    /// Appends a value the careful path has read and checked.
+    fn push_parsed(&mut self, value: Parsed, text: &str) {
+        match (self, value) {
+            (
+                Target::Int { column, .. } | Target::Time { column } | Target::Enum { column, .. },
+                Parsed::Int(v),
+            ) => column.push(v),
+            (Target::Addr { column }, Parsed::V4(word)) => column.push_v4(word),
+            (Target::Addr { column }, Parsed::V6 { start, end }) => {
+                let address = text[start as usize..end as usize].parse::<Ipv6Addr>();
+                column.push_v6(address.map_or(0, u128::from))
+            }
+            (Target::Text { column }, Parsed::Text { start, end }) => {
+                column.push(&text[start as usize..end as usize])
+            }
+            (
+                Target::Int { column, .. } | Target::Time { column } | Target::Enum { column, .. },
+                _,
+            ) => column.push_missing(),
+            (Target::Addr { column }, _) => column.push_missing(),
+            (Target::Text { column }, _) => column.push_missing(),
+        }
+    }
+
+    /// Reads the plain value that starts at `at` and appends it; returns where it ends (at a
+    /// space or the end of the line), or `None`, having appended nothing, if it is not plain.
+    #[inline(always)]
+    fn read_plain(&mut self, line: &[u8], at: usize) -> Option<usize> {
+        match self {
+            Target::Int { column, max } => int_value(column, *max, line, at),
+            Target::Time { column } => time_value(column, line, at),
+            Target::Enum { column, words } => enum_value(column, words, line, at),
+            Target::Addr { column } => addr_value(column, line, at),
+            Target::Text { column } => text_value(column, line, at),
+        }
+    }
+}
+
+/// Whether the value at `at` is `-`, a missing value for every field.
+#[inline(always)]
+fn is_missing(line: &[u8], at: usize) -> bool {
+    line.get(at) == Some(&b'-') && ends(line, at + 1)
+}
+
+/// The `*_value` functions read the plain value of one kind that starts at `at` and append
+/// it; each returns where the value ends (at a space or the end of the line), or `None`,
+/// having appended nothing, if it is not plain.
+#[inline(always)]
+fn int_value(column: &mut IntColumn, max: u64, line: &[u8], at: usize) -> Option<usize> {
+    if is_missing(line, at) {
+        column.push_missing();
+        return Some(at + 1);
+    }
+    let (value, end) = number(line, at)?;
+    if value > max {
+        return None;
+    }
+    column.push(value);
+    Some(end)
+}
+
+#[inline(always)]
+fn time_value(column: &mut IntColumn, line: &[u8], at: usize) -> Option<usize> {
+    if is_missing(line, at) {
+        column.push_missing();
+        return Some(at + 1);
+    }
+    let (value, end) = number(line, at)?;
+    let seconds = if value > MAX_SECONDS {
+        value / 1000
+    } else {
+        value
+    };
+    if seconds > MAX_SECONDS {
+        return None;
+    }
+    column.push(seconds);
+    Some(end)
+}
+
+#[inline(always)]
+fn enum_value(column: &mut IntColumn, words: &[&str], line: &[u8], at: usize) -> Option<usize> {
+    if is_missing(line, at) {
+        column.push_missing();
+        return Some(at + 1);
+    }
+    let end = plain_token_end(line, at)?;
+    let token = &line[at..end];
+    let index = words.iter().position(|w| same_bytes(w.as_bytes(), token))?;
+    column.push(index as u64);
+    Some(end)
+}
+
+#[inline(always)]
+fn addr_value(column: &mut AddrColumn, line: &[u8], at: usize) -> Option<usize> {
+    if let Some((word, end)) = ipv4(line, at) {
+        column.push_v4(word);
+        return Some(end);
+    }
+    if is_missing(line, at) {
+        column.push_missing();
+        return Some(at + 1);
+    }
+    let end = plain_token_end(line, at)?;
+    let text = std::str::from_utf8(&line[at..end]).ok()?;
+    let address = text.parse::<Ipv6Addr>().ok()?;
+    column.push_v6(u128::from(address));
+    Some(end)
+}
+
+#[inline(always)]
+fn text_value(column: &mut TextColumn, line: &[u8], at: usize) -> Option<usize> {
+    if is_missing(line, at) {
+        column.push_missing();
+        return Some(at + 1);
+    }
+    let end = plain_token_end(line, at)?;
+    // `plain_token_end` let through printable ASCII only, which is UTF-8.
+    column.push_bytes(&line[at..end]);
+    Some(end)
+}
+
+/// After the `done`-th of `total` values, ending at `end`: the start of the next value, or
+/// `None` when there are too few values or too many. Counts the value in `done` first, so
+/// that `done` is always the number of values appended.
+#[inline(always)]
+fn next_value(line: &[u8], end: usize, done: &mut usize, total: usize) -> Option<usize> {
+    *done += 1;
+    let at = skip_spaces(line, end);
+    ((at == line.len()) == (*done == total)).then_some(at)
+}
+
+/// The columns of one layout, in the order of its fields.
+pub(crate) struct RowWriter {
+    /// The layout's index among the table's formats.
+    pub(crate) format: usize,
+    targets: Vec<Target>,
+    homes: Vec<ColumnId>,
+    /// Whether the fields' kinds are those of the default format.
+    default_shape: bool,
+}
+
+/// The kinds of the default format's fields, in order.
+const DEFAULT_SHAPE: [Shape; 14] = [
+    Shape::Int,
+    Shape::Text,
+    Shape::Text,
+    Shape::Addr,
+    Shape::Addr,
+    Shape::Int,
+    Shape::Int,
+    Shape::Int,
+    Shape::Int,
+    Shape::Int,
+    Shape::Time,
+    Shape::Time,
+    Shape::Enum,
+    Shape::Enum,
+];
+
+/// A target's kind without its column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Int,
+    Time,
+    Enum,
+    Addr,
+    Text,
+}
+
+impl RowWriter {
+    pub(crate) fn new(format: usize, targets: Vec<Target>, homes: Vec<ColumnId>) -> RowWriter {
+        let shape: Vec<Shape> = targets.iter().map(Target::shape).collect();
+        RowWriter {
+            format,
+            default_shape: shape == DEFAULT_SHAPE,
+            targets,
+            homes,
+        }
+    }
+
+    /// The columns, each with where it lives in the table.
+    pub(crate) fn into_columns(self) -> impl Iterator<Item = (ColumnId, Column)> {
+        self.homes
+            .into_iter()
+            .zip(self.targets.into_iter().map(Target::into_column))
+    }
+
+    /// Appends the record of a plain line: values separated by runs of spaces, each right
+    /// for its field, as many as the layout has. Returns false, having appended nothing, for
+    /// any other line.
+    #[inline]
+    pub(crate) fn read_plain(&mut self, line: &[u8]) -> bool {
+        if self.default_shape {
+            return self.read_plain_default_shape(line);
+        }
+        let mut done = 0;
+        let mut at = skip_spaces(line, 0);
+        let total = self.targets.len();
+        for target in &mut self.targets {
+            let Some(next) = target
+                .read_plain(line, at)
+                .and_then(|end| next_value(line, end, &mut done, total))
+            else {
+                self.take_back(done);
+                return false;
+            };
+            at = next;
+        }
+        total > 0
+    }
+
+    /// [`Self::read_plain`] for a layout of the default format's kinds, written out field
+    /// by field. Most flow logs have this layout, and knowing each field's kind where it is
+    /// read spares a jump through a table per value, which the processor often mispredicts
+    /// because the values' lengths vary from line to line.
+    #[inline]
+    fn read_plain_default_shape(&mut self, line: &[u8]) -> bool {
+        let mut done = 0;
+        let read = match &mut self.targets[..] {
+            [Target::Int {
+                column: version,
+                max: version_max,
+            }, Target::Text { column: account }, Target::Text { column: interface }, Target::Addr { column: srcaddr }, Target::Addr { column: dstaddr }, Target::Int {
+                column: srcport,
+                max: srcport_max,
+            }, Target::Int {
+                column: dstport,
+                max: dstport_max,
+            }, Target::Int {
+                column: protocol,
+                max: protocol_max,
+            }, Target::Int {
+                column: packets,
+                max: packets_max,
+            }, Target::Int {
+                column: bytes,
+                max: bytes_max,
+            }, Target::Time { column: start }, Target::Time { column: end }, Target::Enum {
+                column: action,
+                words: actions,
+            }, Target::Enum {
+                column: log_status,
+                words: statuses,
+            }] => {
+                let mut read = || -> Option<()> {
+                    let n = DEFAULT_SHAPE.len();
+                    let done = &mut done;
+                    let mut at = skip_spaces(line, 0);
+                    at = next_value(line, int_value(version, *version_max, line, at)?, done, n)?;
+                    at = next_value(line, text_value(account, line, at)?, done, n)?;
+                    at = next_value(line, text_value(interface, line, at)?, done, n)?;
+                    at = next_value(line, addr_value(srcaddr, line, at)?, done, n)?;
+                    at = next_value(line, addr_value(dstaddr, line, at)?, done, n)?;
+                    at = next_value(line, int_value(srcport, *srcport_max, line, at)?, done, n)?;
+                    at = next_value(line, int_value(dstport, *dstport_max, line, at)?, done, n)?;
+                    at = next_value(line, int_value(protocol, *protocol_max, line, at)?, done, n)?;
+                    at = next_value(line, int_value(packets, *packets_max, line, at)?, done, n)?;
+                    at = next_value(line, int_value(bytes, *bytes_max, line, at)?, done, n)?;
+                    at = next_value(line, time_value(start, line, at)?, done, n)?;
+                    at = next_value(line, time_value(end, line, at)?, done, n)?;
+                    at = next_value(line, enum_value(action, actions, line, at)?, done, n)?;
+                    next_value(line, enum_value(log_status, statuses, line, at)?, done, n)?;
+                    Some(())
+                };
+                read().is_some()
+            }
+            _ => false,
+        };
+        if !read {
+            self.take_back(done);
+        }
+        read
+    }
+
+    /// Takes back the values appended to the first `count` columns.
+    #[cold]
+    fn take_back(&mut self, count: usize) {
+        for target in &mut self.targets[..count] {
+            target.pop();
+        }
+    }
+
+    /// Appends a record the careful path has read and checked: `values[i]` goes to the i-th
+    /// column, and text and IPv6 values are ranges of `text`.
+    pub(crate) fn push_parsed(&mut self, values: &[Parsed], text: &str) {
+        for (target, &value) in self.targets.iter_mut().zip(values) {
+            target.push_parsed(value, text);
+        }
+    }
+}
+
+/// Whether a value ending at `at` is followed by a space or by the end of the line.
+#[inline(always)]
+fn ends(line: &[u8], at: usize) -> bool {
+    line.get(at).is_none_or(|&b| b == b' ')
+}
+
+#[inline(always)]
+fn skip_spaces(line: &[u8], mut at: usize) -> usize {
+    while line.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    at
+}
+
+/// A whole number of 1 to 19 digits (which cannot overflow) at `start`, and where it ends.
+/// Leading zeros are allowed, as in the careful path.
+#[inline(always)]
+fn number(line: &[u8], start: usize) -> Option<(u64, usize)> {
+    let mut at = start;
+    let mut value: u64 = 0;
+    while let Some(&b) = line.get(at) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value.wrapping_mul(10).wrapping_add(digit as u64);
+        at += 1;
+    }
+    let digits = at - start;
+    ((1..=19).contains(&digits) && ends(line, at)).then_some((value, at))
+}
+
+/// A dotted-quad IPv4 address at `start`, as `std::net::Ipv4Addr` reads one (four octets of
+/// at most 255, no leading zeros), and where it ends.
+#[inline(always)]
+fn ipv4(line: &[u8], start: usize) -> Option<(u32, usize)> {
+    let mut at = start;
+    let mut word: u32 = 0;
+    for octet_index in 0..4 {
+        if octet_index > 0 {
+            if line.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let first = at;
+        let mut octet: u32 = 0;
+        while at - first < 3 {
+            match line.get(at) {
+                Some(&b) if b.is_ascii_digit() => {
+                    octet = octet * 10 + (b - b'0') as u32;
+                    at += 1;
+                }
+                _ => break,
+            }
+        }
+        let digits = at - first;
+        if digits == 0 || octet > 255 || (digits > 1 && line[first] == b'0') {
+            return None;
+        }
+        word = word << 8 | octet;
+    }
+    ends(line, at).then_some((word, at))
+}
+
+/// Where the token at `start` ends, if every byte of it is printable ASCII and it ends at a
+/// space or the end of the line; `None` when a tab, control byte or non-ASCII byte comes
+/// first.
+///
+/// Eight bytes are tested at a time as one `u64`: the high bit of each byte at or below
+/// 0x20 or at or above 0x80 is set, and the lowest such byte is exact (the borrows of the
+/// subtraction only reach bytes above it).
+#[inline(always)]
+fn plain_token_end(line: &[u8], start: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const BELOW_BANG: u64 = 0x2121_2121_2121_2121;
+    let mut at = start;
+    while let Some(chunk) = line.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let special = (word.wrapping_sub(BELOW_BANG) & !word | word) & HIGH;
+        if special != 0 {
+            let end = at + (special.trailing_zeros() / 8) as usize;
+            return (line[end] == b' ').then_some(end);
+        }
+        at += 8;
+    }
+    while let Some(&b) = line.get(at) {
+        if b <= b' ' || b >= 0x80 {
+            return (b == b' ').then_some(at);
+        }
+        at += 1;
+    }
+    Some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_tokens_end_at_a_space_and_nothing_else() {
+        assert_eq!(plain_token_end(b"eni-0123456789abcdef0 x", 0), Some(21));
+        assert_eq!(plain_token_end(b"abc", 0), Some(3));
+        assert_eq!(plain_token_end(b"abcdefghijkl", 2), Some(12));
+        assert_eq!(plain_token_end(b"abcdefgh\tx", 0), None);
+        assert_eq!(plain_token_end("abcdefg\u{e9} x".as_bytes(), 0), None);
+        assert_eq!(plain_token_end(b"ab\x00", 0), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_token_end_agrees_with_a_byte_loop(
+            bytes in proptest::collection::vec(proptest::sample::select(
+                vec![b' ', b'a', b'!', b'~', b'\t', 0, 0x1f, 0x7f, 0x80, 0xff, b'-']), 0..30),
+            start in 0usize..4,
+        ) {
+            let start = start.min(bytes.len());
+            let plain = bytes[start..]
+                .iter()
+                .position(|&b| b <= b' ' || b >= 0x80)
+                .map_or(Some(bytes.len()), |i| (bytes[start + i] == b' ').then_some(start + i));
+            proptest::prop_assert_eq!(plain_token_end(&bytes, start), plain);
+        }
+
+        #[test]
+        fn numbers_and_addresses_agree_with_std(token in "[0-9.]{0,17}") {
+            let bytes = token.as_bytes();
+            let expected = token.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
+            proptest::prop_assert_eq!(ipv4(bytes, 0).map(|(w, _)| w), expected);
+            let expected = (token.len() <= 19).then(|| token.parse::<u64>().ok()).flatten();
+            proptest::prop_assert_eq!(number(bytes, 0).map(|(v, _)| v), expected);
+        }
+    }
+}
