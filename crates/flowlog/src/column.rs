@@ -12,6 +12,7 @@ use std::hash::Hasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One bit per row. Used for "missing" and "is IPv6" marks, created only when first needed.
+/// The bits past the length are kept zero, so appending a zero only has to count it.
 #[derive(Clone, Debug, Default)]
 pub struct Bitmap {
     words: Vec<u64>,
@@ -22,9 +23,18 @@ impl Bitmap {
     /// A bitmap of `len` bits, all `value`.
     pub fn filled(len: usize, value: bool) -> Bitmap {
         let fill = if value { u64::MAX } else { 0 };
-        Bitmap {
+        let mut bitmap = Bitmap {
             words: vec![fill; len.div_ceil(64)],
             len,
+        };
+        bitmap.clear_tail();
+        bitmap
+    }
+
+    /// Zeroes the bits past the length in the last word.
+    fn clear_tail(&mut self) {
+        if let Some(last) = self.words.get_mut(self.len / 64) {
+            *last &= (1u64 << (self.len % 64)) - 1;
         }
     }
 
@@ -32,13 +42,11 @@ impl Bitmap {
     #[inline]
     pub fn push(&mut self, bit: bool) {
         let (word, offset) = (self.len / 64, self.len % 64);
-        if word == self.words.len() {
+        if offset == 0 {
             self.words.push(0);
         }
         if bit {
             self.words[word] |= 1 << offset;
-        } else {
-            self.words[word] &= !(1 << offset);
         }
         self.len += 1;
     }
@@ -48,6 +56,8 @@ impl Bitmap {
         self.len -= 1;
         if self.len.is_multiple_of(64) {
             self.words.truncate(self.len / 64);
+        } else {
+            self.clear_tail();
         }
     }
 
@@ -68,7 +78,7 @@ impl Bitmap {
     }
 
     /// The bits as 64-bit words, bit `i` of word `w` being entry `64 * w + i`. Bits past
-    /// [`Self::len`] are unspecified. For readers that test 64 rows at a time.
+    /// [`Self::len`] are zero. For readers that test 64 rows at a time.
     #[inline]
     pub fn words(&self) -> &[u64] {
         &self.words
@@ -82,9 +92,12 @@ impl Bitmap {
         self.words.shrink_to_fit();
     }
 
-    /// A bitmap of `len` bits from its words, as [`Self::words`] gives them.
+    /// A bitmap of `len` bits from its words, as [`Self::words`] gives them (`len.div_ceil(64)`
+    /// of them; the image reader checks).
     pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Bitmap {
-        Bitmap { words, len }
+        let mut bitmap = Bitmap { words, len };
+        bitmap.clear_tail();
+        bitmap
     }
 }
 

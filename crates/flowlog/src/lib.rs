@@ -21,9 +21,9 @@
 //! # Modules
 //!
 //! - [`field`]: the fields AWS defines, their versions and kinds of value.
-//! - [`format`]: layouts: the default, transit gateway, "all fields to vN", custom.
+//! - [`format`](mod@format): layouts: the default, transit gateway, "all fields to vN", custom.
 //! - [`guess`]: the layout of header-less lines, from the shape of their values.
-//! - [`table`] and [`column`]: the columnar, dictionary-encoded table.
+//! - [`table`] and [`column`](mod@column): the columnar, dictionary-encoded table.
 //! - `writer`: the columns of the layout being read, and the fast path that fills them
 //!   straight from a plain line, declining anything else to the careful path.
 //! - [`issue`]: what could not be read, where, and why.

@@ -387,10 +387,26 @@ fn skip_spaces(line: &[u8], mut at: usize) -> usize {
 
 /// A whole number of 1 to 19 digits (which cannot overflow) at `start`, and where it ends.
 /// Leading zeros are allowed, as in the careful path.
+///
+/// Up to eight digits are read at once from one `u64` (SWAR): a mask finds where the digits
+/// end, and three multiply-and-mask steps add them up pairwise. Ports, protocols, packets
+/// and most byte counts take one such step; times take one and two digits more.
 #[inline(always)]
 fn number(line: &[u8], start: usize) -> Option<(u64, usize)> {
     let mut at = start;
     let mut value: u64 = 0;
+    if let Some(chunk) = line.get(start..start + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let digits = eight_digits_count(word);
+        if digits == 0 {
+            return None;
+        }
+        value = digits_value(word, digits);
+        at += digits;
+        if digits < 8 {
+            return ends(line, at).then_some((value, at));
+        }
+    }
     while let Some(&b) = line.get(at) {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
@@ -403,37 +419,71 @@ fn number(line: &[u8], start: usize) -> Option<(u64, usize)> {
     ((1..=19).contains(&digits) && ends(line, at)).then_some((value, at))
 }
 
+/// How many of the eight bytes of `word` (first byte lowest) are ASCII digits before the
+/// first that is not. A byte is flagged when subtracting `0` borrows or adding 0x46 reaches
+/// the high bit; a digit does neither, so the lowest flag is exact.
+#[inline(always)]
+fn eight_digits_count(word: u64) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let not_digit = (word.wrapping_sub(0x3030_3030_3030_3030)
+        | word.wrapping_add(0x4646_4646_4646_4646))
+        & HIGH;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `digits` bytes of `word` (1 to 8 ASCII digits, first byte lowest).
+#[inline(always)]
+fn digits_value(word: u64, digits: usize) -> u64 {
+    // Move the digits to the top bytes; the bytes shifted in are zeros, i.e. leading zeros.
+    let mut v = (word.wrapping_sub(0x3030_3030_3030_3030)) << (8 * (8 - digits));
+    v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff
+}
+
 /// A dotted-quad IPv4 address at `start`, as `std::net::Ipv4Addr` reads one (four octets of
 /// at most 255, no leading zeros), and where it ends.
 #[inline(always)]
 fn ipv4(line: &[u8], start: usize) -> Option<(u32, usize)> {
-    let mut at = start;
+    // An address is at most 15 bytes; with 16 in view, its end and the byte after it are
+    // in a fixed-size window, where reading needs no bounds checks.
+    if let Some(window) = line.get(start..start + 16) {
+        let window: &[u8; 16] = window.try_into().ok()?;
+        let (word, len) = ipv4_in_window(window)?;
+        return (window[len & 15] == b' ').then_some((word, start + len));
+    }
+    let mut padded = [0u8; 16];
+    let rest = &line[start.min(line.len())..];
+    padded[..rest.len()].copy_from_slice(rest);
+    let (word, len) = ipv4_in_window(&padded)?;
+    ends(line, start + len).then_some((word, start + len))
+}
+
+/// The address at the start of `window` and its length, whatever follows it.
+#[inline(always)]
+fn ipv4_in_window(window: &[u8; 16]) -> Option<(u32, usize)> {
+    let mut at = 0;
     let mut word: u32 = 0;
     for octet_index in 0..4 {
         if octet_index > 0 {
-            if line.get(at) != Some(&b'.') {
+            if window[at & 15] != b'.' {
                 return None;
             }
             at += 1;
         }
         let first = at;
         let mut octet: u32 = 0;
-        while at - first < 3 {
-            match line.get(at) {
-                Some(&b) if b.is_ascii_digit() => {
-                    octet = octet * 10 + (b - b'0') as u32;
-                    at += 1;
-                }
-                _ => break,
-            }
+        while at - first < 3 && window[at & 15].is_ascii_digit() {
+            octet = octet * 10 + (window[at & 15] - b'0') as u32;
+            at += 1;
         }
         let digits = at - first;
-        if digits == 0 || octet > 255 || (digits > 1 && line[first] == b'0') {
+        if digits == 0 || octet > 255 || (digits > 1 && window[first & 15] == b'0') {
             return None;
         }
         word = word << 8 | octet;
     }
-    ends(line, at).then_some((word, at))
+    Some((word, at))
 }
 
 /// Where the token at `start` ends, if every byte of it is printable ASCII and it ends at a
@@ -493,6 +543,15 @@ mod tests {
                 .position(|&b| b <= b' ' || b >= 0x80)
                 .map_or(Some(bytes.len()), |i| (bytes[start + i] == b' ').then_some(start + i));
             proptest::prop_assert_eq!(plain_token_end(&bytes, start), plain);
+        }
+
+        #[test]
+        fn numbers_in_lines_agree_with_std(digits in "[0-9]{0,21}", after in "( [a-z0-9 ]{0,9})?|x") {
+            let line = format!("{digits}{after}");
+            let expected = (digits.len() <= 19 && after != "x")
+                .then(|| digits.parse::<u64>().ok())
+                .flatten();
+            proptest::prop_assert_eq!(number(line.as_bytes(), 0).map(|(v, _)| v), expected);
         }
 
         #[test]
