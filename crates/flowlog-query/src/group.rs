@@ -8,6 +8,7 @@
 
 use crate::class::AddrClass;
 use crate::key::{GroupBy, Key};
+use crate::packed::{plus, take, Lanes, Slot};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
 use flowlog::column::{AddrColumn, IntColumn, TextColumn};
@@ -16,6 +17,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, OnceLock};
 
 /// Totals for every group of one group-by. Mergeable.
 ///
@@ -23,22 +25,147 @@ use std::net::{IpAddr, Ipv4Addr};
 /// produces each key once (from its slot), so building the list is a push per group, where
 /// a map would cost a hash and a likely cache miss per group, which for a hundred thousand
 /// addresses was a large share of the whole overview. Merging builds a map for the moment.
+///
+/// The overview's large groupings (addresses, ports) go one step further and hand over
+/// their slots as they are, still by code (see [`Coded`]): a top list then makes keys for
+/// its ten rows only, instead of for a quarter of a million groups. The list of keyed
+/// groups is made the first time something needs all of them.
 #[derive(Clone, Debug)]
 pub struct Groups {
     by: GroupBy,
     groups: Vec<(Key, Totals)>,
+    /// The groups, when they are still by code; `groups` is then empty.
+    coded: Option<Box<Coded>>,
 }
 
 impl PartialEq for Groups {
     /// The same group-by and the same totals for the same keys, in any order.
     fn eq(&self, other: &Groups) -> bool {
-        if self.by != other.by || self.groups.len() != other.groups.len() {
+        let (mine, theirs) = (self.keyed(), other.keyed());
+        if self.by != other.by || mine.len() != theirs.len() {
             return false;
         }
-        let theirs: FxHashMap<&Key, &Totals> = other.groups.iter().map(|(k, t)| (k, t)).collect();
-        self.groups
-            .iter()
+        let theirs: FxHashMap<&Key, &Totals> = theirs.iter().map(|(k, t)| (k, t)).collect();
+        mine.iter()
             .all(|(key, totals)| theirs.get(key) == Some(&totals))
+    }
+}
+
+/// Groups of one table as a grouping counted them: the packed totals of code `i` in slot
+/// `i` (see `packed`), and what each code stands for. A code whose slot counts no record
+/// is not a group.
+#[derive(Clone, Debug)]
+pub(crate) struct Coded {
+    slots: Vec<Slot>,
+    lanes: Lanes,
+    keys: CodeKeys,
+    /// How many slots count a record.
+    len: usize,
+    /// Every group keyed, made when first needed.
+    keyed: OnceLock<Vec<(Key, Totals)>>,
+}
+
+/// What the codes of [`Coded`] groups stand for.
+#[derive(Clone, Debug)]
+pub(crate) enum CodeKeys {
+    /// Addresses: the [`TableIndex`](crate::TableIndex)'s dictionary.
+    Addrs(Arc<[Option<IpAddr>]>),
+    /// Numbers: a code is its value, except `missing`, which stands for a missing value.
+    Ints {
+        /// The code of the missing value.
+        missing: usize,
+    },
+}
+
+/// Top lists up to this long are taken from [`Coded`] groups directly; longer ones key
+/// every group first.
+const DIRECT_TOP: usize = 64;
+
+impl Coded {
+    /// Groups from `slots` (packed by `lanes`), whose codes stand for `keys`.
+    pub(crate) fn new(slots: Vec<Slot>, lanes: Lanes, keys: CodeKeys) -> Coded {
+        let len = slots.iter().filter(|s| lanes.records(**s) > 0).count();
+        Coded {
+            slots,
+            lanes,
+            keys,
+            len,
+            keyed: OnceLock::new(),
+        }
+    }
+
+    fn key(&self, code: usize) -> Key {
+        match &self.keys {
+            CodeKeys::Addrs(values) => Key::addr(values[code]),
+            CodeKeys::Ints { missing } if code == *missing => Key::Null,
+            CodeKeys::Ints { .. } => Key::Int(code as u64),
+        }
+    }
+
+    /// The codes that count a record, with their slots.
+    fn used(&self) -> impl Iterator<Item = (usize, Slot)> + '_ {
+        let lanes = self.lanes;
+        (self.slots.iter().enumerate())
+            .filter(move |(_, s)| lanes.records(**s) > 0)
+            .map(|(code, s)| (code, *s))
+    }
+
+    /// Every group, keyed.
+    fn keyed(&self) -> &[(Key, Totals)] {
+        self.keyed.get_or_init(|| {
+            let mut groups = Vec::with_capacity(self.len);
+            groups.extend(
+                self.used()
+                    .map(|(code, slot)| (self.key(code), self.lanes.totals(slot))),
+            );
+            groups
+        })
+    }
+
+    /// As [`Groups::top`], in one walk along the slots that keeps the `n` largest so far:
+    /// most slots are smaller than the n-th and cost one comparison, and keys are made
+    /// only to break ties and for the rows returned.
+    fn top(&self, by: &GroupBy, n: usize, measure: Measure) -> Top {
+        let lanes = self.lanes;
+        // (value, code, key), in the order of the list: larger values first, ties by key.
+        let mut best: Vec<(u64, usize, Key)> = Vec::with_capacity(n + 1);
+        let mut all = [0u64; 2];
+        for (code, slot) in self.used() {
+            all = plus(all, slot);
+            let value = lanes.get(slot, measure);
+            if n == 0 || (best.len() == n && value < best[n - 1].0) {
+                continue;
+            }
+            let key = self.key(code);
+            let before = |b: &(u64, usize, Key)| b.0 > value || (b.0 == value && b.2 < key);
+            let at = best.partition_point(before);
+            if at < n {
+                best.insert(at, (value, code, key));
+                best.truncate(n);
+            }
+        }
+        let mut other = all;
+        for (_, code, _) in &best {
+            take(&mut other, self.slots[*code]);
+        }
+        Top {
+            by: by.name(),
+            measure,
+            rows: best
+                .into_iter()
+                .map(|(_, code, key)| {
+                    let t = lanes.totals(self.slots[code]);
+                    TopRow {
+                        key,
+                        records: t.records,
+                        bytes: t.bytes,
+                        packets: t.packets,
+                    }
+                })
+                .collect(),
+            other: lanes.totals(other),
+            groups: self.len,
+        }
     }
 }
 
@@ -79,6 +206,33 @@ impl Groups {
         Groups {
             by,
             groups: Vec::new(),
+            coded: None,
+        }
+    }
+
+    /// Groups still by code.
+    pub(crate) fn coded(by: GroupBy, coded: Coded) -> Groups {
+        Groups {
+            by,
+            groups: Vec::new(),
+            coded: Some(Box::new(coded)),
+        }
+    }
+
+    /// Every group, keyed.
+    fn keyed(&self) -> &[(Key, Totals)] {
+        match &self.coded {
+            Some(coded) => coded.keyed(),
+            None => &self.groups,
+        }
+    }
+
+    /// Makes the list of keyed groups the groups' only form, for changing it.
+    fn make_keyed(&mut self) {
+        if let Some(coded) = self.coded.take() {
+            coded.keyed();
+            let Coded { keyed, .. } = *coded;
+            self.groups = keyed.into_inner().unwrap_or_default();
         }
     }
 
@@ -127,6 +281,7 @@ impl Groups {
     /// Adds groups whose keys are distinct from each other and from every group already
     /// here, skipping empty ones so that a group exists only if a record is in it.
     pub(crate) fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
+        self.make_keyed();
         let before = self.groups.len();
         self.groups
             .extend(groups.into_iter().filter(|(_, t)| t.records > 0));
@@ -143,17 +298,19 @@ impl Groups {
     /// Adds another part's groups (from another file, say) to these.
     pub fn merge(&mut self, other: &Groups) {
         debug_assert_eq!(self.by, other.by, "merging groups of different group-bys");
-        if self.groups.is_empty() {
+        if self.is_empty() {
             self.groups.clone_from(&other.groups);
+            self.coded.clone_from(&other.coded);
             return;
         }
+        self.make_keyed();
         let mut at: FxHashMap<Key, usize> = self
             .groups
             .iter()
             .enumerate()
             .map(|(i, (k, _))| (k.clone(), i))
             .collect();
-        for (key, totals) in &other.groups {
+        for (key, totals) in other.keyed() {
             match at.get(key) {
                 Some(&i) => self.groups[i].1.merge(totals),
                 None => {
@@ -171,27 +328,34 @@ impl Groups {
 
     /// How many groups there are.
     pub fn len(&self) -> usize {
-        self.groups.len()
+        match &self.coded {
+            Some(coded) => coded.len,
+            None => self.groups.len(),
+        }
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.len() == 0
     }
 
     /// The totals of one group. A search through every group: for a few keys, not a loop.
     pub fn get(&self, key: &Key) -> Option<&Totals> {
-        self.groups.iter().find(|(k, _)| k == key).map(|(_, t)| t)
+        self.keyed().iter().find(|(k, _)| k == key).map(|(_, t)| t)
     }
 
     /// Every group, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Totals)> {
-        self.groups.iter().map(|(k, t)| (k, t))
+        self.keyed().iter().map(|(k, t)| (k, t))
     }
 
     /// The `n` largest groups by `measure` and the rest as "other".
     pub fn top(&self, n: usize, measure: Measure) -> Top {
-        let mut all: Vec<(&Key, &Totals)> = self.groups.iter().map(|(k, t)| (k, t)).collect();
+        if let Some(coded) = self.coded.as_deref().filter(|_| n <= DIRECT_TOP) {
+            return coded.top(&self.by, n, measure);
+        }
+        let groups = self.keyed();
+        let mut all: Vec<(&Key, &Totals)> = groups.iter().map(|(k, t)| (k, t)).collect();
         let order = |a: &(&Key, &Totals), b: &(&Key, &Totals)| -> Ordering {
             b.1.get(measure)
                 .cmp(&a.1.get(measure))
@@ -220,7 +384,7 @@ impl Groups {
                 })
                 .collect(),
             other,
-            groups: self.groups.len(),
+            groups: groups.len(),
         }
     }
 }

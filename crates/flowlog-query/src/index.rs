@@ -17,6 +17,7 @@ use flowlog::column::{AddrColumn, IntWords};
 use flowlog::{Field, FlowTable};
 use rustc_hash::FxHashMap;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 /// Derived data about one [`FlowTable`], built once after decoding with
 /// [`TableIndex::build`] and passed, with the same table, to the aggregates that use it.
@@ -24,20 +25,24 @@ use std::net::{IpAddr, Ipv4Addr};
 pub struct TableIndex {
     rows: usize,
     /// Every distinct value of `srcaddr` and `dstaddr` (`None` for missing), most frequent
-    /// first; a code is a position in this list.
-    addrs: Vec<Option<IpAddr>>,
+    /// first; a code is a position in this list. Shared with the groups of an overview,
+    /// which make keys from it only when asked.
+    addrs: Arc<[Option<IpAddr>]>,
     /// The code of each row's `srcaddr`, if the table has the column.
     src: Option<Vec<u32>>,
     /// The code of each row's `dstaddr`, if the table has the column.
     dst: Option<Vec<u32>>,
-    /// The codes of the addresses (missing left out) in the order of their values, IPv4
-    /// first: the order an [`AddrSet`](crate::AddrSet) keeps.
-    addr_order: Vec<u32>,
+    /// The IPv4 addresses with their codes, in the order of their values: the order an
+    /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
+    /// made by one walk along this list.
+    v4_order: Vec<(u32, u32)>,
+    /// The same for IPv6 addresses.
+    v6_order: Vec<(u32, u128)>,
     /// The smallest and largest `start` present in the table.
     start_range: Option<(u64, u64)>,
-    /// Whether no sum of `bytes` or of `packets` over any rows of the table can exceed
-    /// `u64::MAX`, so that adding needs no saturation.
-    sums_fit: bool,
+    /// Where a word holding a count of records and a sum of `packets` puts the records,
+    /// if such a word can hold any group of the table's rows (see [`TableIndex::lanes`]).
+    lanes: Option<u32>,
 }
 
 impl TableIndex {
@@ -59,30 +64,33 @@ impl TableIndex {
                 codes
             })
         };
-        let mut addr_order: Vec<u32> = (0..addrs.len() as u32)
-            .filter(|&code| addrs[code as usize].is_some())
-            .collect();
-        addr_order.sort_unstable_by_key(|&code| match addrs[code as usize] {
-            Some(IpAddr::V4(a)) => (0, u128::from(u32::from(a))),
-            Some(IpAddr::V6(a)) => (1, u128::from(a)),
-            None => (2, 0),
-        });
-        let rows = table.len() as u64;
-        let fits = |field: Field| {
-            let max = table
-                .int(field)
-                .and_then(present_range)
-                .map_or(0, |(_, hi)| hi);
-            max.checked_mul(rows).is_some()
-        };
+        let (mut v4_order, mut v6_order) = (Vec::new(), Vec::new());
+        for (code, addr) in (0u32..).zip(&addrs) {
+            match addr {
+                Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(*a))),
+                Some(IpAddr::V6(a)) => v6_order.push((code, u128::from(*a))),
+                None => {}
+            }
+        }
+        v4_order.sort_unstable_by_key(|&(_, word)| word);
+        v6_order.sort_unstable_by_key(|&(_, word)| word);
+        // Records go in the top bits, as many as a count of every row needs; the sum of
+        // `packets` over every row must fit below them, and then so does the sum over any
+        // part of the rows.
+        let shift = (table.len() as u64).max(1).leading_zeros();
+        let total = |field: Field| table.int(field).map_or(0, total_of);
+        let lanes = (total(Field::Bytes) <= u128::from(u64::MAX)
+            && total(Field::Packets) < 1u128 << shift)
+            .then_some(shift);
         TableIndex {
             rows: table.len(),
-            addrs,
+            addrs: addrs.into(),
             src: renumber(src),
             dst: renumber(dst),
-            addr_order,
+            v4_order,
+            v6_order,
             start_range: table.int(Field::Start).and_then(present_range),
-            sums_fit: fits(Field::Bytes) && fits(Field::Packets),
+            lanes,
         }
     }
 
@@ -102,8 +110,9 @@ impl TableIndex {
         let codes = |c: &Option<Vec<u32>>| c.as_ref().map_or(0, |c| c.capacity() * 4);
         codes(&self.src)
             + codes(&self.dst)
-            + self.addrs.capacity() * std::mem::size_of::<Option<IpAddr>>()
-            + self.addr_order.capacity() * 4
+            + self.addrs.len() * std::mem::size_of::<Option<IpAddr>>()
+            + self.v4_order.capacity() * 8
+            + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
     }
 
     /// Panics unless the index was built for a table of `table`'s size: an index of another
@@ -117,7 +126,7 @@ impl TableIndex {
     }
 
     /// The address of each code.
-    pub(crate) fn addr_values(&self) -> &[Option<IpAddr>] {
+    pub(crate) fn addr_values(&self) -> &Arc<[Option<IpAddr>]> {
         &self.addrs
     }
 
@@ -130,14 +139,23 @@ impl TableIndex {
         }
     }
 
-    /// The codes of the addresses, in the order of their values (IPv4 first).
-    pub(crate) fn addr_order(&self) -> &[u32] {
-        &self.addr_order
+    /// The IPv4 addresses with their codes, in the order of their values.
+    pub(crate) fn v4_order(&self) -> &[(u32, u32)] {
+        &self.v4_order
     }
 
-    /// Whether sums of `bytes` and `packets` over any rows fit in 64 bits.
-    pub(crate) fn sums_fit(&self) -> bool {
-        self.sums_fit
+    /// The IPv6 addresses with their codes, in the order of their values.
+    pub(crate) fn v6_order(&self) -> &[(u32, u128)] {
+        &self.v6_order
+    }
+
+    /// How a group's totals can be counted in two words without saturating: `bytes` in
+    /// one, and records and `packets` in the other, records shifted left by the number
+    /// returned. `Some` when the sum of `bytes` over every row fits in 64 bits and the sum
+    /// of `packets` fits below the records; then no sum over any rows can overflow either,
+    /// plain adds suffice, and two adds per row and group do the work of three.
+    pub(crate) fn lanes(&self) -> Option<u32> {
+        self.lanes
     }
 
     /// The smallest and largest `start` present, if any row has one.
@@ -214,6 +232,19 @@ impl Dictionary {
         }
         let values = order.iter().map(|&old| self.values[old as usize]).collect();
         (values, remap)
+    }
+}
+
+/// The sum of every value of an integer column (missing rows hold 0).
+fn total_of(column: &flowlog::column::IntColumn) -> u128 {
+    fn sum<T: Copy + Into<u64>>(words: &[T]) -> u128 {
+        words.iter().map(|&w| u128::from(w.into())).sum()
+    }
+    match column.words() {
+        IntWords::U8(w) => sum(w),
+        IntWords::U16(w) => sum(w),
+        IntWords::U32(w) => sum(w),
+        IntWords::U64(w) => sum(w),
     }
 }
 

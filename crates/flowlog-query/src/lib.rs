@@ -58,6 +58,7 @@ mod index;
 mod key;
 pub mod names;
 mod overview;
+mod packed;
 mod page;
 mod rejected;
 mod scan;

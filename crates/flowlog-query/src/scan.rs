@@ -60,6 +60,35 @@ impl Chunk {
         self.n
     }
 
+    /// Whether the chunk is read whole: every row of it, the unselected ones included,
+    /// rather than the selected rows gathered.
+    #[inline]
+    pub(crate) fn every(&self) -> bool {
+        self.every
+    }
+
+    /// The chunk's part of a column's words, for reading a chunk whole.
+    #[inline]
+    pub(crate) fn rows<'w, T>(&self, words: &'w [T]) -> &'w [T] {
+        &words[self.base..self.base + self.len]
+    }
+
+    /// Calls `f` with the position of every row that a whole chunk reads but the selection
+    /// does not keep; none when the chunk is gathered.
+    #[inline]
+    pub(crate) fn for_each_unselected(&self, mut f: impl FnMut(usize)) {
+        if !self.every {
+            return;
+        }
+        for w in 0..WORDS {
+            let mut dropped = self.valid[w] & !self.bits[w];
+            while dropped != 0 {
+                f(w * 64 + dropped.trailing_zeros() as usize);
+                dropped &= dropped - 1;
+            }
+        }
+    }
+
     /// How many rows the buffers hold.
     #[inline]
     pub(crate) fn width(&self) -> usize {
@@ -74,43 +103,59 @@ impl Chunk {
     /// their raw word, 0.
     #[inline]
     pub(crate) fn load<'b>(&self, column: &IntColumn, out: &'b mut [u64; ROWS]) -> &'b mut [u64] {
-        match column.words() {
-            IntWords::U8(w) => self.gather(w, out),
-            IntWords::U16(w) => self.gather(w, out),
-            IntWords::U32(w) => self.gather(w, out),
-            IntWords::U64(w) => self.gather(w, out),
-        }
+        let out = &mut out[..self.width()];
+        self.load_into(column, out, |o, v| *o = v);
+        out
     }
 
     /// As [`Chunk::load`], for a column of 32-bit words.
     #[inline]
     pub(crate) fn load_u32<'b>(&self, words: &[u32], out: &'b mut [u64; ROWS]) -> &'b mut [u64] {
-        self.gather(words, out)
+        let out = &mut out[..self.width()];
+        self.gather(words, out, |o, v| *o = v);
+        out
+    }
+
+    /// Calls `set` with each place of `out` (one per row the buffers hold) and the raw word
+    /// of its row in `column`, so that a value can be stored in part of a wider buffer.
+    #[inline]
+    pub(crate) fn load_into<O>(
+        &self,
+        column: &IntColumn,
+        out: &mut [O],
+        set: impl Fn(&mut O, u64),
+    ) {
+        match column.words() {
+            IntWords::U8(w) => self.gather(w, out, set),
+            IntWords::U16(w) => self.gather(w, out, set),
+            IntWords::U32(w) => self.gather(w, out, set),
+            IntWords::U64(w) => self.gather(w, out, set),
+        }
     }
 
     #[inline]
-    fn gather<'b, T: Copy + Into<u64>>(
+    fn gather<T: Copy + Into<u64>, O>(
         &self,
         words: &[T],
-        out: &'b mut [u64; ROWS],
-    ) -> &'b mut [u64] {
-        let words = &words[self.base..self.base + self.len];
+        out: &mut [O],
+        set: impl Fn(&mut O, u64),
+    ) {
+        let words = self.rows(words);
         if self.every {
             for (o, &w) in out.iter_mut().zip(words) {
-                *o = w.into();
+                set(o, w.into());
             }
         } else if let Ok(words) = <&[T; ROWS]>::try_from(words) {
             // A whole chunk: offsets are below ROWS, so the mask keeps the index in bounds
             // without a check per row.
             for (o, &i) in out.iter_mut().zip(&self.offsets[..self.n]) {
-                *o = words[i as usize % ROWS].into();
+                set(o, words[i as usize % ROWS].into());
             }
         } else {
             for (o, &i) in out.iter_mut().zip(&self.offsets[..self.n]) {
-                *o = words[i as usize].into();
+                set(o, words[i as usize].into());
             }
         }
-        &mut out[..self.width()]
     }
 
     /// Calls `f` with the buffer position of every row that `bitmap` marks.
@@ -153,21 +198,6 @@ impl Chunk {
         (0..WORDS)
             .map(|w| (self.bits[w] & !marks.get(first + w).copied().unwrap_or(0)).count_ones())
             .sum::<u32>() as usize
-    }
-
-    /// Sets the buffer value of every unselected row to `value`, where buffers hold them.
-    #[inline]
-    pub(crate) fn drop_unselected(&self, out: &mut [u64], value: u64) {
-        if !self.every {
-            return;
-        }
-        for w in 0..WORDS {
-            let mut dropped = self.valid[w] & !self.bits[w];
-            while dropped != 0 {
-                out[w * 64 + dropped.trailing_zeros() as usize] = value;
-                dropped &= dropped - 1;
-            }
-        }
     }
 }
 
@@ -239,7 +269,7 @@ mod tests {
             for_each_chunk(&selection, |chunk| {
                 let values = chunk.load(&column, &mut buffer);
                 chunk.mark(column.missing_bitmap(), values, u64::MAX);
-                chunk.drop_unselected(values, u64::MAX - 1);
+                chunk.for_each_unselected(|j| values[j] = u64::MAX - 1);
                 assert_eq!(values.len(), chunk.width());
                 let kept = values.iter().filter(|v| **v != u64::MAX - 1);
                 assert_eq!(kept.clone().count(), chunk.selected());

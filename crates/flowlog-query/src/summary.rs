@@ -79,6 +79,13 @@ impl AddrSet {
         AddrSet { v4, v6 }
     }
 
+    /// The addresses of IPv4 words and IPv6 values, each list already sorted and without
+    /// repeats.
+    pub(crate) fn from_sorted(v4: Vec<u32>, v6: Vec<u128>) -> AddrSet {
+        debug_assert!(v4.windows(2).all(|w| w[0] < w[1]) && v6.windows(2).all(|w| w[0] < w[1]));
+        AddrSet { v4, v6 }
+    }
+
     fn merge(&mut self, other: &AddrSet) {
         self.v4 = union(&self.v4, &other.v4);
         self.v6 = union(&self.v6, &other.v6);

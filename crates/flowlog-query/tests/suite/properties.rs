@@ -425,7 +425,15 @@ mod aggregates {
             prop_assert_eq!(&overview.histogram, &Histogram::of(&table, &selection, 60));
             for (groups, field) in overview.groups.iter().zip(flowlog_query::OVERVIEW_GROUPS) {
                 let by = GroupBy::Field(flowlog::FieldRef::Known(field));
-                prop_assert_eq!(groups, &Groups::of(&table, &selection, &by));
+                let expected = Groups::of(&table, &selection, &by);
+                prop_assert_eq!(groups.len(), expected.len());
+                // Top lists of every length, short ones taken from the groups still by code.
+                for n in [0, 1, 2, 10, 100, 5000] {
+                    for measure in [Measure::Records, Measure::Bytes, Measure::Packets] {
+                        prop_assert_eq!(groups.top(n, measure), expected.top(n, measure), "{:?} {} {}", field, n, measure);
+                    }
+                }
+                prop_assert_eq!(groups, &expected);
             }
         }
 
@@ -456,6 +464,34 @@ mod aggregates {
             let mut rejected = flowlog_query::Rejected::of(&a, &all(&a));
             rejected.merge(&flowlog_query::Rejected::of(&b, &all(&b)));
             prop_assert_eq!(rejected, flowlog_query::Rejected::of(&both, &all(&both)));
+
+            // Overviews merge too, their groups still by code or not.
+            let overview = |t: &flowlog::FlowTable| {
+                let index = flowlog_query::TableIndex::build(t);
+                flowlog_query::Overview::of_selection(t, &index, &all(t))
+            };
+            let mut merged = overview(&a);
+            merged.merge(&overview(&b));
+            let whole = overview(&both);
+            prop_assert_eq!(&merged.summary, &whole.summary);
+            prop_assert_eq!(&merged.histogram, &whole.histogram);
+            for (m, w) in merged.groups.iter().zip(&whole.groups) {
+                prop_assert_eq!(m.top(3, Measure::Bytes), w.top(3, Measure::Bytes));
+                prop_assert_eq!(m, w);
+            }
+            let mut empty = flowlog_query::Overview {
+                summary: Summary::default(),
+                histogram: Histogram::new(60),
+                groups: flowlog_query::OVERVIEW_GROUPS
+                    .iter()
+                    .map(|f| Groups::new(GroupBy::Field(flowlog::FieldRef::Known(*f))))
+                    .collect(),
+            };
+            empty.merge(&whole);
+            for (m, w) in empty.groups.iter().zip(&whole.groups) {
+                prop_assert_eq!(m.top(4, Measure::Packets), w.top(4, Measure::Packets));
+                prop_assert_eq!(m, w);
+            }
 
             let mut histogram = Histogram::of(&a, &all(&a), 60);
             histogram.merge(&Histogram::of(&b, &all(&b), 60));
