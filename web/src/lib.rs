@@ -25,7 +25,9 @@
 //! - [`query`]: the worker's answers to the page's questions, merged across files. Pure.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
 //! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
-//! - `worker` (wasm only): the worker's message loop and chunked file reading.
+//! - `worker` (wasm only): the worker's message loop.
+//! - `read_ahead` (wasm only): a file's slices, read on a thread of their own ahead of the
+//!   decoder.
 //! - `loader` (wasm only): the page's handle on the worker (from a file next to the page, or
 //!   from the Blob URL of the single-file build), and the service worker's registration.
 //! - `components` (wasm only): the Yew components, one per file.
@@ -47,5 +49,7 @@ pub mod state;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod loader;
+#[cfg(target_arch = "wasm32")]
+pub mod read_ahead;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

@@ -19,14 +19,14 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, LoadRequest,
     ToWorker, IMAGE,
 };
+use crate::read_ahead::read_blob;
 use flowlog::FlowTable;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// How many bytes are read from a file at a time: large enough that the cost of each read
 /// (a promise, a copy into WebAssembly memory, a progress message) vanishes, small enough
@@ -248,36 +248,4 @@ async fn load(worker: &Worker, request: LoadRequest) {
         Ok(false) => {}
         Err(message) => post(&FromWorker::Failed { id, message }),
     }
-}
-
-/// Reads `blob` in slices of `chunk_bytes` and feeds each to `ingest`, calling `on_chunk`
-/// after each; `on_chunk` returns false to stop. Returns whether the whole blob was read.
-///
-/// Each slice is read with `Blob.arrayBuffer()`, never as text: bytes are what the decoder
-/// takes, and browsers return an empty string, without an error, for text past ~512 MB.
-pub async fn read_blob(
-    blob: &Blob,
-    ingest: &mut Ingest,
-    chunk_bytes: u64,
-    mut on_chunk: impl FnMut(&Ingest) -> bool,
-) -> Result<bool, String> {
-    let size = blob.size() as u64;
-    let mut scratch = Vec::new();
-    let mut start = 0u64;
-    while start < size {
-        let end = size.min(start + chunk_bytes.max(1));
-        let slice = blob
-            .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(describe)?;
-        let buffer = JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(|e| format!("the browser could not read it ({})", describe(e)))?;
-        let chunk = js_sys::Uint8Array::new(&buffer);
-        ingest.feed_js(&chunk, &mut scratch);
-        start = end;
-        if !on_chunk(ingest) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }

@@ -10,7 +10,7 @@ use flowlens_web::protocol::{
     load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
     FromWorker, IssueExample, ToWorker, Totals, IMAGE,
 };
-use flowlens_web::worker::read_blob;
+use flowlens_web::read_ahead::read_blob;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
