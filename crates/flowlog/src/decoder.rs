@@ -7,8 +7,12 @@ use crate::source::S3Source;
 use crate::table::FlowTable;
 use crate::wrapper::{Sink, Stage, Wrapper};
 
-/// Bytes per default-format record in typical files, used to size columns from a file size.
+/// Bytes per default-format record in typical files, used to size columns from a file size
+/// before any record has been read.
 const TYPICAL_RECORD_BYTES: u64 = 100;
+
+/// Records read before the rows of the whole file are estimated from them.
+const ESTIMATE_AFTER_RECORDS: u64 = 1_000;
 
 /// Choices made before decoding.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +39,9 @@ pub struct Decoder {
     stage: Stage,
     sink: Sink,
     bytes_read: u64,
+    size_hint: Option<u64>,
+    /// Whether the columns have been sized from the records of the first chunks.
+    estimated: bool,
 }
 
 /// What decoding one file produced.
@@ -84,22 +91,48 @@ impl Decoder {
     /// A decoder for the file named `file` (used in issues and reports).
     pub fn new(file: impl Into<String>, options: DecodeOptions) -> Decoder {
         let file = file.into();
-        let capacity = options
-            .size_hint
-            .map_or(0, |size| (size / TYPICAL_RECORD_BYTES) as usize);
-        let reader = RecordReader::new(file.clone(), options.format, capacity);
+        let reader = RecordReader::new(file.clone(), options.format);
         Decoder {
             file,
             stage: Stage::new(),
             sink: Sink::new(reader),
             bytes_read: 0,
+            size_hint: options.size_hint,
+            estimated: false,
         }
     }
 
     /// Decodes the next bytes. A chunk may end anywhere, even inside a field or a gzip block.
+    ///
+    /// Columns are sized in two steps, so that they are allocated about once, at about the
+    /// size they end at: the first chunk reserves rows for its own bytes (or for the size
+    /// hint, if smaller), and once a chunk ends with enough records read, the whole file's
+    /// rows are estimated from the records per byte so far. Reserving the whole hint up front
+    /// would be wrong both ways: formats with more fields have longer lines, and a gzip
+    /// file's size says little about its records. It would also waste memory in
+    /// WebAssembly, which never returns it: a column that widens from bytes to wider words
+    /// leaves its whole first reservation behind.
     pub fn decode(&mut self, chunk: &[u8]) {
+        if self.bytes_read == 0 {
+            let bytes = self
+                .size_hint
+                .map_or(0, |hint| hint.min(chunk.len() as u64));
+            self.sink
+                .reader
+                .reserve_rows((bytes / TYPICAL_RECORD_BYTES) as usize);
+        }
         self.bytes_read += chunk.len() as u64;
         self.stage.feed(chunk, &mut self.sink);
+        let records = self.sink.reader.records;
+        if let Some(hint) = self.size_hint {
+            if !self.estimated && records >= ESTIMATE_AFTER_RECORDS && self.bytes_read < hint {
+                self.estimated = true;
+                // A twentieth more, for lines that grow longer further on; rows beyond the
+                // estimate still fit, by the columns' usual growth.
+                let estimate = records as f64 * hint as f64 / self.bytes_read as f64 * 1.05;
+                self.sink.reader.reserve_rows(estimate as usize);
+            }
+        }
     }
 
     /// Records read so far.

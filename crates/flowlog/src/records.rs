@@ -77,12 +77,12 @@ pub(crate) struct RecordReader {
 }
 
 impl RecordReader {
-    pub(crate) fn new(file: String, given: Option<Format>, capacity: usize) -> RecordReader {
+    pub(crate) fn new(file: String, given: Option<Format>) -> RecordReader {
         RecordReader {
             file,
             given,
             state: State::Sampling(Vec::new()),
-            table: FlowTable::with_capacity(capacity),
+            table: FlowTable::new(),
             issues: IssueLog::default(),
             formats: Vec::new(),
             records: 0,
@@ -250,6 +250,15 @@ impl RecordReader {
             writer: self.table.check_out(table_format, &columns),
             report,
         });
+    }
+
+    /// Makes room for `rows` rows in all, in the current layout's columns and in any column
+    /// made later.
+    pub(crate) fn reserve_rows(&mut self, rows: usize) {
+        self.table.reserve_rows(rows);
+        if let State::Reading(layout) = &mut self.state {
+            layout.writer.reserve_rows(rows);
+        }
     }
 
     /// Puts the current layout's columns back into the table; the reader then has no
@@ -543,7 +552,7 @@ mod tests {
     /// ended with: every value of every row, each row's line, the text columns'
     /// dictionaries, which columns have missing marks, and the issues.
     fn read_lines(format: &Format, lines: &[Vec<u8>], fast_path: bool) -> String {
-        let mut reader = RecordReader::new("f".into(), Some(format.clone()), 0);
+        let mut reader = RecordReader::new("f".into(), Some(format.clone()));
         reader.fast_path = fast_path;
         for (i, line) in lines.iter().enumerate() {
             reader.line(i as u64 + 1, line);
@@ -694,7 +703,7 @@ mod tests {
         let default = Format::default_v2();
         let line = b"2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 \
                      6 20 4249 1418530010 1418530070 ACCEPT OK";
-        let mut reader = RecordReader::new("f".into(), Some(default), 0);
+        let mut reader = RecordReader::new("f".into(), Some(default));
         reader.line(1, line);
         let State::Reading(layout) = &mut reader.state else {
             panic!("the given format is the layout");

@@ -34,7 +34,7 @@ impl Column {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Column::Int(c) => c.len(),
             Column::Addr(c) => c.len(),
@@ -50,7 +50,7 @@ impl Column {
         }
     }
 
-    fn reserve(&mut self, additional: usize) {
+    pub(crate) fn reserve(&mut self, additional: usize) {
         match self {
             Column::Int(c) => c.reserve(additional),
             Column::Addr(c) => c.reserve(additional),
@@ -265,6 +265,17 @@ impl FlowTable {
             })
             .collect();
         (index, ids)
+    }
+
+    /// Makes room for `rows` rows in all in the columns it holds, and in columns made later.
+    pub(crate) fn reserve_rows(&mut self, rows: usize) {
+        self.reserve_rows = rows;
+        for column in self.known.iter_mut().flatten() {
+            column.reserve(rows.saturating_sub(column.len()));
+        }
+        for (_, column) in &mut self.others {
+            column.reserve(rows.saturating_sub(column.len()));
+        }
     }
 
     /// Takes the columns of the format registered as `format` out of the table, padded to

@@ -354,6 +354,19 @@ impl RowWriter {
         read
     }
 
+    /// Makes room for `rows` rows in all in every column.
+    pub(crate) fn reserve_rows(&mut self, rows: usize) {
+        for target in &mut self.targets {
+            match target {
+                Target::Int { column, .. }
+                | Target::Time { column }
+                | Target::Enum { column, .. } => column.reserve(rows.saturating_sub(column.len())),
+                Target::Addr { column } => column.reserve(rows.saturating_sub(column.len())),
+                Target::Text { column } => column.reserve(rows.saturating_sub(column.len())),
+            }
+        }
+    }
+
     /// Takes back the values appended to the first `count` columns.
     #[cold]
     fn take_back(&mut self, count: usize) {
