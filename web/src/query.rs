@@ -16,8 +16,8 @@ use crate::protocol::{
 };
 use flowlog::{Field, FieldRef, FlowTable, Value};
 use flowlog_query::{
-    names, page, Conversations, Filter, GroupBy, Groups, Histogram, Key, Measure, Rejected, SortBy,
-    Summary, Totals as Sums, BASE_WIDTH,
+    names, page, Conversations, Filter, GroupBy, Groups, Histogram, Key, Measure, Overview,
+    Rejected, SortBy, TableIndex, Totals as Sums, BASE_WIDTH, OVERVIEW_GROUPS,
 };
 
 /// The top lists of the overview, by their `flowlens query --top` names, in the order the
@@ -64,31 +64,47 @@ fn parse_filter<'a>(
     })
 }
 
-/// Answers `query` over `tables`.
+/// Answers `query` over `tables`, each with the index built for it when it was loaded.
+///
+/// Each table's [`Overview`] (summary, histogram and five of the top lists, in one pass
+/// over the selected rows) is merged with the others'; the pairs of addresses, which the
+/// overview does not count, are grouped on their own from the same selection.
 pub fn answer<'a>(
-    tables: impl IntoIterator<Item = &'a FlowTable> + Clone,
+    tables: impl IntoIterator<Item = (&'a FlowTable, &'a TableIndex)> + Clone,
     query: &Query,
 ) -> Answer {
-    let filter = match parse_filter(tables.clone(), &query.filter) {
+    let filter = match parse_filter(tables.clone().into_iter().map(|(t, _)| t), &query.filter) {
         Ok(filter) => filter,
         Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
-    let bys: Vec<GroupBy> = TOP_LISTS
-        .iter()
-        .map(|name| GroupBy::from_name(name, &[]).expect("the top lists name known fields"))
-        .collect();
-    let mut summary = Summary::default();
-    let mut histogram = Histogram::new(BASE_WIDTH);
-    let mut groups: Vec<Groups> = bys.iter().cloned().map(Groups::new).collect();
-    for table in tables {
+    let pair = GroupBy::from_name("pair", &[]).expect("pairs are a known grouping");
+    let mut overview: Option<Overview> = None;
+    let mut pairs = Groups::new(pair.clone());
+    for (table, index) in tables {
         let selection = filter.select(table);
-        summary.merge(&Summary::of_selection(table, &selection));
-        histogram.merge(&Histogram::of(table, &selection, BASE_WIDTH));
-        for (all, by) in groups.iter_mut().zip(&bys) {
-            all.merge(&Groups::of(table, &selection, by));
+        let part = Overview::of_selection(table, index, &selection);
+        match &mut overview {
+            Some(all) => all.merge(&part),
+            None => overview = Some(part),
         }
+        pairs.merge(&Groups::of(table, &selection, &pair));
     }
+    let Overview {
+        summary,
+        histogram,
+        groups,
+    } = overview.unwrap_or_else(|| Overview {
+        summary: Default::default(),
+        histogram: Histogram::new(BASE_WIDTH),
+        groups: OVERVIEW_GROUPS
+            .iter()
+            .map(|f| Groups::new(GroupBy::Field(FieldRef::Known(*f))))
+            .collect(),
+    });
+    // The page's order (`TOP_LISTS`): the overview's groups with the pairs third.
+    let mut tops: Vec<&Groups> = groups.iter().collect();
+    tops.insert(2, &pairs);
     let histogram = histogram.coarsened(u64::from(query.buckets.max(1)));
     Answer::Overview(OverviewView {
         totals: Totals::of(&summary),
@@ -106,8 +122,8 @@ pub fn answer<'a>(
             })
             .collect(),
         no_time: counts(&histogram.no_time),
-        tops: groups
-            .iter()
+        tops: tops
+            .into_iter()
             .map(|g| top_view(g, query.top, measure))
             .collect(),
     })
@@ -421,7 +437,8 @@ mod tests {
             top: 10,
             buckets: 100,
         };
-        match answer(tables, &query) {
+        let indexes: Vec<TableIndex> = tables.iter().map(TableIndex::build).collect();
+        match answer(tables.iter().zip(&indexes), &query) {
             Answer::Overview(view) => view,
             other => panic!("{other:?}"),
         }
@@ -587,6 +604,8 @@ mod tests {
         assert_eq!(dstport.rows[0].key, [Some("443".to_owned())]);
         assert_eq!(dstport.rows[0].label.as_deref(), Some("https"));
         assert_eq!(dstport.rows[1].counts, [4, 1600, 20]);
+        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        assert_eq!(names, TOP_LISTS);
         let pair = &view.tops[2];
         assert_eq!(pair.by, "pair");
         assert_eq!(pair.rows[1].key.len(), 2);
@@ -628,7 +647,9 @@ mod tests {
             filter: "srcaddr = é and dstport = sshh".into(),
             ..Query::default()
         };
-        let Answer::BadFilter(problem) = answer(&[table(LOG)], &query) else {
+        let log = table(LOG);
+        let index = TableIndex::build(&log);
+        let Answer::BadFilter(problem) = answer([(&log, &index)], &query) else {
             panic!("the filter should not read");
         };
         assert_eq!(problem.start, 10);

@@ -21,8 +21,9 @@ use crate::protocol::{
 };
 use crate::read_ahead::read_blob;
 use flowlog::FlowTable;
+use flowlog_query::TableIndex;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,6 +42,8 @@ struct Worker {
     /// Files the page no longer wants, checked between chunks.
     forgotten: RefCell<HashSet<JobId>>,
     tables: RefCell<Vec<(JobId, FlowTable)>>,
+    /// The index of each table, by the table's id, built when the table arrives.
+    indexes: RefCell<HashMap<JobId, TableIndex>>,
 }
 
 /// Starts the worker: installs the message handler, then tells the page it is ready.
@@ -111,7 +114,11 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
         }),
         (ToWorker::Query { seq, query }, _) => {
             let tables = worker.tables.borrow();
-            let answer = crate::query::answer(tables.iter().map(|(_, t)| t), &query);
+            let indexes = worker.indexes.borrow();
+            let with_indexes = tables
+                .iter()
+                .filter_map(|(id, t)| Some((t, indexes.get(id)?)));
+            let answer = crate::query::answer(with_indexes, &query);
             post(&FromWorker::Answer {
                 seq,
                 answer: Box::new(answer),
@@ -129,6 +136,7 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
             worker.forgotten.borrow_mut().insert(id);
             worker.queue.borrow_mut().retain(|r| r.id != id);
             worker.tables.borrow_mut().retain(|(t, _)| *t != id);
+            worker.indexes.borrow_mut().remove(&id);
             post_memory();
         }
     }
@@ -156,6 +164,10 @@ fn post_memory() {
 /// rise), whichever worker finished first, so that records come in the files' order as in
 /// `flowlens query`.
 fn keep(worker: &Worker, id: JobId, table: FlowTable) {
+    worker
+        .indexes
+        .borrow_mut()
+        .insert(id, TableIndex::build(&table));
     let mut tables = worker.tables.borrow_mut();
     let at = tables.partition_point(|(other, _)| *other < id);
     tables.insert(at, (id, table));
