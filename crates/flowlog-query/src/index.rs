@@ -13,10 +13,12 @@
 //! changes the answers: every aggregate that takes it gives what the same aggregate gives
 //! without it (the tests check this).
 
-use flowlog::column::{AddrColumn, IntWords};
+use crate::scan::ROWS;
+use flowlog::column::{AddrColumn, IntColumn, IntWords};
 use flowlog::{Field, FlowTable};
 use rustc_hash::FxHashMap;
 use std::net::{IpAddr, Ipv4Addr};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Derived data about one [`FlowTable`], built once after decoding with
@@ -40,6 +42,10 @@ pub struct TableIndex {
     v6_order: Vec<(u32, u128)>,
     /// The smallest and largest `start` present in the table.
     start_range: Option<(u64, u64)>,
+    /// The times of each chunk of rows that the overview reads at once (see `scan`).
+    chunks: Vec<ChunkTimes>,
+    /// For each chunk, the latest `end` present in it or any chunk before it.
+    last_end_by: Vec<Option<u64>>,
     /// Where a word holding a count of records and a sum of `packets` puts the records,
     /// if such a word can hold any group of the table's rows (see [`TableIndex::lanes`]).
     lanes: Option<u32>,
@@ -82,6 +88,30 @@ impl TableIndex {
         let lanes = (total(Field::Bytes) <= u128::from(u64::MAX)
             && total(Field::Packets) < 1u128 << shift)
             .then_some(shift);
+        // Times by chunk, so that the overview can skip reading `start` and `end` where the
+        // range of a chunk tells it enough.
+        let rows = table.len();
+        let (start, end) = (table.int(Field::Start), table.int(Field::End));
+        let chunks: Vec<ChunkTimes> = (0..rows.div_ceil(ROWS))
+            .map(|c| {
+                let rows = c * ROWS..rows.min((c + 1) * ROWS);
+                ChunkTimes {
+                    starts: start.and_then(|s| present_range(s, rows.clone())),
+                    last_end: end.and_then(|e| present_range(e, rows)).map(|(_, hi)| hi),
+                }
+            })
+            .collect();
+        let last_end_by = chunks
+            .iter()
+            .scan(None, |last, c| {
+                *last = (*last).max(c.last_end);
+                Some(*last)
+            })
+            .collect();
+        let start_range = chunks
+            .iter()
+            .filter_map(|c| c.starts)
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
         TableIndex {
             rows: table.len(),
             addrs: addrs.into(),
@@ -89,7 +119,9 @@ impl TableIndex {
             dst: renumber(dst),
             v4_order,
             v6_order,
-            start_range: table.int(Field::Start).and_then(present_range),
+            start_range,
+            chunks,
+            last_end_by,
             lanes,
         }
     }
@@ -113,6 +145,8 @@ impl TableIndex {
             + self.addrs.len() * std::mem::size_of::<Option<IpAddr>>()
             + self.v4_order.capacity() * 8
             + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
+            + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
+            + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
     }
 
     /// Panics unless the index was built for a table of `table`'s size: an index of another
@@ -162,6 +196,25 @@ impl TableIndex {
     pub(crate) fn start_range(&self) -> Option<(u64, u64)> {
         self.start_range
     }
+
+    /// The times of chunk `c` (rows `c * ROWS` on).
+    pub(crate) fn chunk_times(&self, c: usize) -> ChunkTimes {
+        self.chunks[c]
+    }
+
+    /// The latest `end` present in chunk `c` or any chunk before it.
+    pub(crate) fn last_end_by(&self, c: usize) -> Option<u64> {
+        self.last_end_by[c]
+    }
+}
+
+/// The times of one chunk of rows.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ChunkTimes {
+    /// The earliest and latest `start` present.
+    pub(crate) starts: Option<(u64, u64)>,
+    /// The latest `end` present.
+    pub(crate) last_end: Option<u64>,
 }
 
 /// Addresses in order of first appearance while encoding, with how many rows hold each.
@@ -236,7 +289,7 @@ impl Dictionary {
 }
 
 /// The sum of every value of an integer column (missing rows hold 0).
-fn total_of(column: &flowlog::column::IntColumn) -> u128 {
+fn total_of(column: &IntColumn) -> u128 {
     fn sum<T: Copy + Into<u64>>(words: &[T]) -> u128 {
         words.iter().map(|&w| u128::from(w.into())).sum()
     }
@@ -248,16 +301,15 @@ fn total_of(column: &flowlog::column::IntColumn) -> u128 {
     }
 }
 
-/// The smallest and largest value present in an integer column.
-fn present_range(column: &flowlog::column::IntColumn) -> Option<(u64, u64)> {
+/// The smallest and largest value present in rows `rows` of an integer column.
+fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u64, u64)> {
     if column.has_missing() {
-        return (0..column.len()).filter_map(|row| column.get(row)).fold(
-            None,
-            |range, v| match range {
+        return rows
+            .filter_map(|row| column.get(row))
+            .fold(None, |range, v| match range {
                 None => Some((v, v)),
                 Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
-            },
-        );
+            });
     }
     fn range<T: Copy + Into<u64>>(words: &[T]) -> Option<(u64, u64)> {
         let lo = words.iter().map(|&w| w.into()).min()?;
@@ -265,10 +317,10 @@ fn present_range(column: &flowlog::column::IntColumn) -> Option<(u64, u64)> {
         Some((lo, hi))
     }
     match column.words() {
-        IntWords::U8(w) => range(w),
-        IntWords::U16(w) => range(w),
-        IntWords::U32(w) => range(w),
-        IntWords::U64(w) => range(w),
+        IntWords::U8(w) => range(&w[rows]),
+        IntWords::U16(w) => range(&w[rows]),
+        IntWords::U32(w) => range(&w[rows]),
+        IntWords::U64(w) => range(&w[rows]),
     }
 }
 

@@ -27,7 +27,7 @@ use crate::histogram::{Bucket, Histogram, BASE_WIDTH};
 use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
 use crate::packed::{plus, put, take, Lanes, Slot};
-use crate::scan::{for_each_chunk, Chunk, ROWS};
+use crate::scan::{chunk_at, for_each_chunk, Chunk, ROWS};
 use crate::selection::Selection;
 use crate::summary::{AddrSet, Summary};
 use flowlog::column::{IntColumn, IntWords};
@@ -142,11 +142,11 @@ impl<'a> Dense<'a> {
         } else {
             (Source::Absent, 1)
         };
-        // Large groupings put rows with rare keys aside (see `add_split`), in one more slot.
-        let (copies, hot, size) = match source {
-            Source::Codes(_) => (1, Some(HOT_CODES), size + 1),
-            _ if size > SMALL => (1, Some(HOT_VALUES), size + 1),
-            _ => (4, None, size),
+        // Address codes put rows with rare codes aside (see `add_split`).
+        let (copies, hot) = match source {
+            Source::Codes(_) => (1, Some(HOT_CODES)),
+            _ if size > SMALL => (1, None),
+            _ => (4, None),
         };
         Dense {
             field,
@@ -189,7 +189,7 @@ impl<'a> Dense<'a> {
                 // Missing rows hold 0, so they went to slot 0 (of some copy; the copies
                 // are added up in the end, so taking them from the first one is as good).
                 if let (Some(marks), true) = (column.missing_bitmap(), missing != 0) {
-                    chunk.for_each_marked(marks, |j| {
+                    chunk.for_each_marked(marks, |j, _| {
                         take(&mut slots[0], incs[j]);
                         put(&mut slots[missing], incs[j]);
                     });
@@ -206,7 +206,7 @@ impl<'a> Dense<'a> {
         }
     }
 
-    /// Each slot's sums over its copies, the slot for rows put aside left out.
+    /// Each slot's sums over its copies.
     fn merged(mut self) -> (Field, Source<'a>, Vec<Slot>) {
         let size = self.size;
         for c in 1..self.copies {
@@ -215,14 +215,14 @@ impl<'a> Dense<'a> {
                 put(s, t);
             }
         }
-        self.slots.truncate(size - usize::from(self.hot.is_some()));
+        self.slots.truncate(size);
         (self.field, self.source, self.slots)
     }
 
     /// The groups, keyed by value, or still by code where keys are easy to make later (see
     /// [`Coded`]).
     fn groups(self, table: &FlowTable, index: &TableIndex, lanes: Lanes) -> Groups {
-        let coded = self.hot.is_some();
+        let coded = self.copies == 1;
         let (field, source, slots) = self.merged();
         let by = GroupBy::Field(FieldRef::Known(field));
         let kind = field.kind();
@@ -324,13 +324,10 @@ fn add<K: Copy + Into<u64>>(slots: &mut [Slot], keys: &[K], incs: &[Slot]) {
 /// cache.
 const HOT_CODES: usize = 16384;
 
-/// Values below this (ports below 1024) are put aside less often than others.
-const HOT_VALUES: usize = 1024;
-
-/// As [`add`], for address codes: slots of the rare addresses are mostly not in the cache,
+/// As [`add`], for address codes: slots of rare addresses are mostly not in the cache,
 /// and a loop that meets one among thirty others waits for it before going on. So rows
-/// with a rare code are put aside (their increment goes to the last slot, which nobody
-/// reads) and added in a second loop that holds nothing else, where the misses overlap.
+/// with a code of `hot` or more are put aside and added in a second loop that holds
+/// nothing else, where the misses overlap.
 #[inline(always)]
 fn add_split<K: Copy + Into<u64>>(
     slots: &mut [Slot],
@@ -339,14 +336,18 @@ fn add_split<K: Copy + Into<u64>>(
     incs: &[Slot],
     cold: &mut [u16; ROWS],
 ) {
-    let aside = slots.len() - 1;
+    let len = slots.len();
+    let hot_slots = &mut slots[..hot.min(len)];
     let mut n = 0;
     for (j, (&key, &inc)) in keys.iter().zip(incs).enumerate() {
-        let key = key.into() as usize;
-        let rare = key >= hot;
-        cold[n % ROWS] = j as u16;
-        n += usize::from(rare);
-        put(&mut slots[if rare { aside } else { key }], inc);
+        // The bounds check of the hot slots is the test for a rare key.
+        match hot_slots.get_mut(key.into() as usize) {
+            Some(slot) => put(slot, inc),
+            None => {
+                cold[n % ROWS] = j as u16;
+                n += 1;
+            }
+        }
     }
     for &j in &cold[..n] {
         let j = usize::from(j);
@@ -370,6 +371,26 @@ fn add4<K: Copy + Into<u64>>(slots: &mut [Slot], size: usize, keys: &[K], incs: 
     add(s0, &keys[done..], &incs[done..]);
 }
 
+/// The sum of the increments of rows whose action code is 1 (`REJECT`), and in 12-bit
+/// lanes of one word, how many kept rows have each log-status code: adding to a lane has
+/// no store to wait for, and a chunk's 1,024 rows cannot fill one.
+#[inline(always)]
+fn rejects_statuses<A: Copy + Into<u64>, S: Copy + Into<u64>>(
+    actions: &[A],
+    statuses: &[S],
+    incs: &[Slot],
+    lanes: Lanes,
+) -> (Slot, u64) {
+    let (mut bytes, mut rest, mut counts) = (0u64, 0u64, 0u64);
+    for ((&a, &s), &inc) in actions.iter().zip(statuses).zip(incs) {
+        let reject = 0u64.wrapping_sub(u64::from(a.into() == 1));
+        bytes = bytes.wrapping_add(inc[0] & reject);
+        rest = rest.wrapping_add(inc[1] & reject);
+        counts += lanes.kept(inc) << (12 * s.into());
+    }
+    ([bytes, rest], counts)
+}
+
 /// Histogram slots per minute: `ACCEPT`, `REJECT`, no action.
 const PER_MINUTE: usize = 3;
 
@@ -387,6 +408,7 @@ struct Buffers {
 
 /// Everything the pass counts.
 struct Pass<'a> {
+    index: &'a TableIndex,
     lanes: Lanes,
     bytes: Option<&'a IntColumn>,
     packets: Option<&'a IntColumn>,
@@ -400,7 +422,7 @@ struct Pass<'a> {
     minutes: usize,
     /// Per minute, then one more "minute" for rows without a time: [`PER_MINUTE`] slots.
     histogram: Vec<Slot>,
-    /// Records by log-status code, then missing.
+    /// Records by log-status code.
     by_status: [u64; 4],
     records: u64,
     total: Slot,
@@ -426,6 +448,7 @@ impl<'a> Pass<'a> {
             _ => (0, 0),
         };
         Pass {
+            index,
             lanes,
             bytes: table.int(Field::Bytes),
             packets: table.int(Field::Packets),
@@ -457,6 +480,7 @@ impl<'a> Pass<'a> {
             cold: [0; ROWS],
         });
         for_each_chunk(selection, |chunk| self.chunk(chunk, &mut buffers));
+        self.last_end = self.last_end(selection, &mut buffers.keys);
         self
     }
 
@@ -493,35 +517,153 @@ impl<'a> Pass<'a> {
             group.add(chunk, keys, cold, incs, total);
         }
 
+        let reject = self.rejects_and_statuses(chunk, incs, keys, actions);
+        let times = self.index.chunk_times(chunk.index());
+        match self.chunk_minute(times.starts) {
+            Some(minute) => self.one_minute(chunk, minute, incs, total, reject),
+            None => {
+                let (starts, actions) = self.starts_and_actions(chunk, starts, actions);
+                self.histogram(starts, actions, incs);
+            }
+        }
+
+        // Only a chunk that starts before the earliest start so far can change it.
+        if let (Some(start), Some((first, _))) = (self.start, times.starts) {
+            if first < self.first_start {
+                let starts = chunk.load(start, starts);
+                chunk.mark(start.missing_bitmap(), starts, u64::MAX);
+                // Missing starts read as u64::MAX, and so are rows not kept: neither
+                // lowers the minimum.
+                let first = starts.iter().zip(incs).fold(u64::MAX, |first, (&s, &inc)| {
+                    first.min(s | (lanes.kept(inc).wrapping_sub(1)))
+                });
+                self.first_start = self.first_start.min(first);
+            }
+        }
+    }
+
+    /// The sum of the increments of rows whose action is `REJECT`, and the counts by
+    /// log-status, in one loop over both columns.
+    #[inline]
+    fn rejects_and_statuses(
+        &mut self,
+        chunk: &Chunk,
+        incs: &[Slot],
+        keys: &mut [u64; ROWS],
+        actions: &mut [u64; ROWS],
+    ) -> Slot {
+        let lanes = self.lanes;
+        let width = chunk.width();
+        let (reject, counts) = match (self.action.map(IntColumn::words), self.status) {
+            (Some(IntWords::U8(a)), Some(s)) if chunk.every() => match s.words() {
+                IntWords::U8(s) => rejects_statuses(chunk.rows(a), chunk.rows(s), incs, lanes),
+                _ => rejects_statuses(chunk.rows(a), chunk.load(s, keys), incs, lanes),
+            },
+            _ => {
+                // An absent column reads as 0: no row is a `REJECT`, and the counts of an
+                // absent log-status are not used.
+                let codes: &[u64] = match self.action {
+                    Some(action) => chunk.load(action, actions),
+                    None => {
+                        actions[..width].fill(0);
+                        &actions[..width]
+                    }
+                };
+                let statuses: &[u64] = match self.status {
+                    Some(status) => chunk.load(status, keys),
+                    None => {
+                        keys[..width].fill(0);
+                        &keys[..width]
+                    }
+                };
+                rejects_statuses(codes, statuses, incs, lanes)
+            }
+        };
         if let Some(status) = self.status {
-            let codes = chunk.load(status, keys);
-            chunk.mark(status.missing_bitmap(), codes, LOG_STATUSES.len() as u64);
-            // Each kept row adds 1 to a 12-bit lane of one word, the lane of its code, so
-            // the loop has no store to wait for; a chunk's 1,024 rows cannot fill a lane.
-            let counts = codes.iter().zip(incs).fold(0u64, |counts, (&code, &inc)| {
-                counts + (lanes.kept(inc) << (12 * code))
-            });
             for (k, total) in self.by_status.iter_mut().enumerate() {
                 *total += counts >> (12 * k) & 0xfff;
             }
-        }
-
-        if let Some(end) = self.end {
-            let present = end
-                .missing_bitmap()
-                .map_or(chunk.selected(), |m| chunk.selected_unmarked(m));
-            if present > 0 {
-                // Missing ends read as 0, and rows not kept are made 0: neither raises the
-                // maximum.
-                let ends = chunk.load(end, keys);
-                let last = ends.iter().zip(incs).fold(0u64, |last, (&e, &inc)| {
-                    last.max(e & 0u64.wrapping_sub(lanes.kept(inc)))
-                });
-                self.last_end = self.last_end.max(Some(last));
+            // A missing log-status reads as 0, and was counted as the first word.
+            if let Some(marks) = status.missing_bitmap() {
+                self.by_status[0] -= chunk.selected_marked(marks) as u64;
             }
         }
+        reject
+    }
 
-        // Each row's histogram slot: action, then minute.
+    /// The histogram's minute for every row of a chunk whose starts span `starts`, when
+    /// one minute holds them all (the last "minute", for rows without a time, when no row
+    /// has one or the histogram has no array).
+    #[inline]
+    fn chunk_minute(&self, starts: Option<(u64, u64)>) -> Option<usize> {
+        let no_time = self.minutes;
+        match starts {
+            _ if self.minutes == 0 => Some(no_time),
+            None => Some(no_time),
+            Some((first, last)) if first / BASE_WIDTH == last / BASE_WIDTH => {
+                Some((first / BASE_WIDTH - self.first_minute) as usize)
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// Adds a chunk whose rows with a time all start in `minute` to the histogram: the
+    /// `REJECT` rows and the rest, then moves the few rows without an action or a time to
+    /// where they belong.
+    #[inline]
+    fn one_minute(
+        &mut self,
+        chunk: &Chunk,
+        minute: usize,
+        incs: &[Slot],
+        total: Slot,
+        reject: Slot,
+    ) {
+        let no_time = self.minutes;
+        let at = |minute: usize, action: usize| minute * PER_MINUTE + action;
+        let histogram = &mut self.histogram;
+        let mut rest = total;
+        take(&mut rest, reject);
+        if self.action.is_none() {
+            put(&mut histogram[at(minute, 2)], rest);
+        } else {
+            put(&mut histogram[at(minute, 0)], rest);
+            put(&mut histogram[at(minute, 1)], reject);
+        }
+        // A missing action reads as 0, `ACCEPT`.
+        let action = self.action;
+        let missing_action = action.and_then(IntColumn::missing_bitmap);
+        if let Some(marks) = missing_action {
+            chunk.for_each_marked(marks, |j, _| {
+                take(&mut histogram[at(minute, 0)], incs[j]);
+                put(&mut histogram[at(minute, 2)], incs[j]);
+            });
+        }
+        let missing_start = self.start.and_then(IntColumn::missing_bitmap);
+        if let (Some(marks), true) = (missing_start, minute != no_time) {
+            let base = chunk.base();
+            chunk.for_each_marked(marks, |j, offset| {
+                let row = base + offset;
+                let slot = match action.map(|a| a.get(row)) {
+                    Some(Some(1)) => 1,
+                    Some(Some(_)) => 0,
+                    _ => 2,
+                };
+                take(&mut histogram[at(minute, slot)], incs[j]);
+                put(&mut histogram[at(no_time, slot)], incs[j]);
+            });
+        }
+    }
+
+    /// The starts and action codes of a chunk's rows, a missing start read as u64::MAX and
+    /// a missing or absent action as 2.
+    fn starts_and_actions<'b>(
+        &self,
+        chunk: &Chunk,
+        starts: &'b mut [u64; ROWS],
+        actions: &'b mut [u64; ROWS],
+    ) -> (&'b [u64], &'b [u64]) {
+        let width = chunk.width();
         let actions: &[u64] = match self.action {
             Some(action) => {
                 let codes = chunk.load(action, actions);
@@ -537,12 +679,6 @@ impl<'a> Pass<'a> {
             Some(start) => {
                 let starts = chunk.load(start, starts);
                 chunk.mark(start.missing_bitmap(), starts, u64::MAX);
-                // Missing starts read as u64::MAX, and so are rows not kept: neither
-                // lowers the minimum.
-                let first = starts.iter().zip(incs).fold(u64::MAX, |first, (&s, &inc)| {
-                    first.min(s | (lanes.kept(inc).wrapping_sub(1)))
-                });
-                self.first_start = self.first_start.min(first);
                 starts
             }
             None => {
@@ -550,7 +686,7 @@ impl<'a> Pass<'a> {
                 &starts[..width]
             }
         };
-        self.histogram(starts, actions, incs);
+        (starts, actions)
     }
 
     /// Adds rows to the histogram. Records come in time order, so a chunk holds long runs
@@ -590,6 +726,46 @@ impl<'a> Pass<'a> {
             put(&mut slots[2], none);
             i = end;
         }
+    }
+
+    /// The latest `end` of the selected rows. Chunks are visited from the last one back,
+    /// and only while the index says that a chunk so far back could hold a later end than
+    /// the latest found: with records in time order, that is a chunk or two.
+    fn last_end(&self, selection: &Selection, buffer: &mut [u64; ROWS]) -> Option<u64> {
+        let end = self.end?;
+        let mut last: Option<u64> = None;
+        for c in (0..selection.table_rows().div_ceil(ROWS)).rev() {
+            let (before, here) = (
+                self.index.last_end_by(c),
+                self.index.chunk_times(c).last_end,
+            );
+            let (Some(before), Some(here)) = (before, here) else {
+                if before.is_none() {
+                    break;
+                }
+                continue;
+            };
+            if last.is_some_and(|last| before <= last) {
+                break;
+            }
+            if last.is_some_and(|last| here <= last) {
+                continue;
+            }
+            let Some(chunk) = chunk_at(selection, c) else {
+                continue;
+            };
+            let present = end
+                .missing_bitmap()
+                .map_or(chunk.selected(), |m| chunk.selected_unmarked(m));
+            if present > 0 {
+                // Missing ends read as 0, and rows not kept are made 0: neither raises the
+                // maximum.
+                let ends = chunk.load(end, buffer);
+                chunk.for_each_unselected(|j| ends[j] = 0);
+                last = last.max(ends.iter().copied().max());
+            }
+        }
+        last
     }
 
     fn finish(self, table: &FlowTable, index: &TableIndex, selection: &Selection) -> Overview {

@@ -158,35 +158,55 @@ impl Chunk {
         }
     }
 
-    /// Calls `f` with the buffer position of every row that `bitmap` marks.
+    /// Calls `f` with the buffer position and the offset in the chunk of every selected
+    /// row that `bitmap` marks.
     #[inline]
-    pub(crate) fn for_each_marked(&self, bitmap: &Bitmap, mut f: impl FnMut(usize)) {
+    pub(crate) fn for_each_marked(&self, bitmap: &Bitmap, mut f: impl FnMut(usize, usize)) {
         let marks = bitmap.words();
         let first = self.base / 64;
         for w in 0..WORDS {
-            let rows = if self.every {
-                self.valid[w]
-            } else {
-                self.bits[w]
-            };
+            let rows = self.bits[w];
             let mut marked = rows & marks.get(first + w).copied().unwrap_or(0);
             while marked != 0 {
-                let bit = marked.trailing_zeros();
-                f(if self.every {
-                    w * 64 + bit as usize
+                let bit = marked.trailing_zeros() as usize;
+                let at = if self.every {
+                    w * 64 + bit
                 } else {
                     self.before[w] as usize + (rows & ((1u64 << bit) - 1)).count_ones() as usize
-                });
+                };
+                f(at, w * 64 + bit);
                 marked &= marked - 1;
             }
         }
+    }
+
+    /// How many selected rows `bitmap` marks.
+    #[inline]
+    pub(crate) fn selected_marked(&self, bitmap: &Bitmap) -> usize {
+        let marks = bitmap.words();
+        let first = self.base / 64;
+        (0..WORDS)
+            .map(|w| (self.bits[w] & marks.get(first + w).copied().unwrap_or(0)).count_ones())
+            .sum::<u32>() as usize
+    }
+
+    /// Which chunk of the table it is: its first row is this times [`ROWS`].
+    #[inline]
+    pub(crate) fn index(&self) -> usize {
+        self.base / ROWS
+    }
+
+    /// The first row of the chunk.
+    #[inline]
+    pub(crate) fn base(&self) -> usize {
+        self.base
     }
 
     /// Sets the buffer value of every row that `bitmap` marks to `value`.
     #[inline]
     pub(crate) fn mark(&self, bitmap: Option<&Bitmap>, out: &mut [u64], value: u64) {
         if let Some(bitmap) = bitmap {
-            self.for_each_marked(bitmap, |j| out[j] = value);
+            self.for_each_marked(bitmap, |j, _| out[j] = value);
         }
     }
 
@@ -203,42 +223,58 @@ impl Chunk {
 
 /// Calls `f` with every chunk that holds a selected row, in order.
 pub(crate) fn for_each_chunk(selection: &Selection, mut f: impl FnMut(&Chunk)) {
-    let rows = selection.table_rows();
     let mut chunk = Chunk::new();
-    for (c, words) in selection.words().chunks(WORDS).enumerate() {
-        chunk.base = c * ROWS;
-        chunk.len = ROWS.min(rows - chunk.base);
-        chunk.bits = [0; WORDS];
-        chunk.bits[..words.len()].copy_from_slice(words);
+    for c in 0..selection.table_rows().div_ceil(ROWS) {
+        if chunk.read(selection, c) {
+            f(&chunk);
+        }
+    }
+}
+
+/// Chunk `c` of the table, if it holds a selected row.
+pub(crate) fn chunk_at(selection: &Selection, c: usize) -> Option<Chunk> {
+    let mut chunk = Chunk::new();
+    chunk.read(selection, c).then_some(chunk)
+}
+
+impl Chunk {
+    /// Becomes chunk `c` of `selection`; whether it holds a selected row.
+    fn read(&mut self, selection: &Selection, c: usize) -> bool {
+        let rows = selection.table_rows();
+        let words = &selection.words()[c * WORDS..selection.words().len().min((c + 1) * WORDS)];
+        self.base = c * ROWS;
+        self.len = ROWS.min(rows - self.base);
+        self.bits = [0; WORDS];
+        self.bits[..words.len()].copy_from_slice(words);
         let mut n = 0u32;
         for w in 0..WORDS {
-            chunk.before[w] = n;
-            n += chunk.bits[w].count_ones();
+            self.before[w] = n;
+            n += self.bits[w].count_ones();
             let from = w * 64;
-            chunk.valid[w] = match chunk.len.saturating_sub(from) {
+            self.valid[w] = match self.len.saturating_sub(from) {
                 0 => 0,
                 left if left >= 64 => u64::MAX,
                 left => (1u64 << left) - 1,
             };
         }
-        chunk.n = n as usize;
-        if chunk.n == 0 {
-            continue;
+        self.n = n as usize;
+        if self.n == 0 {
+            return false;
         }
         // Reading every row and dropping a few costs less than gathering most of them.
-        chunk.every = chunk.n * 4 >= chunk.len * 3;
-        if !chunk.every {
+        self.every = self.n * 4 >= self.len * 3;
+        if !self.every {
             let mut k = 0;
-            for (w, &bits) in chunk.bits.iter().enumerate() {
+            for (w, &bits) in self.bits.iter().enumerate() {
                 let mut bits = bits;
                 while bits != 0 {
-                    chunk.offsets[k] = (w * 64) as u16 + bits.trailing_zeros() as u16;
+                    self.offsets[k] = (w * 64) as u16 + bits.trailing_zeros() as u16;
                     k += 1;
                     bits &= bits - 1;
                 }
             }
         }
-        f(&chunk);
+        true
     }
 }
 

@@ -168,8 +168,8 @@ fn token(rng: &mut Rng, field: &str) -> String {
     }
 }
 
-fn record(rng: &mut Rng, layout: &'static [&'static str]) -> Rec {
-    let start = BASE_TIME + rng.below(4 * 3600);
+fn record(rng: &mut Rng, layout: &'static [&'static str], start: Option<u64>) -> Rec {
+    let start = start.unwrap_or_else(|| BASE_TIME + rng.below(4 * 3600));
     let end = start + rng.below(120);
     let fields = layout
         .iter()
@@ -187,10 +187,12 @@ fn record(rng: &mut Rng, layout: &'static [&'static str]) -> Rec {
 }
 
 /// Random records in one or two layouts, and the file text that holds them (a header line
-/// before each run of one layout).
+/// before each run of one layout). Half the files have their records in time order over a
+/// short span, as real logs have, so that long runs of rows share a minute.
 pub fn file(rng: &mut Rng, max_records: u64) -> (Vec<Rec>, String) {
     let count = rng.below(max_records + 1);
     let mixed = rng.chance(50);
+    let span = rng.chance(50).then(|| *rng.pick(&[20u64, 100, 600]));
     let mut records = Vec::new();
     let mut text = String::new();
     let mut layout: Option<&'static [&'static str]> = None;
@@ -205,7 +207,8 @@ pub fn file(rng: &mut Rng, max_records: u64) -> (Vec<Rec>, String) {
             text.push('\n');
             layout = Some(wanted);
         }
-        let rec = record(rng, wanted);
+        let start = span.map(|span| BASE_TIME + i * span / count.max(1));
+        let rec = record(rng, wanted, start);
         let line: Vec<&str> = rec.fields.iter().map(|(_, t)| t.as_str()).collect();
         text.push_str(&line.join(" "));
         text.push('\n');
