@@ -190,6 +190,28 @@ impl Chunk {
             .sum::<u32>() as usize
     }
 
+    /// Reads one word of each cache line that holds the chunk's rows of `words`, and
+    /// returns them combined, so that they are read.
+    #[inline]
+    pub(crate) fn warm<T: Copy + Into<u64>>(&self, words: &[T]) -> u64 {
+        let per_line = (64 / std::mem::size_of::<T>()).max(1);
+        self.rows(words)
+            .iter()
+            .step_by(per_line)
+            .fold(0, |x, &w| x ^ w.into())
+    }
+
+    /// As [`Chunk::warm`], for an integer column.
+    #[inline]
+    pub(crate) fn warm_column(&self, column: &IntColumn) -> u64 {
+        match column.words() {
+            IntWords::U8(w) => self.warm(w),
+            IntWords::U16(w) => self.warm(w),
+            IntWords::U32(w) => self.warm(w),
+            IntWords::U64(w) => self.warm(w),
+        }
+    }
+
     /// Which chunk of the table it is: its first row is this times [`ROWS`].
     #[inline]
     pub(crate) fn index(&self) -> usize {
