@@ -355,6 +355,47 @@ fn add_split<K: Copy + Into<u64>>(
     }
 }
 
+/// As [`add_split`], for two groupings of the same rows in one loop: one load of each
+/// row's increment serves both, and the misses of both columns overlap.
+#[inline(always)]
+fn add_split2<K: Copy + Into<u64>>(
+    slots: [&mut [Slot]; 2],
+    hot: [usize; 2],
+    keys: [&[K]; 2],
+    incs: &[Slot],
+    cold: &mut [[u16; ROWS]; 2],
+) {
+    let [a, b] = slots;
+    let (len_a, len_b) = (a.len(), b.len());
+    let hot_a = &mut a[..hot[0].min(len_a)];
+    let hot_b = &mut b[..hot[1].min(len_b)];
+    let [cold_a, cold_b] = cold;
+    let (mut n_a, mut n_b) = (0, 0);
+    let rows = keys[0].iter().zip(keys[1]).zip(incs).enumerate();
+    for (j, ((&key_a, &key_b), &inc)) in rows {
+        match hot_a.get_mut(key_a.into() as usize) {
+            Some(slot) => put(slot, inc),
+            None => {
+                cold_a[n_a % ROWS] = j as u16;
+                n_a += 1;
+            }
+        }
+        match hot_b.get_mut(key_b.into() as usize) {
+            Some(slot) => put(slot, inc),
+            None => {
+                cold_b[n_b % ROWS] = j as u16;
+                n_b += 1;
+            }
+        }
+    }
+    for (slots, keys, cold) in [(a, keys[0], &cold_a[..n_a]), (b, keys[1], &cold_b[..n_b])] {
+        for &j in cold {
+            let j = usize::from(j);
+            put(&mut slots[keys[j].into() as usize], incs[j]);
+        }
+    }
+}
+
 /// As [`add`], into four copies of `size` slots, row `i` into copy `i % 4`.
 #[inline(always)]
 fn add4<K: Copy + Into<u64>>(slots: &mut [Slot], size: usize, keys: &[K], incs: &[Slot]) {
@@ -402,8 +443,8 @@ struct Buffers {
     keys: [u64; ROWS],
     starts: [u64; ROWS],
     actions: [u64; ROWS],
-    /// Positions of rows put aside by [`add_split`].
-    cold: [u16; ROWS],
+    /// Positions of rows put aside by [`add_split`], for two groupings at once.
+    cold: [[u16; ROWS]; 2],
 }
 
 /// Everything the pass counts.
@@ -477,7 +518,7 @@ impl<'a> Pass<'a> {
             keys: [0; ROWS],
             starts: [0; ROWS],
             actions: [0; ROWS],
-            cold: [0; ROWS],
+            cold: [[0; ROWS]; 2],
         });
         for_each_chunk(selection, |chunk| self.chunk(chunk, &mut buffers));
         self.last_end = self.last_end(selection, &mut buffers.keys);
@@ -534,8 +575,43 @@ impl<'a> Pass<'a> {
         let total = incs.iter().fold([0; 2], |t, &inc| plus(t, inc));
         put(&mut self.total, total);
 
-        for group in &mut self.groups {
-            group.add(chunk, keys, cold, incs, total);
+        // Sources and destinations are counted in one loop when both are address codes.
+        let paired = 2.min(self.groups.len());
+        let (pair, rest) = self.groups.split_at_mut(paired);
+        match pair {
+            [a, b] if a.hot.is_some() && b.hot.is_some() => {
+                if let (Source::Codes(x), Source::Codes(y)) = (&a.source, &b.source) {
+                    let (x, y): (&[u32], &[u32]) = (x, y);
+                    let (hot_a, hot_b) = (a.hot.unwrap_or(0), b.hot.unwrap_or(0));
+                    if chunk.every() {
+                        add_split2(
+                            [&mut a.slots, &mut b.slots],
+                            [hot_a, hot_b],
+                            [chunk.rows(x), chunk.rows(y)],
+                            incs,
+                            cold,
+                        );
+                    } else {
+                        let x = chunk.load_u32(x, keys);
+                        let y = chunk.load_u32(y, starts);
+                        add_split2(
+                            [&mut a.slots, &mut b.slots],
+                            [hot_a, hot_b],
+                            [&*x, &*y],
+                            incs,
+                            cold,
+                        );
+                    }
+                }
+            }
+            _ => {
+                for group in pair {
+                    group.add(chunk, keys, &mut cold[0], incs, total);
+                }
+            }
+        }
+        for group in rest {
+            group.add(chunk, keys, &mut cold[0], incs, total);
         }
 
         let reject = self.rejects_and_statuses(chunk, incs, keys, actions);
