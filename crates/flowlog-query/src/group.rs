@@ -27,7 +27,7 @@ use std::sync::{Arc, OnceLock};
 /// addresses was a large share of the whole overview. Merging builds a map for the moment.
 ///
 /// The overview's large groupings (addresses, ports) go one step further and hand over
-/// their slots as they are, still by code (see [`Coded`]): a top list then makes keys for
+/// their slots as they are, still by code (`Coded`): a top list then makes keys for
 /// its ten rows only, instead of for a quarter of a million groups. The list of keyed
 /// groups is made the first time something needs all of them.
 #[derive(Clone, Debug)]

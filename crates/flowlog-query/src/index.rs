@@ -9,6 +9,11 @@
 //! arrays indexed by code. Both columns share one dictionary, which makes the distinct
 //! addresses of either column a matter of marking codes.
 //!
+//! It also keeps, for each chunk of rows the overview reads at once, the range of `start`
+//! and the latest `end`, so that the overview can skip reading times where the range says
+//! enough; and whether the sums of `bytes` and `packets` over the whole table leave room
+//! to count records and packets in one word (see `packed`).
+//!
 //! The index costs 4 bytes per row for each address column, plus the dictionary. It never
 //! changes the answers: every aggregate that takes it gives what the same aggregate gives
 //! without it (the tests check this).

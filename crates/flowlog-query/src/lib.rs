@@ -22,10 +22,12 @@
 //! What the page shows first for a filter ([`Overview`]) must come back in well under a
 //! tenth of a second on ten million records. Two things make that possible. A
 //! [`TableIndex`], built once when a table is loaded, gives every address a dense code (most
-//! frequent first) and knows the range of times, so that grouping by address is an array
-//! update like grouping by port. And the overview reads the selected rows once, a chunk of
-//! 1,024 at a time, into buffers that every answer then loops over (`scan`), instead of
-//! reading `bytes` and `packets` once per answer and a column's width once per row.
+//! frequent first) and knows the range of times of every chunk of rows, so that grouping
+//! by address is an array update like grouping by port, and times are read only where a
+//! chunk's range does not tell enough. And the overview reads the rows once, a chunk of
+//! 1,024 at a time (`scan`): each row's `bytes`, records and `packets` become an increment
+//! of two words (`packed`) that every answer adds to its slots, reading keys straight from
+//! the columns.
 //!
 //! # Modules
 //!
@@ -37,8 +39,9 @@
 //! - `summary`, `group`, `histogram`, `overview`: [`Summary`], [`Groups`] and their
 //!   [`Top`] lists with "other", [`Histogram`] by action, and [`Overview`], all of them
 //!   for the page's first screen.
-//! - `index`, `scan`: [`TableIndex`] (address codes, time range) and the chunked reading
-//!   of selected rows that the overview's single pass is built on.
+//! - `index`, `scan`, `packed`: [`TableIndex`] (address codes, times by chunk), the
+//!   chunked reading of rows that the overview's single pass is built on, and totals
+//!   packed into two words.
 //! - `conversation`, `rejected`, `page`: [`Conversations`], [`Rejected`] breakdowns and
 //!   sorted pages of records ([`page()`]).
 //! - [`names`], [`class`]: protocol and port names; address classes.

@@ -5,21 +5,30 @@
 //! times and the page asks its worker for; like its parts it merges across files, and a
 //! test checks that it equals its parts computed one by one.
 //!
-//! All of it comes from one pass over the rows, a chunk at a time (see `scan`). Each row
-//! first gets its increment: its `bytes`, and its record and `packets` packed into one word
-//! (see [`TableIndex`]'s lanes), or nothing at all when a chunk that is read whole holds it
-//! but the filter does not keep it. Each answer is then a tight loop that adds increments
-//! to the slots of a dense array, two adds per row, reading the keys straight from the
+//! All of it comes from one pass over the rows, a chunk at a time (see `scan`). A chunk
+//! starts by reading one word of every cache line it will need, so that its misses are in
+//! flight together. Each row then gets its increment: its `bytes`, and its record and
+//! `packets` packed into one word (see `packed`), or nothing at all when a chunk that is
+//! read whole holds it but the filter does not keep it. Each answer is a tight loop that
+//! adds increments to the slots of a dense array, reading the keys straight from the
 //! column at its own width when the chunk is read whole. Slots are per value for ports and
 //! protocols, per dictionary code for interfaces, per address code of the [`TableIndex`]
-//! for addresses, and per minute and action for the histogram, whose range the index also
-//! knows. Distinct interfaces and addresses are the slots that were used; records by action
-//! are the histogram's slots added up.
+//! for addresses (sources and destinations in one loop, rows with rare codes in a loop of
+//! their own), and per minute and action for the histogram.
+//!
+//! The index also knows each chunk's range of `start` and its latest `end`. A chunk whose
+//! rows all start in one minute (most of them, since logs come in time order) goes to the
+//! histogram as two sums, `REJECT` and the rest, without reading `start`; `start` is read
+//! only in the chunks that span minutes or could hold the earliest start, and `end` only
+//! in the chunks, from the last one back, that could hold the latest end.
 //!
 //! A missing key is stored as 0, so its row is first counted in slot 0 and then moved to
 //! the slot for missing values; the moves are few and exact, since plain adds wrap and
 //! the sums are known to fit. A table whose sums could overflow (which takes exabytes) is
-//! answered by the parts one by one, with saturating sums.
+//! answered by the parts one by one, with saturating sums. Distinct interfaces and
+//! addresses are the slots that were used; records by action are the histogram's slots
+//! added up. The groupings of addresses and ports are handed over still by code (see
+//! [`Groups`]), so that a top list makes keys for its own rows only.
 
 use crate::filter::Filter;
 use crate::group::{CodeKeys, Coded, Groups};
@@ -158,7 +167,9 @@ impl<'a> Dense<'a> {
         }
     }
 
-    /// Adds the chunk's rows, whose increments are `incs` (and their sum `total`).
+    /// Adds the chunk's rows, whose increments are `incs` (and their sum `total`). Called
+    /// once per chunk, so it costs nothing to keep out of line, where a profile shows its
+    /// time apart from the rest of the pass; the same goes for the other parts so marked.
     #[inline(never)]
     fn add(
         &mut self,

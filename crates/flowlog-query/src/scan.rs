@@ -1,11 +1,12 @@
-//! Reading the selected rows a chunk at a time into plain buffers.
+//! Reading the selected rows a chunk at a time.
 //!
-//! A [`Chunk`] is 1,024 consecutive rows and the ones the selection keeps. Each column an
-//! aggregate needs is copied once per chunk into a buffer of `u64`s, selected rows only,
-//! with one loop per column width (chosen once per chunk, not once per row). The
-//! aggregates then run as tight loops over buffers that sit in the first-level cache, so
-//! several of them can read the same `bytes` and `packets` without going back to memory,
-//! and none of them knows how wide a column is or whether a row was selected.
+//! A [`Chunk`] is 1,024 consecutive rows and the ones the selection keeps. When most of its
+//! rows are kept, the chunk is read whole: loops run over the columns' own words, at their
+//! own width, and rows that are not kept are made to count nothing (their increment is
+//! zero). Otherwise the kept rows are gathered by their offsets into buffers of `u64`s,
+//! with one loop per column width (chosen once per chunk, not once per row). Either way the
+//! aggregates run as tight loops over a few hundred or thousand words that sit in the
+//! first-level cache, and only the chunk knows whether it was read whole.
 
 use crate::selection::Selection;
 use flowlog::column::{Bitmap, IntColumn, IntWords};
