@@ -68,7 +68,8 @@ fn parse_filter<'a>(
 ///
 /// Each table's [`Overview`] (summary, histogram and five of the top lists, in one pass
 /// over the selected rows) is merged with the others'; the pairs of addresses, which the
-/// overview does not count, are grouped on their own from the same selection.
+/// overview does not count, are grouped on their own from the same selection, by the
+/// index's address codes.
 pub fn answer<'a>(
     tables: impl IntoIterator<Item = (&'a FlowTable, &'a TableIndex)> + Clone,
     query: &Query,
@@ -80,7 +81,9 @@ pub fn answer<'a>(
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let pair = GroupBy::from_name("pair", &[]).expect("pairs are a known grouping");
     let mut overview: Option<Overview> = None;
-    let mut pairs = Groups::new(pair.clone());
+    // The first table's groups are taken as they come, still by code, so that with one
+    // file a top list makes keys for its rows only; merging makes keys for every group.
+    let mut pairs: Option<Groups> = None;
     for (table, index) in tables {
         let selection = filter.select(table);
         let part = Overview::of_selection(table, index, &selection);
@@ -88,7 +91,11 @@ pub fn answer<'a>(
             Some(all) => all.merge(&part),
             None => overview = Some(part),
         }
-        pairs.merge(&Groups::of(table, &selection, &pair));
+        let part = Groups::pairs(table, index, &selection);
+        match &mut pairs {
+            Some(all) => all.merge(&part),
+            None => pairs = Some(part),
+        }
     }
     let Overview {
         summary,
@@ -102,6 +109,7 @@ pub fn answer<'a>(
             .map(|f| Groups::new(GroupBy::Field(FieldRef::Known(*f))))
             .collect(),
     });
+    let pairs = pairs.unwrap_or_else(|| Groups::new(pair));
     // The page's order (`TOP_LISTS`): the overview's groups with the pairs third.
     let mut tops: Vec<&Groups> = groups.iter().collect();
     tops.insert(2, &pairs);

@@ -7,8 +7,9 @@
 //! for IPv4 addresses. Keys become values only at the end, once per group.
 
 use crate::class::AddrClass;
+use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
-use crate::packed::{plus, take, Lanes, Slot};
+use crate::packed::{plus, put, take, Lanes, Slot};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
 use flowlog::column::{AddrColumn, IntColumn, TextColumn};
@@ -75,6 +76,14 @@ pub(crate) enum CodeKeys {
         /// The code of the missing value.
         missing: usize,
     },
+    /// Pairs of addresses: code `i` is the pair of the index's address codes `pairs[i]`,
+    /// which stand for entries of `addrs`.
+    Pairs {
+        /// The [`TableIndex`](crate::TableIndex)'s dictionary.
+        addrs: Arc<[Option<IpAddr>]>,
+        /// The source's and the destination's code of each pair.
+        pairs: Vec<(u32, u32)>,
+    },
 }
 
 /// Top lists up to this long are taken from [`Coded`] groups directly; longer ones key
@@ -99,6 +108,13 @@ impl Coded {
             CodeKeys::Addrs(values) => Key::addr(values[code]),
             CodeKeys::Ints { missing } if code == *missing => Key::Null,
             CodeKeys::Ints { .. } => Key::Int(code as u64),
+            CodeKeys::Pairs { addrs, pairs } => {
+                let (src, dst) = pairs[code];
+                Key::Pair(Box::new((
+                    Key::addr(addrs[src as usize]),
+                    Key::addr(addrs[dst as usize]),
+                )))
+            }
         }
     }
 
@@ -217,6 +233,49 @@ impl Groups {
             groups: Vec::new(),
             coded: Some(Box::new(coded)),
         }
+    }
+
+    /// Totals by pair of source and destination address over the selected rows of `table`,
+    /// as [`Groups::of`] with [`GroupBy::Pair`] gives them. `index` must have been built for
+    /// `table`.
+    ///
+    /// Each row's pair is found by the index's two address codes in one 64-bit word, so the
+    /// map is keyed by a number, not by two addresses, and the groups stay by code: a top
+    /// list makes keys for its own rows only, where the pairs of a few million records are
+    /// often a few hundred thousand.
+    pub fn pairs(table: &FlowTable, index: &TableIndex, selection: &Selection) -> Groups {
+        index.check(table);
+        let codes = (
+            index.lanes(),
+            index.addr_codes(Field::SrcAddr),
+            index.addr_codes(Field::DstAddr),
+        );
+        let (Some(shift), Some(src), Some(dst)) = codes else {
+            return Groups::of(table, selection, &GroupBy::Pair);
+        };
+        let lanes = Lanes(shift);
+        let counts = Counts::of(table);
+        let mut code_of: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::new();
+        selection.for_each(|row| {
+            let (a, b) = (src[row], dst[row]);
+            let next = slots.len() as u32;
+            let code = *code_of
+                .entry(u64::from(a) << 32 | u64::from(b))
+                .or_insert(next);
+            if code == next {
+                slots.push([0, 0]);
+                pairs.push((a, b));
+            }
+            let (bytes, packets) = counts.at(row);
+            put(&mut slots[code as usize], [bytes, lanes.record() | packets]);
+        });
+        let keys = CodeKeys::Pairs {
+            addrs: index.addr_values().clone(),
+            pairs,
+        };
+        Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
     }
 
     /// Every group, keyed.

@@ -392,6 +392,11 @@ mod aggregates {
                 let by = GroupBy::Field(flowlog::FieldRef::Known(field));
                 prop_assert_eq!(groups, &Groups::of(&table, &selection, &by));
             }
+            // Pairs counted by the index's codes equal pairs counted by address.
+            prop_assert_eq!(
+                &Groups::pairs(&table, &index, &selection),
+                &Groups::of(&table, &selection, &GroupBy::Pair)
+            );
 
             let width = *rng.pick(&[60u64, 7, 300, 3600]);
             let histogram = Histogram::of(&table, &selection, width);
@@ -435,6 +440,14 @@ mod aggregates {
                 }
                 prop_assert_eq!(groups, &expected);
             }
+            let pairs = Groups::pairs(&table, &index, &selection);
+            let expected = Groups::of(&table, &selection, &GroupBy::Pair);
+            for n in [0, 1, 2, 10, 100, 5000] {
+                for measure in [Measure::Records, Measure::Bytes, Measure::Packets] {
+                    prop_assert_eq!(pairs.top(n, measure), expected.top(n, measure), "pairs {} {}", n, measure);
+                }
+            }
+            prop_assert_eq!(&pairs, &expected);
         }
 
         #[test]
