@@ -10,6 +10,18 @@ use std::net::Ipv6Addr;
 /// peers have seen in exported data.
 pub const MAX_SECONDS: u64 = 1 << 31;
 
+/// A time in Unix seconds from a value in seconds or, above [`MAX_SECONDS`], milliseconds;
+/// `None` when even as milliseconds it is out of range.
+#[inline(always)]
+pub(crate) fn seconds(value: u64) -> Option<u64> {
+    let seconds = if value > MAX_SECONDS {
+        value / 1000
+    } else {
+        value
+    };
+    (seconds <= MAX_SECONDS).then_some(seconds)
+}
+
 /// Why a token is not a value of its field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Rejection {
@@ -36,21 +48,13 @@ pub(crate) fn parse(kind: FieldKind, token: &str, at: u32) -> Result<Parsed, Rej
             }
             Ok(Parsed::Int(value))
         }
-        FieldKind::Time => {
-            let value = parse_u64(token.as_bytes())?;
-            let seconds = if value > MAX_SECONDS {
-                value / 1000
-            } else {
-                value
-            };
-            if seconds > MAX_SECONDS {
-                return Err(reject(
-                    IssueKind::OutOfRange,
-                    "Unix seconds or milliseconds",
-                ));
-            }
-            Ok(Parsed::Int(seconds))
-        }
+        FieldKind::Time => match seconds(parse_u64(token.as_bytes())?) {
+            Some(seconds) => Ok(Parsed::Int(seconds)),
+            None => Err(reject(
+                IssueKind::OutOfRange,
+                "Unix seconds or milliseconds",
+            )),
+        },
         FieldKind::Addr => parse_addr(token, at),
         FieldKind::Enum(words) => match words
             .iter()

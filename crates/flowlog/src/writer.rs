@@ -13,7 +13,7 @@
 use crate::column::{same_bytes, AddrColumn, IntColumn, TextColumn};
 use crate::field::FieldKind;
 use crate::table::{Column, ColumnId, Parsed};
-use crate::value::MAX_SECONDS;
+use crate::value::seconds;
 use std::net::Ipv6Addr;
 
 /// A column of the layout, with what its field accepts.
@@ -147,15 +147,7 @@ fn time_value(column: &mut IntColumn, line: &[u8], at: usize) -> Option<usize> {
         return Some(at + 1);
     }
     let (value, end) = number(line, at)?;
-    let seconds = if value > MAX_SECONDS {
-        value / 1000
-    } else {
-        value
-    };
-    if seconds > MAX_SECONDS {
-        return None;
-    }
-    column.push(seconds);
+    column.push(seconds(value)?);
     Some(end)
 }
 
