@@ -5,29 +5,9 @@
 // a storage that throws is said in words.
 
 import { test, expect } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { defaultDist } from "./serve.mjs";
-import { cli, open, settled, shot } from "./lib.mjs";
-
-/** The sample files, in the order "Try sample data" loads them. */
-function samples() {
-  const dist = defaultDist();
-  const index = JSON.parse(readFileSync(join(dist, "samples", "index.json"), "utf8"));
-  return (Array.isArray(index) ? index : index.files)
-    .map((e) => (typeof e === "string" ? e : e.name))
-    .map((name) => join(dist, "samples", name));
-}
-
-/** `flowlens` with `args` over `files`: its text. */
-function flowlensText(args, files) {
-  return execFileSync(cli(), [...args, ...files], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-    maxBuffer: 1 << 28,
-  });
-}
+import { basename } from "node:path";
+import { flowlensText, open, samples, settled, shot } from "./lib.mjs";
 
 /** `flowlens` as parsed JSON (the sample's sums are far below 2^53, so numbers are exact). */
 const flowlens = (args, files) => JSON.parse(flowlensText(args, files));

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { defaultDist } from "./serve.mjs";
 
 export const here = fileURLToPath(new URL(".", import.meta.url));
 export const repo = resolve(here, "..", "..");
@@ -29,6 +30,33 @@ export function cli() {
     );
   }
   return found;
+}
+
+/** The bundled sample files, in the order "Try sample data" loads them. */
+export function samples() {
+  const dist = defaultDist();
+  const index = JSON.parse(readFileSync(join(dist, "samples", "index.json"), "utf8"));
+  return (Array.isArray(index) ? index : index.files)
+    .map((e) => (typeof e === "string" ? e : e.name))
+    .map((name) => join(dist, "samples", name));
+}
+
+/** `flowlens` with `args` over `files`: what it prints. */
+export function flowlensText(args, files) {
+  return execFileSync(cli(), [...args, ...files], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+    maxBuffer: 1 << 28,
+  });
+}
+
+/**
+ * `flowlens` with `args` over `files`, as parsed JSON. The numbers under the keys in
+ * `exact` are kept as strings, so that counts past 2^53 stay exact.
+ */
+export function flowlensJson(args, files, exact = METRICS) {
+  const numbers = new RegExp(`("(?:${exact.join("|")})":\\s*)(\\d+)`, "g");
+  return JSON.parse(flowlensText(args, files).replace(numbers, '$1"$2"'));
 }
 
 /** The native engine's totals over `files`, one `flowlens summary` per file, added up. */

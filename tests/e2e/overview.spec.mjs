@@ -4,28 +4,11 @@
 // fragment are driven as a user would.
 
 import { test, expect } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { defaultDist } from "./serve.mjs";
-import { cli, open, settled, shot } from "./lib.mjs";
-
-/** The sample files, as the page loads them with "Try sample data". */
-function samples() {
-  const dist = defaultDist();
-  const index = JSON.parse(readFileSync(join(dist, "samples", "index.json"), "utf8"));
-  return (Array.isArray(index) ? index : index.files)
-    .map((e) => (typeof e === "string" ? e : e.name))
-    .map((name) => join(dist, "samples", name));
-}
+import { flowlensJson, METRICS, open, samples, settled, shot } from "./lib.mjs";
 
 /** `flowlens query` over `files` as parsed JSON; integers stay exact as strings. */
 function query(files, args) {
-  const out = execFileSync(cli(), ["query", ...args, ...files], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  return JSON.parse(out.replace(/("(?:records|bytes|packets|start)":\s*)(\d+)/g, '$1"$2"'));
+  return flowlensJson(["query", ...args], files, [...METRICS, "start"]);
 }
 
 /** A top list's key as the page writes it in `data-key`. */

@@ -5,30 +5,10 @@
 // are driven as a user would.
 
 import { test, expect } from "@playwright/test";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { defaultDist } from "./serve.mjs";
-import { cli, dropFile, here, open, settled, shot } from "./lib.mjs";
-
-/** The sample files, in the order "Try sample data" loads them. */
-function samples() {
-  const dist = defaultDist();
-  const index = JSON.parse(readFileSync(join(dist, "samples", "index.json"), "utf8"));
-  return (Array.isArray(index) ? index : index.files)
-    .map((e) => (typeof e === "string" ? e : e.name))
-    .map((name) => join(dist, "samples", name));
-}
-
-/** `flowlens` with `args` over `files`, as parsed JSON. Counts stay exact as strings. */
-function flowlens(args, files) {
-  const out = execFileSync(cli(), [...args, ...files], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-    maxBuffer: 1 << 28,
-  });
-  return JSON.parse(out.replace(/("(?:records|bytes|packets)":\s*)(\d+)/g, '$1"$2"'));
-}
+import { dropFile, flowlensJson, here, open, samples, settled, shot } from "./lib.mjs";
 
 /** The rows the records table shows: file name, line and the shown cells by column. */
 async function shownRows(page) {
@@ -73,7 +53,7 @@ test("the records table shows, sorts and scrolls the CLI's records, and explains
   await openTab(page, "Records");
   await settled(page, files.length);
 
-  const all = flowlens(["query", "--records", "0", "--limit", "30"], files);
+  const all = flowlensJson(["query", "--records", "0", "--limit", "30"], files);
   const section = page.locator("section.records");
   await expect(section).toHaveAttribute("data-matched", String(all.records.matched));
   const columns = await page.locator(".records-table thead th[data-column]").evaluateAll((ths) =>
@@ -102,7 +82,7 @@ test("the records table shows, sorts and scrolls the CLI's records, and explains
   await page.locator('th[data-column="bytes"] button').click();
   await expect(page.locator('th[data-column="bytes"]')).toHaveAttribute("aria-sort", "descending");
   await settled(page, files.length);
-  const sorted = flowlens(["query", "--records", "0", "--limit", "30", "--sort", "-bytes"], files);
+  const sorted = flowlensJson(["query", "--records", "0", "--limit", "30", "--sort", "-bytes"], files);
   rows = await shownRows(page);
   expect(rows.map(({ where, cells }) => ({ where, cells }))).toEqual(
     sorted.records.rows.slice(0, rows.length).map((r) => asShown(r, columns)),
@@ -117,7 +97,7 @@ test("the records table shows, sorts and scrolls the CLI's records, and explains
   const last = page.locator(`.records-table tbody tr[data-index="${matched - 1}"][data-line]`);
   await expect(last).toHaveCount(1);
   await settled(page, files.length);
-  const tail = flowlens(["query", "--records", String(matched - 5), "--limit", "5", "--sort", "-bytes"], files);
+  const tail = flowlensJson(["query", "--records", String(matched - 5), "--limit", "5", "--sort", "-bytes"], files);
   rows = (await shownRows(page)).filter((r) => r.index >= matched - 5);
   expect(rows.map(({ where, cells }) => ({ where, cells }))).toEqual(tail.records.rows.map((r) => asShown(r, columns)));
   await shot(page, "41-records-sorted-end.png");
@@ -144,14 +124,14 @@ test("the records table shows, sorts and scrolls the CLI's records, and explains
   await page.locator('.records-table tbody tr[data-index="0"] td[data-column="dstaddr"] button').click();
   await expect(page.locator(".chip")).toHaveCount(1);
   await settled(page, files.length);
-  const kept = flowlens(["query", "--filter", `dstaddr = ${top.dstaddr}`, "--records", "0", "--limit", "1"], files);
+  const kept = flowlensJson(["query", "--filter", `dstaddr = ${top.dstaddr}`, "--records", "0", "--limit", "1"], files);
   await expect(section).toHaveAttribute("data-matched", String(kept.records.matched));
   await page.locator('.chip button').click();
   await expect(page.locator(".chip")).toHaveCount(0);
   await page.locator('.records-table tbody tr[data-index="0"] td[data-column="action"] button').click({ modifiers: ["Alt"] });
   await settled(page, files.length);
   const action = top.action;
-  const dropped = flowlens(["query", "--filter", `not action = ${action}`, "--records", "0", "--limit", "1"], files);
+  const dropped = flowlensJson(["query", "--filter", `not action = ${action}`, "--records", "0", "--limit", "1"], files);
   await expect(section).toHaveAttribute("data-matched", String(dropped.records.matched));
   await expect(page.locator(".chip")).toHaveText(new RegExp(`not action = ${action}`));
 
@@ -173,7 +153,7 @@ test("conversations and rejected traffic equal the CLI's", async ({ page }) => {
 
   await openTab(page, "Conversations");
   await settled(page, files.length);
-  const expected = flowlens(["query", "--conversations", "--limit", "100", "--by", "bytes"], files);
+  const expected = flowlensJson(["query", "--conversations", "--limit", "100", "--by", "bytes"], files);
   const section = page.locator("section.conversations");
   await expect(section).toHaveAttribute("data-total", String(expected.conversations_total));
   const got = await section.locator("tbody tr").evaluateAll((rows) =>
@@ -196,7 +176,7 @@ test("conversations and rejected traffic equal the CLI's", async ({ page }) => {
 
   await openTab(page, "Rejected");
   await settled(page, files.length);
-  const rejected = flowlens(["query", "--rejected", "--limit", "10", "--by", "bytes"], files).rejected;
+  const rejected = flowlensJson(["query", "--rejected", "--limit", "10", "--by", "bytes"], files).rejected;
   const panel = page.locator("section.rejected");
   await expect(panel).toHaveAttribute("data-records", rejected.records);
   await expect(panel).toHaveAttribute("data-bytes", rejected.bytes);
@@ -231,7 +211,7 @@ test("parse quality shows how each file was read, and a header-less file reads a
   await settled(page, 1);
   await openTab(page, "Parse quality");
   const report = page.locator(`article.quality-file[data-file="nat-no-header.log"]`);
-  const before = flowlens(["summary"], [headerless]);
+  const before = flowlensJson(["summary"], [headerless]);
   await expect(report).toHaveAttribute("data-issues", String(before.issues.total));
   await expect(report.locator(".examples li").first()).toContainText("nat-no-header.log:1");
   await shot(page, "46-quality-unknown-layout.png");
@@ -244,7 +224,7 @@ test("parse quality shows how each file was read, and a header-less file reads a
   await input.fill(header);
   await report.getByRole("button", { name: "Read again" }).click();
   await settled(page, 1);
-  const after = flowlens(["summary", "--format", header], [headerless]);
+  const after = flowlensJson(["summary", "--format", header], [headerless]);
   expect(after.issues.total).toBe(0);
   await expect(page.locator('[data-metric="records"]')).toHaveAttribute("data-value", after.records);
   await expect(page.locator(`article.quality-file[data-file="nat-no-header.log"]`)).toHaveAttribute("data-issues", "0");
