@@ -332,7 +332,7 @@ pub fn commit(paths: &[&str]) -> String {
 }
 
 /// The machine's load average, since other work on a shared machine skews every figure.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
             text.split_whitespace()

@@ -14,7 +14,7 @@ use std::process::Command;
 use flowlog_gen::{generate, Options};
 use serde_json::Value;
 
-use crate::bench::{duckdb_python, json_lines, median};
+use crate::bench::{duckdb_python, json_lines, load_average, median};
 use crate::{root, target_dir, value, Result};
 
 const USAGE: &str = "\
@@ -186,18 +186,6 @@ fn check(ours: &Value, theirs: &Value, filter: &str) -> Result {
         ));
     }
     Ok(())
-}
-
-/// The machine's load average, since other work on a shared machine skews every figure.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn number(text: &str, option: &str) -> Result<u64> {

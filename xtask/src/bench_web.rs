@@ -22,7 +22,7 @@ use std::process::Command;
 use flowlog_gen::{generate, Compression, Options};
 use serde_json::{json, Value};
 
-use crate::bench::median_of as median;
+use crate::bench::{load_average, median_of as median};
 use crate::setup::{find_in, setup, Scope};
 use crate::{root, target_dir, value, Result};
 
@@ -588,14 +588,18 @@ fn report(
 /// The targets of issue 7, each with what was measured here.
 fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
     let ours = |input: &Input| by_case.get(&(input.name.clone(), "flowlens".into()));
-    let verdict = |ok: Option<bool>| match ok {
-        Some(true) => "met",
-        Some(false) => "not met",
-        None => "not measured",
+    let line = |name: &str, target: &str, shown: String, unit: &str, ok: Option<bool>| {
+        let verdict = match ok {
+            Some(true) => "met",
+            Some(false) => "not met",
+            None => "not measured",
+        };
+        println!("  {name:<10} {target:<42} {shown:>9} {unit:<5} {verdict}");
     };
     println!("\ntargets (flowlens medians):");
     for input in inputs {
         let Some(m) = ours(input) else { continue };
+        let name = input.name.as_str();
         let mbps = m
             .load_ms
             .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
@@ -604,48 +608,43 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
         } else {
             (400.0, "plain-text load ≥ 400 MB/s")
         };
-        println!(
-            "  {:<10} {what:<42} {:>9} MB/s  {}",
-            input.name,
+        line(
+            name,
+            what,
             fmt(mbps, 1.0, 0),
-            verdict(mbps.map(|v| v >= want))
+            "MB/s",
+            mbps.map(|v| v >= want),
         );
         if input.gzip {
             continue;
         }
         let first = m.first_ms.map(|ms| ms / 1e3);
         if input.records == 1_000_000 {
-            println!(
-                "  {:<10} {:<42} {:>9} s     {}",
-                input.name,
-                "drop to first chart ≤ 0.5 s",
+            let target = "drop to first chart ≤ 0.5 s";
+            line(
+                name,
+                target,
                 fmt(first, 1.0, 2),
-                verdict(first.map(|s| s <= 0.5))
+                "s",
+                first.map(|s| s <= 0.5),
             );
         }
         if input.records == 10_000_000 {
             let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
-            println!(
-                "  {:<10} {:<42} {:>9} s     {}",
-                input.name,
-                "10M records on screen in ≤ 4 s",
+            let target = "10M records on screen in ≤ 4 s";
+            line(
+                name,
+                target,
                 fmt(first, 1.0, 2),
-                verdict(first.map(|s| s <= 4.0))
+                "s",
+                first.map(|s| s <= 4.0),
             );
-            println!(
-                "  {:<10} {:<42} {:>9} B     {}",
-                input.name,
-                "≤ 40 bytes of WASM memory per record",
-                fmt(per_record, 1.0, 1),
-                verdict(per_record.map(|b| b <= 40.0))
-            );
-            println!(
-                "  {:<10} {:<42} {:>9} ms    {}",
-                input.name,
-                "filter change, every view, ≤ 200 ms",
-                fmt(m.filter_ms, 1.0, 0),
-                verdict(m.filter_ms.map(|ms| ms <= 200.0))
-            );
+            let target = "≤ 40 bytes of WASM memory per record";
+            let fits = per_record.map(|b| b <= 40.0);
+            line(name, target, fmt(per_record, 1.0, 1), "B", fits);
+            let target = "filter change, every view, ≤ 200 ms";
+            let fast = m.filter_ms.map(|ms| ms <= 200.0);
+            line(name, target, fmt(m.filter_ms, 1.0, 0), "ms", fast);
         }
     }
 }
@@ -741,18 +740,6 @@ fn print_scale(scale: &Value) {
     } else if let Some(error) = after["error"].as_str() {
         println!("afterwards the filter failed: {error}");
     }
-}
-
-/// The machine's load average, since other work on a shared machine skews every figure.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 #[cfg(test)]
