@@ -14,7 +14,12 @@ pub const EXAMPLES: usize = 50;
 /// The decoding of one file in progress.
 pub struct Ingest {
     id: JobId,
+    name: String,
+    size: u64,
+    format: Option<Format>,
     decoder: Decoder,
+    /// Bytes of the file read so far (compressed bytes, when the content is handed over
+    /// inflated).
     bytes_read: u64,
 }
 
@@ -29,14 +34,43 @@ impl Ingest {
             None => None,
         };
         let options = DecodeOptions {
-            format,
+            format: format.clone(),
             size_hint: Some(size),
         };
         Ok(Ingest {
             id,
+            name: name.to_owned(),
+            size,
+            format,
             decoder: Decoder::new(name, options),
             bytes_read: 0,
         })
+    }
+
+    /// From now on the file's content arrives inflated (the file is gzip, and the browser
+    /// inflates it on another thread), through [`Ingest::feed_inflated`]; `inflated_size` is
+    /// the size the gzip trailer gives, to size the columns. Only before anything was fed.
+    pub fn take_inflated(&mut self, inflated_size: u64) {
+        debug_assert_eq!(
+            self.bytes_read, 0,
+            "the content changes kind before any bytes"
+        );
+        let options = DecodeOptions {
+            format: self.format.clone(),
+            size_hint: Some(inflated_size),
+        };
+        self.decoder = Decoder::of_inflated(self.name.as_str(), options);
+    }
+
+    /// Throws away what was decoded and starts the file again from its first byte, as the
+    /// file's own bytes (after the browser's inflater failed on it).
+    pub fn start_over(&mut self) {
+        let options = DecodeOptions {
+            format: self.format.clone(),
+            size_hint: Some(self.size),
+        };
+        self.decoder = Decoder::new(self.name.as_str(), options);
+        self.bytes_read = 0;
     }
 
     /// Decodes the next chunk of the file; a chunk may end anywhere.
@@ -45,13 +79,31 @@ impl Ingest {
         self.decoder.decode(chunk);
     }
 
+    /// Decodes the next chunk of inflated content (see [`Ingest::take_inflated`]), which
+    /// `consumed` bytes of the file gave so far.
+    pub fn feed_inflated(&mut self, chunk: &[u8], consumed: u64) {
+        self.bytes_read = consumed.max(self.bytes_read);
+        self.decoder.decode(chunk);
+    }
+
     /// Copies a chunk out of a JavaScript buffer into `scratch` (reused between chunks so
     /// that a large file costs one allocation) and decodes it.
     #[cfg(target_arch = "wasm32")]
     pub fn feed_js(&mut self, chunk: &js_sys::Uint8Array, scratch: &mut Vec<u8>) {
-        scratch.resize(chunk.length() as usize, 0);
-        chunk.copy_to(scratch);
+        copy_in(chunk, scratch);
         self.feed(scratch);
+    }
+
+    /// [`Ingest::feed_inflated`] from a JavaScript buffer, as [`Ingest::feed_js`].
+    #[cfg(target_arch = "wasm32")]
+    pub fn feed_inflated_js(
+        &mut self,
+        chunk: &js_sys::Uint8Array,
+        consumed: u64,
+        scratch: &mut Vec<u8>,
+    ) {
+        copy_in(chunk, scratch);
+        self.feed_inflated(scratch, consumed);
     }
 
     /// Bytes decoded so far.
@@ -124,6 +176,13 @@ impl Ingest {
     }
 }
 
+/// Copies a JavaScript buffer into `scratch`, which keeps its allocation between chunks.
+#[cfg(target_arch = "wasm32")]
+fn copy_in(chunk: &js_sys::Uint8Array, scratch: &mut Vec<u8>) {
+    scratch.resize(chunk.length() as usize, 0);
+    chunk.copy_to(scratch);
+}
+
 /// The issues kept as examples, in line order, at most [`EXAMPLES`].
 fn examples(issues: &[flowlog::ParseIssue]) -> Vec<IssueExample> {
     let mut examples: Vec<IssueExample> = issues
@@ -169,6 +228,55 @@ mod tests {
         }
         assert_eq!(split.bytes_read(), SAMPLE.len() as u64);
         assert_eq!(split.finish().1, whole);
+    }
+
+    fn gzip(members: &[&[u8]]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Vec::new();
+        for member in members {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+            encoder.write_all(member).unwrap();
+            out.extend(encoder.finish().unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn content_inflated_elsewhere_is_the_gzip_file() {
+        let file = gzip(&[SAMPLE]);
+        let mut direct = Ingest::new(3, "a.log.gz", file.len() as u64, None).unwrap();
+        direct.feed(&file);
+        let (_, direct) = direct.finish();
+        assert_eq!(direct.wrapper, "gzip");
+        assert_eq!(direct.bytes_read, file.len() as u64);
+
+        let mut inflated = Ingest::new(3, "a.log.gz", file.len() as u64, None).unwrap();
+        inflated.take_inflated(SAMPLE.len() as u64);
+        let (first, rest) = SAMPLE.split_at(100);
+        inflated.feed_inflated(first, 20);
+        assert_eq!(inflated.bytes_read(), 20);
+        inflated.feed_inflated(rest, file.len() as u64);
+        assert_eq!(inflated.finish().1, direct);
+    }
+
+    #[test]
+    fn starting_over_forgets_what_was_inflated() {
+        // Two members: the browser's inflater reads one and fails, and the file is read
+        // again from its compressed bytes.
+        let (first, second) = SAMPLE.split_at(120);
+        let file = gzip(&[first, second]);
+        let mut direct = Ingest::new(4, "m.log.gz", file.len() as u64, None).unwrap();
+        direct.feed(&file);
+        let (_, direct) = direct.finish();
+        assert_eq!(direct.totals.records, 3);
+
+        let mut ingest = Ingest::new(4, "m.log.gz", file.len() as u64, None).unwrap();
+        ingest.take_inflated(second.len() as u64);
+        ingest.feed_inflated(first, file.len() as u64 / 2);
+        ingest.start_over();
+        assert_eq!(ingest.bytes_read(), 0);
+        ingest.feed(&file);
+        assert_eq!(ingest.finish().1, direct);
     }
 
     #[test]

@@ -22,19 +22,31 @@ use web_sys::{Blob, MessageEvent};
 /// How many slices the reader may have read and not yet handed over.
 const AHEAD: u32 = 3;
 
-/// The reader: given `{blob, chunk, ahead}`, it reads `ahead` slices of `chunk` bytes and
-/// posts each `ArrayBuffer` (transferred); every number it receives allows that many more.
-/// A failed read is posted as `{error}`.
+/// The reader: given `{blob, chunk, ahead, inflate}`, it reads `ahead` slices of `chunk`
+/// bytes and posts each `ArrayBuffer` (transferred); every number it receives allows that
+/// many more. With `inflate`, the slices are the file's content inflated by the browser's
+/// `DecompressionStream`, posted as `{buffer, consumed}` (the compressed bytes read so far)
+/// and ended by `{end: true}`. A failure is posted as `{error}`.
 const READER_SCRIPT: &str = r#""use strict";
 let blob = null, chunk = 0, next = 0, credit = 0, busy = false;
+let inflating = false, wake = null;
 onmessage = (event) => {
   if (typeof event.data === "number") {
     credit += event.data;
   } else {
-    ({ blob, chunk } = event.data);
+    ({ blob, chunk, inflate: inflating } = event.data);
     credit += event.data.ahead;
+    if (inflating) {
+      inflate().catch((error) => postMessage({ error: String(error) }));
+      return;
+    }
   }
-  pump();
+  if (!inflating) {
+    pump();
+  } else if (wake) {
+    wake();
+    wake = null;
+  }
 };
 async function pump() {
   if (busy) return;
@@ -54,6 +66,40 @@ async function pump() {
   }
   busy = false;
 }
+async function inflate() {
+  let consumed = 0;
+  const counted = blob.stream().pipeThrough(new TransformStream({
+    transform(part, out) {
+      consumed += part.byteLength;
+      out.enqueue(part);
+    },
+  }));
+  const source = counted.pipeThrough(new DecompressionStream("gzip")).getReader();
+  let batch = new Uint8Array(chunk), filled = 0;
+  const send = async (buffer) => {
+    while (credit <= 0) await new Promise((resolve) => { wake = resolve; });
+    credit -= 1;
+    postMessage({ buffer, consumed }, [buffer]);
+  };
+  for (;;) {
+    const { done, value } = await source.read();
+    if (done) break;
+    let at = 0;
+    while (at < value.length) {
+      const n = Math.min(value.length - at, chunk - filled);
+      batch.set(value.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === chunk) {
+        await send(batch.buffer);
+        batch = new Uint8Array(chunk);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) await send(batch.slice(0, filled).buffer);
+  postMessage({ end: true });
+}
 "#;
 
 /// Reads `blob` in slices of `chunk_bytes` and feeds each to `ingest`, calling `on_chunk`
@@ -61,6 +107,13 @@ async function pump() {
 ///
 /// Slices are read as bytes, never as text: bytes are what the decoder takes, and browsers
 /// return an empty string, without an error, for text past ~512 MB.
+///
+/// A gzip file is inflated by the reader with the browser's `DecompressionStream`, so that
+/// inflating and decoding run on two threads. That inflater reads one gzip member and
+/// stops with an error on anything after it, and says less about damage than the
+/// decoder's own; so when it fails for any reason, what it gave is thrown away and the
+/// file is read again as compressed bytes, inflated by the decoder (which reads every
+/// member and reports where damage starts). Either way the records and issues are the same.
 pub async fn read_blob(
     blob: &Blob,
     ingest: &mut Ingest,
@@ -68,7 +121,17 @@ pub async fn read_blob(
     mut on_chunk: impl FnMut(&Ingest) -> bool,
 ) -> Result<bool, String> {
     let chunk_bytes = chunk_bytes.max(1);
-    if let Ok(reader) = Reader::start(blob, chunk_bytes) {
+    if let Some(inflated_size) = gzip_size(blob).await {
+        if let Ok(reader) = Reader::start(blob, chunk_bytes, true) {
+            ingest.take_inflated(inflated_size);
+            match reader.feed_inflated(ingest, &mut on_chunk).await {
+                Fed::All => return Ok(true),
+                Fed::Stopped => return Ok(false),
+                Fed::Failed(_) | Fed::NotStarted => ingest.start_over(),
+            }
+        }
+    }
+    if let Ok(reader) = Reader::start(blob, chunk_bytes, false) {
         match reader.feed(blob, ingest, &mut on_chunk).await {
             Fed::All => return Ok(true),
             Fed::Stopped => return Ok(false),
@@ -80,6 +143,28 @@ pub async fn read_blob(
     read_in_place(blob, ingest, chunk_bytes, on_chunk).await
 }
 
+/// The size of a gzip file's content, from its trailer, if `blob` starts like gzip.
+///
+/// The trailer holds the last member's size modulo 4 GiB: exact for the usual file of one
+/// member under 4 GiB, and only used to size the columns, which grow past it if need be.
+async fn gzip_size(blob: &Blob) -> Option<u64> {
+    let size = blob.size() as u64;
+    // A header of 10 bytes and a trailer of 8 at the least.
+    if size < 18 {
+        return None;
+    }
+    let read = |start: u64, end: u64| async move {
+        let slice = blob.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
+        let buffer = JsFuture::from(slice.array_buffer()).await.ok()?;
+        Some(js_sys::Uint8Array::new(&buffer).to_vec())
+    };
+    if read(0, 2).await? != [0x1f, 0x8b] {
+        return None;
+    }
+    let trailer: [u8; 4] = read(size - 4, size).await?.try_into().ok()?;
+    Some(u64::from(u32::from_le_bytes(trailer)))
+}
+
 /// How feeding from the reader ended.
 enum Fed {
     All,
@@ -88,16 +173,47 @@ enum Fed {
     NotStarted,
 }
 
+/// One message from the reader.
+enum Arrival {
+    /// A slice of the file.
+    Slice(js_sys::ArrayBuffer),
+    /// Inflated content, and the compressed bytes read for it so far.
+    Inflated(js_sys::ArrayBuffer, u64),
+    /// The end of the inflated content.
+    End,
+    Failed(String),
+}
+
+impl Arrival {
+    fn of(data: JsValue) -> Arrival {
+        let data = match data.dyn_into::<js_sys::ArrayBuffer>() {
+            Ok(buffer) => return Arrival::Slice(buffer),
+            Err(data) => data,
+        };
+        let get = |key: &str| js_sys::Reflect::get(&data, &key.into()).unwrap_or_default();
+        if let Some(error) = get("error").as_string() {
+            return Arrival::Failed(error);
+        }
+        if get("end").is_truthy() {
+            return Arrival::End;
+        }
+        match (get("buffer").dyn_into(), get("consumed").as_f64()) {
+            (Ok(buffer), Some(consumed)) => Arrival::Inflated(buffer, consumed as u64),
+            _ => Arrival::Failed("the file reader sent something else".into()),
+        }
+    }
+}
+
 /// What the reader has sent and the decoder not yet taken, and the decoder's wake-up call
 /// when it waits for more.
 #[derive(Default)]
 struct Inbox {
-    arrived: VecDeque<Result<js_sys::ArrayBuffer, String>>,
+    arrived: VecDeque<Arrival>,
     waiting: Option<js_sys::Function>,
 }
 
 impl Inbox {
-    fn deliver(inbox: &RefCell<Inbox>, item: Result<js_sys::ArrayBuffer, String>) {
+    fn deliver(inbox: &RefCell<Inbox>, item: Arrival) {
         let waiting = {
             let mut inbox = inbox.borrow_mut();
             inbox.arrived.push_back(item);
@@ -119,7 +235,8 @@ struct Reader {
 }
 
 impl Reader {
-    fn start(blob: &Blob, chunk_bytes: u64) -> Result<Reader, JsValue> {
+    /// Starts a reader of `blob`'s bytes, or of its inflated content if `inflate`.
+    fn start(blob: &Blob, chunk_bytes: u64, inflate: bool) -> Result<Reader, JsValue> {
         let parts = js_sys::Array::of1(&JsValue::from_str(READER_SCRIPT));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
@@ -136,22 +253,14 @@ impl Reader {
         let on_message = {
             let inbox = inbox.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                let item = match data.dyn_into::<js_sys::ArrayBuffer>() {
-                    Ok(buffer) => Ok(buffer),
-                    Err(data) => Err(js_sys::Reflect::get(&data, &"error".into())
-                        .ok()
-                        .and_then(|e| e.as_string())
-                        .unwrap_or_else(|| "the file reader sent something else".into())),
-                };
-                Inbox::deliver(&inbox, item);
+                Inbox::deliver(&inbox, Arrival::of(event.data()));
             })
         };
         let on_error = {
             let inbox = inbox.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
-                Inbox::deliver(&inbox, Err("the file reader stopped".into()));
+                Inbox::deliver(&inbox, Arrival::Failed("the file reader stopped".into()));
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -167,12 +276,13 @@ impl Reader {
         js_sys::Reflect::set(&start, &"blob".into(), blob)?;
         js_sys::Reflect::set(&start, &"chunk".into(), &(chunk_bytes as f64).into())?;
         js_sys::Reflect::set(&start, &"ahead".into(), &AHEAD.into())?;
+        js_sys::Reflect::set(&start, &"inflate".into(), &inflate.into())?;
         reader.worker.post_message(&start)?;
         Ok(reader)
     }
 
-    /// The next slice, waiting for it if it has not arrived.
-    async fn next(&self) -> Result<js_sys::ArrayBuffer, String> {
+    /// The next message, waiting for it if it has not arrived.
+    async fn next(&self) -> Arrival {
         loop {
             if let Some(item) = self.inbox.borrow_mut().arrived.pop_front() {
                 return item;
@@ -181,8 +291,15 @@ impl Reader {
             let arrival = js_sys::Promise::new(&mut |wake, _| {
                 inbox.borrow_mut().waiting = Some(wake);
             });
-            JsFuture::from(arrival).await.map_err(describe)?;
+            if let Err(error) = JsFuture::from(arrival).await {
+                return Arrival::Failed(describe(error));
+            }
         }
+    }
+
+    /// Lets the reader read one more slice ahead.
+    fn allow_one_more(&self) {
+        let _ = self.worker.post_message(&JsValue::from(1));
     }
 
     async fn feed(
@@ -196,21 +313,46 @@ impl Reader {
         let mut received = 0u64;
         while received < size {
             let buffer = match self.next().await {
-                Ok(buffer) => buffer,
-                Err(_) if received == 0 => return Fed::NotStarted,
-                Err(message) => {
+                Arrival::Slice(buffer) => buffer,
+                Arrival::Failed(_) if received == 0 => return Fed::NotStarted,
+                Arrival::Failed(message) => {
                     return Fed::Failed(format!("the browser could not read it ({message})"))
+                }
+                Arrival::Inflated(..) | Arrival::End => {
+                    return Fed::Failed("the file reader sent something else".into())
                 }
             };
             received += u64::from(buffer.byte_length());
             // One more slice may be read while this one is decoded.
-            let _ = self.worker.post_message(&JsValue::from(1));
+            self.allow_one_more();
             ingest.feed_js(&js_sys::Uint8Array::new(&buffer), &mut scratch);
             if !on_chunk(ingest) {
                 return Fed::Stopped;
             }
         }
         Fed::All
+    }
+
+    /// Feeds the inflated content to `ingest` until the reader says it has ended.
+    async fn feed_inflated(
+        self,
+        ingest: &mut Ingest,
+        on_chunk: &mut impl FnMut(&Ingest) -> bool,
+    ) -> Fed {
+        let mut scratch = Vec::new();
+        loop {
+            let (buffer, consumed) = match self.next().await {
+                Arrival::Inflated(buffer, consumed) => (buffer, consumed),
+                Arrival::End => return Fed::All,
+                Arrival::Failed(message) => return Fed::Failed(message),
+                Arrival::Slice(_) => return Fed::Failed("the file reader sent bytes".into()),
+            };
+            self.allow_one_more();
+            ingest.feed_inflated_js(&js_sys::Uint8Array::new(&buffer), consumed, &mut scratch);
+            if !on_chunk(ingest) {
+                return Fed::Stopped;
+            }
+        }
     }
 }
 

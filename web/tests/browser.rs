@@ -101,6 +101,75 @@ async fn an_empty_blob_is_an_empty_file() {
     assert_eq!(result.issues, 0);
 }
 
+/// `members` as one gzip file, a member each.
+fn gzip(members: &[&[u8]]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for member in members {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+        encoder.write_all(member).unwrap();
+        out.extend(encoder.finish().unwrap());
+    }
+    out
+}
+
+/// Reads `file` through `read_blob` in slices of 100 bytes; returns what the page is told
+/// and the progress after each slice.
+async fn read_gzip(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
+    let blob = blob_of(file);
+    let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
+    let mut progress = Vec::new();
+    let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
+        progress.push(ingest.bytes_read());
+        true
+    })
+    .await
+    .unwrap();
+    assert!(complete);
+    (ingest.finish().1, progress)
+}
+
+#[wasm_bindgen_test]
+async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
+    let file = gzip(&[GUIDE.as_bytes()]);
+    let expected = {
+        let mut ingest = Ingest::new(1, "guide.log.gz", file.len() as u64, None).unwrap();
+        ingest.feed(&file);
+        ingest.finish().1
+    };
+    assert_eq!(expected.wrapper, "gzip");
+    assert_eq!(expected.totals.records, 7);
+    let (result, progress) = read_gzip("guide.log.gz", &file).await;
+    assert_eq!(result, expected);
+    // Slices of 100 inflated bytes, not of 100 compressed bytes: the browser inflated it.
+    assert_eq!(progress.len(), GUIDE.len().div_ceil(100));
+    assert_eq!(progress.last(), Some(&(file.len() as u64)));
+}
+
+#[wasm_bindgen_test]
+async fn gzip_the_browser_cannot_read_is_read_again_by_the_decoder() {
+    let guide = GUIDE.as_bytes();
+    let two_members = gzip(&[&guide[..500], &guide[500..]]);
+    let whole = gzip(&[guide]);
+    let cut_short = whole[..whole.len() - 30].to_vec();
+    let mut bad_check = whole.clone();
+    let at = bad_check.len() - 8;
+    bad_check[at] ^= 0xff;
+    for (what, file) in [
+        ("two members", two_members),
+        ("cut short", cut_short),
+        ("a wrong checksum", bad_check),
+    ] {
+        let expected = {
+            let mut ingest = Ingest::new(1, "guide.log.gz", file.len() as u64, None).unwrap();
+            ingest.feed(&file);
+            ingest.finish().1
+        };
+        let (result, _) = read_gzip("guide.log.gz", &file).await;
+        assert_eq!(result, expected, "{what}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn replies_survive_the_boundary_with_exact_large_numbers() {
     let reply = FromWorker::Done {

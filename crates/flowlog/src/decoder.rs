@@ -102,6 +102,22 @@ impl Decoder {
         }
     }
 
+    /// A decoder for the content of the gzip file `file`, inflated by the caller (in the
+    /// browser, by `DecompressionStream` on another thread, so that inflating and decoding
+    /// overlap). The report names gzip as the outermost wrapper, as if the decoder had
+    /// inflated the file itself; `size_hint` should then be the inflated size, and
+    /// [`FileReport::bytes_read`] counts inflated bytes.
+    ///
+    /// The caller must hand over the whole of a well-formed file's content: a stream that
+    /// fails (damage, several members where the inflater reads one) should be decoded again
+    /// from its compressed bytes with [`Decoder::new`], which reads every member and says
+    /// where the damage is.
+    pub fn of_inflated(file: impl Into<String>, options: DecodeOptions) -> Decoder {
+        let mut decoder = Decoder::new(file, options);
+        decoder.sink.saw(Wrapper::Gzip);
+        decoder
+    }
+
     /// Decodes the next bytes. A chunk may end anywhere, even inside a field or a gzip block.
     ///
     /// Columns are sized in two steps, so that they are allocated about once, at about the

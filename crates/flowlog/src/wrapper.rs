@@ -74,7 +74,7 @@ impl Sink {
         }
     }
 
-    fn saw(&mut self, wrapper: Wrapper) {
+    pub(crate) fn saw(&mut self, wrapper: Wrapper) {
         if !self.wrappers.contains(&wrapper) {
             self.wrappers.push(wrapper);
         }

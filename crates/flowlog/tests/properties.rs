@@ -187,6 +187,67 @@ proptest! {
     }
 }
 
+/// A gzip file's content inflated elsewhere (as the page does with the browser's own
+/// inflater) decodes to exactly what the decoder makes of the compressed file: the same
+/// values, issues, layouts and wrapper, whatever the chunks.
+#[test]
+fn content_inflated_elsewhere_decodes_as_the_gzip_file_does() {
+    use std::io::Write;
+    let options = flowlog_gen::Options {
+        records: 2_000,
+        seed: 11,
+        ..Default::default()
+    };
+    let mut text = Vec::new();
+    flowlog_gen::generate(&options, &mut text).unwrap();
+    // Lines the decoder reports, so that issues and their line numbers are compared too.
+    text.extend_from_slice(
+        b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 99999 22 6 1 1 1 2 ACCEPT OK\n",
+    );
+    text.extend_from_slice(b"not a flow log line\n");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&text).unwrap();
+    let gzip = encoder.finish().unwrap();
+
+    let expected = decode_all("g.log.gz", &gzip, DecodeOptions::default());
+    assert_eq!(expected.report.wrapper_name(), "gzip");
+    assert_eq!(expected.report.issues.total(), 2);
+    for cut in [1_000, 65_536, text.len()] {
+        let options = DecodeOptions {
+            size_hint: Some(text.len() as u64),
+            ..Default::default()
+        };
+        let mut decoder = Decoder::of_inflated("g.log.gz", options);
+        for chunk in text.chunks(cut) {
+            decoder.decode(chunk);
+        }
+        let got = decoder.finish();
+        assert_eq!(got.report.wrapper_name(), "gzip", "chunks of {cut}");
+        assert_eq!(
+            got.report.records, expected.report.records,
+            "chunks of {cut}"
+        );
+        assert_eq!(got.report.header_lines, expected.report.header_lines);
+        assert_eq!(got.report.issues.counts(), expected.report.issues.counts());
+        let lines = |d: &flowlog::Decoded| -> Vec<(u64, String)> {
+            let issues = d.report.issues.examples().iter();
+            issues.map(|i| (i.line, i.message.clone())).collect()
+        };
+        assert_eq!(lines(&got), lines(&expected), "chunks of {cut}");
+        assert_eq!(got.report.formats.len(), expected.report.formats.len());
+        assert_eq!(got.table.len(), expected.table.len());
+        let format = Format::default_v2();
+        for row in 0..expected.table.len() {
+            for field in format.fields() {
+                assert_eq!(
+                    got.table.value(row, field),
+                    expected.table.value(row, field)
+                );
+            }
+        }
+    }
+}
+
 /// The decoder's totals equal what the generator says it wrote, in every layout and
 /// wrapper the generator makes. The generator is an independent implementation.
 #[test]
