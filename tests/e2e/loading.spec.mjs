@@ -4,7 +4,7 @@
 // the other files' numbers stay.
 
 import { test, expect } from "@playwright/test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultDist } from "./serve.mjs";
 import { cliTotals, open, pageTotals, settled, shot } from "./lib.mjs";
@@ -71,5 +71,33 @@ test("several files are read in parallel workers and merge; a file removed while
   await settled(page, 4);
   expect(await pageTotals(page)).toEqual(cliTotals([...files, d]));
   await expect.poll(liveWorkers, { message: "the removed file's reader ended" }).toBe(before);
+  expect(errors).toEqual([]);
+});
+
+test("a file too large for the tab's memory is refused before it is read; what is loaded stays", async ({ page }, info) => {
+  const dir = info.outputPath("huge");
+  mkdirSync(dir, { recursive: true });
+  const small = bigFile(dir, "small.log", 1, 6);
+  // 12 GB on paper, nothing on disk (a sparse file): the page must refuse it from its size
+  // alone, since reading it would take minutes and its records could never fit in 4 GiB.
+  const huge = join(dir, "huge.log");
+  const handle = openSync(huge, "w");
+  ftruncateSync(handle, 12e9);
+  closeSync(handle);
+
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles([small]);
+  await settled(page, 1);
+  const before = await pageTotals(page);
+  expect(before).toEqual(cliTotals([small]));
+
+  await page.locator("#file-input").setInputFiles([huge]);
+  const row = page.locator('[data-file="huge.log"]');
+  await expect(row).toHaveAttribute("data-status", "failed");
+  await expect(row).toContainText(/its records would need about 5\.\d+ GB of memory, and the tab has about 4\.\d+ GB left of the 4\.29 GB \(4 GiB\) its WebAssembly can hold, so it was not read/);
+  await expect(row).toContainText("What is loaded stays");
+  await shot(page, "32-too-large-refused.png");
+  await settled(page, 2);
+  expect(await pageTotals(page)).toEqual(before);
   expect(errors).toEqual([]);
 });

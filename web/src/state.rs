@@ -56,12 +56,13 @@ pub fn would_not_fit(name: &str, size: u64, used: u64, coming: u64) -> Option<St
         return None;
     }
     Some(format!(
-        "not loaded: its records would need about {} of memory, and the page has about {} \
-         left of the 4 GB a browser tab's WebAssembly can hold. What is loaded stays; remove \
-         some files, or load this one in parts (split it by lines), or query it with the \
+        "its records would need about {} of memory, and the tab has about {} left of the {} \
+         (4 GiB) its WebAssembly can hold, so it was not read. What is loaded stays; remove \
+         some files, or split this one by lines and load the parts, or query it with the \
          `flowlens` command, which has no such limit",
         crate::numbers::bytes(need),
-        crate::numbers::bytes(room.saturating_sub(used.saturating_add(coming)))
+        crate::numbers::bytes(room.saturating_sub(used.saturating_add(coming))),
+        crate::numbers::bytes(WASM_LIMIT),
     ))
 }
 
@@ -886,7 +887,7 @@ mod tests {
         assert_eq!(would_not_fit("j.log", file, 9 * 405_000_000, 0), None);
         let refused = would_not_fit("k.log", file, 10 * 405_000_000, 0).unwrap();
         assert!(
-            refused.starts_with("not loaded: its records would need about 487 MB"),
+            refused.starts_with("its records would need about 487 MB of memory"),
             "{refused}"
         );
         // Files still being read count too.
