@@ -88,6 +88,12 @@ impl Bitmap {
         self.words.capacity() * 8
     }
 
+    /// Makes room for `additional` more bits.
+    fn reserve(&mut self, additional: usize) {
+        let words = (self.len + additional).div_ceil(64);
+        self.words.reserve(words.saturating_sub(self.words.len()));
+    }
+
     fn shrink_to_fit(&mut self) {
         self.words.shrink_to_fit();
     }
@@ -339,8 +345,13 @@ impl IntColumn {
         }
     }
 
+    /// Makes room for `additional` more rows, missing marks included once the column has
+    /// any: in WebAssembly, memory given up when a vector grows is never returned.
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.words.reserve(additional);
+        if let Some(m) = &mut self.missing {
+            m.reserve(additional);
+        }
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -768,8 +779,17 @@ impl AddrColumn {
         }
     }
 
+    /// Makes room for `additional` more rows: their words, the marks once the column has
+    /// any, and IPv6 addresses in the share seen so far.
     pub(crate) fn reserve(&mut self, additional: usize) {
+        if !self.words.is_empty() {
+            let v6 = additional as u128 * self.v6.len() as u128 / self.words.len() as u128;
+            self.v6.reserve(v6 as usize);
+        }
         self.words.reserve(additional);
+        for bitmap in [&mut self.is_v6, &mut self.missing].into_iter().flatten() {
+            bitmap.reserve(additional);
+        }
     }
 
     pub(crate) fn shrink_to_fit(&mut self) {
