@@ -125,7 +125,7 @@ impl Ingest {
     pub fn finish(self) -> (FlowTable, FileResult) {
         let decoded = self.decoder.finish();
         let report = &decoded.report;
-        let summary = Summary::of(&decoded.table);
+        let summary = Summary::counts_of(&decoded.table);
         let mut issue_kinds: Vec<(String, u64)> = report
             .issues
             .counts()

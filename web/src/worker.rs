@@ -34,6 +34,9 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// that progress moves several times a second.
 pub const CHUNK_BYTES: u64 = 4 << 20;
 
+/// The least time between two progress messages for one file, in milliseconds.
+const PROGRESS_EVERY_MS: f64 = 50.0;
+
 /// The worker's state.
 #[derive(Default)]
 struct Worker {
@@ -213,11 +216,18 @@ async fn load(worker: &Worker, request: LoadRequest) {
         Ok(ingest) => ingest,
         Err(message) => return post(&FromWorker::Failed { id, message }),
     };
+    // Progress is posted at most every PROGRESS_EVERY_MS: each message costs this thread
+    // and the page a little, and a bar needs no more.
+    let mut posted = f64::NEG_INFINITY;
     let wanted = |ingest: &Ingest| {
         if worker.forgotten.borrow().contains(&id) {
             return false;
         }
-        post(&ingest.progress());
+        let now = js_sys::Date::now();
+        if now - posted >= PROGRESS_EVERY_MS {
+            posted = now;
+            post(&ingest.progress());
+        }
         true
     };
     match read_blob(&blob, &mut ingest, CHUNK_BYTES, wanted).await {
