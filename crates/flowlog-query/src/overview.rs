@@ -556,7 +556,12 @@ impl<'a> Pass<'a> {
         std::hint::black_box(x);
     }
 
-    #[inline]
+    /// Counts one chunk. Out of line and called once per chunk, so that a WebAssembly
+    /// engine that starts every function in quick code, and swaps in optimised code for
+    /// the next call of a function that ran long, uses optimised code after a few chunks of
+    /// the first pass rather than from the second pass on; and both ways of reading a chunk
+    /// (whole, or gathered) are then optimised by a pass that used only one of them.
+    #[inline(never)]
     fn chunk(&mut self, chunk: &Chunk, buffers: &mut Buffers) {
         self.warm(chunk);
         let Buffers {
