@@ -427,4 +427,44 @@ mod tests {
         assert!(index.addr_values().contains(&Some("::1".parse().unwrap())));
         assert!(index.heap_bytes() >= 24);
     }
+
+    #[test]
+    fn pair_codes_follow_frequency_and_round_trip() {
+        let text = "version srcaddr dstaddr\n\
+                    2 10.0.0.1 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n\
+                    2 - 10.0.0.2\n\
+                    2 10.0.0.1 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        let index = TableIndex::build(&table);
+        let before = index.heap_bytes();
+        let pairs = index.pair_codes().expect("both address columns");
+        assert_eq!(pairs.codes.len(), 6);
+        assert_eq!(pairs.pairs.len(), 3);
+        let (src, dst) = (
+            table.addr(Field::SrcAddr).unwrap(),
+            table.addr(Field::DstAddr).unwrap(),
+        );
+        let addr = |code: u32| index.addr_values()[code as usize];
+        for (row, &code) in pairs.codes.iter().enumerate() {
+            let (a, b) = pairs.pairs[code as usize];
+            assert_eq!(
+                (addr(a), addr(b)),
+                (src.get(row), dst.get(row)),
+                "row {row}"
+            );
+        }
+        // 10.0.0.3 → 10.0.0.2 is the most frequent pair, then 10.0.0.1 → 10.0.0.2.
+        assert_eq!(pairs.codes, [1, 0, 0, 2, 1, 0]);
+        // Made once, then counted in the index's memory.
+        assert!(std::ptr::eq(pairs, index.pair_codes().unwrap()));
+        assert!(index.heap_bytes() >= before + 6 * 4 + 3 * 8);
+
+        // A table without destinations has no pairs to code.
+        let text = "version srcaddr\n2 10.0.0.1\n";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        assert!(TableIndex::build(&table).pair_codes().is_none());
+    }
 }
