@@ -66,10 +66,8 @@ fn parse_filter<'a>(
 
 /// Answers `query` over `tables`, each with the index built for it when it was loaded.
 ///
-/// Each table's [`Overview`] (summary, histogram and five of the top lists, in one pass
-/// over the selected rows) is merged with the others'; the pairs of addresses, which the
-/// overview does not count, are grouped on their own from the same selection, by the
-/// index's address codes.
+/// Each table's [`Overview`] (summary, histogram and the six top lists, in one pass over
+/// the selected rows) is merged with the others'.
 pub fn answer<'a>(
     tables: impl IntoIterator<Item = (&'a FlowTable, &'a TableIndex)> + Clone,
     query: &Query,
@@ -79,28 +77,21 @@ pub fn answer<'a>(
         Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
-    let pair = GroupBy::from_name("pair", &[]).expect("pairs are a known grouping");
-    let mut overview: Option<Overview> = None;
     // The first table's groups are taken as they come, still by code, so that with one
     // file a top list makes keys for its rows only; merging makes keys for every group.
-    let mut pairs: Option<Groups> = None;
+    let mut overview: Option<Overview> = None;
     for (table, index) in tables {
-        let selection = filter.select(table);
-        let part = Overview::of_selection(table, index, &selection);
+        let part = Overview::of_selection(table, index, &filter.select(table));
         match &mut overview {
             Some(all) => all.merge(&part),
             None => overview = Some(part),
-        }
-        let part = Groups::pairs(table, index, &selection);
-        match &mut pairs {
-            Some(all) => all.merge(&part),
-            None => pairs = Some(part),
         }
     }
     let Overview {
         summary,
         histogram,
         groups,
+        pairs,
     } = overview.unwrap_or_else(|| Overview {
         summary: Default::default(),
         histogram: Histogram::new(BASE_WIDTH),
@@ -108,8 +99,8 @@ pub fn answer<'a>(
             .iter()
             .map(|f| Groups::new(GroupBy::Field(FieldRef::Known(*f))))
             .collect(),
+        pairs: Groups::new(GroupBy::Pair),
     });
-    let pairs = pairs.unwrap_or_else(|| Groups::new(pair));
     // The page's order (`TOP_LISTS`): the overview's groups with the pairs third.
     let mut tops: Vec<&Groups> = groups.iter().collect();
     tops.insert(2, &pairs);

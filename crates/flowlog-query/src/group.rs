@@ -10,6 +10,7 @@ use crate::class::AddrClass;
 use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
 use crate::packed::{plus, put, take, Lanes, Slot};
+use crate::scan::{for_each_chunk, Chunk, ROWS};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
 use flowlog::column::{AddrColumn, IntColumn, TextColumn};
@@ -82,7 +83,7 @@ pub(crate) enum CodeKeys {
         /// The [`TableIndex`](crate::TableIndex)'s dictionary.
         addrs: Arc<[Option<IpAddr>]>,
         /// The source's and the destination's code of each pair.
-        pairs: Vec<(u32, u32)>,
+        pairs: Arc<[(u32, u32)]>,
     },
 }
 
@@ -187,6 +188,48 @@ impl Coded {
 
 impl Eq for Groups {}
 
+/// The buffers [`Groups::pairs`] reads a chunk into.
+struct PairBuffers {
+    incs: [Slot; ROWS],
+    codes: [u64; ROWS],
+}
+
+/// Adds one chunk's rows to the slots of their pair codes. Out of line and called once per
+/// chunk, so that a WebAssembly engine that starts with quick code and swaps in optimised
+/// code for functions called often does so after a few chunks, not after the whole pass.
+#[inline(never)]
+fn pairs_chunk(
+    chunk: &Chunk,
+    codes: &[u32],
+    bytes: Option<&IntColumn>,
+    packets: Option<&IntColumn>,
+    lanes: Lanes,
+    slots: &mut [Slot],
+    buffers: &mut PairBuffers,
+) {
+    let incs = &mut buffers.incs[..chunk.width()];
+    match bytes {
+        Some(bytes) => chunk.load_into(bytes, incs, |inc, b| inc[0] = b),
+        None => incs.iter_mut().for_each(|inc| inc[0] = 0),
+    }
+    let record = lanes.record();
+    match packets {
+        Some(packets) => chunk.load_into(packets, incs, |inc, p| inc[1] = record | p),
+        None => incs.iter_mut().for_each(|inc| inc[1] = record),
+    }
+    chunk.for_each_unselected(|j| incs[j] = [0; 2]);
+    let incs = &*incs;
+    if chunk.every() {
+        for (&code, &inc) in chunk.rows(codes).iter().zip(incs) {
+            put(&mut slots[code as usize], inc);
+        }
+    } else {
+        for (&code, &inc) in chunk.load_u32(codes, &mut buffers.codes).iter().zip(incs) {
+            put(&mut slots[code as usize], inc);
+        }
+    }
+}
+
 /// One row of a top list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TopRow {
@@ -245,35 +288,30 @@ impl Groups {
     /// often a few hundred thousand.
     pub fn pairs(table: &FlowTable, index: &TableIndex, selection: &Selection) -> Groups {
         index.check(table);
-        let codes = (
-            index.lanes(),
-            index.addr_codes(Field::SrcAddr),
-            index.addr_codes(Field::DstAddr),
-        );
-        let (Some(shift), Some(src), Some(dst)) = codes else {
+        let (Some(shift), Some(codes)) = (index.lanes(), index.pair_codes()) else {
             return Groups::of(table, selection, &GroupBy::Pair);
         };
         let lanes = Lanes(shift);
-        let counts = Counts::of(table);
-        let mut code_of: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        let mut slots: Vec<Slot> = Vec::new();
-        selection.for_each(|row| {
-            let (a, b) = (src[row], dst[row]);
-            let next = slots.len() as u32;
-            let code = *code_of
-                .entry(u64::from(a) << 32 | u64::from(b))
-                .or_insert(next);
-            if code == next {
-                slots.push([0, 0]);
-                pairs.push((a, b));
-            }
-            let (bytes, packets) = counts.at(row);
-            put(&mut slots[code as usize], [bytes, lanes.record() | packets]);
+        let mut slots: Vec<Slot> = vec![[0, 0]; codes.pairs.len()];
+        let mut buffers = Box::new(PairBuffers {
+            incs: [[0; 2]; ROWS],
+            codes: [0; ROWS],
+        });
+        let (bytes, packets) = (table.int(Field::Bytes), table.int(Field::Packets));
+        for_each_chunk(selection, |chunk| {
+            pairs_chunk(
+                chunk,
+                &codes.codes,
+                bytes,
+                packets,
+                lanes,
+                &mut slots,
+                &mut buffers,
+            );
         });
         let keys = CodeKeys::Pairs {
             addrs: index.addr_values().clone(),
-            pairs,
+            pairs: codes.pairs.clone(),
         };
         Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
     }

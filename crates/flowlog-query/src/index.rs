@@ -24,7 +24,7 @@ use flowlog::{Field, FlowTable};
 use rustc_hash::FxHashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Derived data about one [`FlowTable`], built once after decoding with
 /// [`TableIndex::build`] and passed, with the same table, to the aggregates that use it.
@@ -54,6 +54,64 @@ pub struct TableIndex {
     /// Where a word holding a count of records and a sum of `packets` puts the records,
     /// if such a word can hold any group of the table's rows (see [`TableIndex::lanes`]).
     lanes: Option<u32>,
+    /// Each row's pair of source and destination as one code, made the first time pairs
+    /// are counted (see [`TableIndex::pair_codes`]).
+    pairs: OnceLock<Option<PairCodes>>,
+}
+
+/// Every row's pair of address codes (source, destination) as one dense code, so that
+/// counting by pair is an array update per row rather than a hash lookup.
+#[derive(Clone, Debug)]
+pub(crate) struct PairCodes {
+    /// The code of each row's pair.
+    pub(crate) codes: Vec<u32>,
+    /// The source's and the destination's address code of each pair code, most frequent
+    /// pair first.
+    pub(crate) pairs: Arc<[(u32, u32)]>,
+}
+
+impl PairCodes {
+    /// The pair codes of the rows whose address codes are `src` and `dst`: a hash lookup
+    /// per row (a run of rows with the same pair is looked up once), then codes renumbered
+    /// by how many rows hold each pair, so that the slots of the pairs most rows carry
+    /// share a few cache lines.
+    fn build(src: &[u32], dst: &[u32]) -> PairCodes {
+        let mut code_of: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        let mut codes: Vec<u32> = Vec::with_capacity(src.len());
+        let mut last: Option<(u64, u32)> = None;
+        for (&a, &b) in src.iter().zip(dst) {
+            let word = u64::from(a) << 32 | u64::from(b);
+            let code = match last {
+                Some((w, code)) if w == word => code,
+                _ => {
+                    let next = pairs.len() as u32;
+                    let code = *code_of.entry(word).or_insert(next);
+                    if code == next {
+                        pairs.push((a, b));
+                        counts.push(0);
+                    }
+                    last = Some((word, code));
+                    code
+                }
+            };
+            counts[code as usize] += 1;
+            codes.push(code);
+        }
+        drop(code_of);
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
+        let mut remap = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        for code in &mut codes {
+            *code = remap[*code as usize];
+        }
+        let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
+        PairCodes { codes, pairs }
+    }
 }
 
 impl TableIndex {
@@ -128,6 +186,7 @@ impl TableIndex {
             chunks,
             last_end_by,
             lanes,
+            pairs: OnceLock::new(),
         }
     }
 
@@ -152,6 +211,9 @@ impl TableIndex {
             + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
+            + self.pairs.get().and_then(Option::as_ref).map_or(0, |p| {
+                p.codes.capacity() * 4 + p.pairs.len() * std::mem::size_of::<(u32, u32)>()
+            })
     }
 
     /// Panics unless the index was built for a table of `table`'s size: an index of another
@@ -176,6 +238,15 @@ impl TableIndex {
             Field::DstAddr => self.dst.as_deref(),
             _ => None,
         }
+    }
+
+    /// The pair code of every row, if the table has both `srcaddr` and `dstaddr`; worked
+    /// out on the first call (a hash lookup per row, as counting pairs without it costs)
+    /// and kept, so that every later count of pairs is an array update per row.
+    pub(crate) fn pair_codes(&self) -> Option<&PairCodes> {
+        self.pairs
+            .get_or_init(|| Some(PairCodes::build(self.src.as_deref()?, self.dst.as_deref()?)))
+            .as_ref()
     }
 
     /// The IPv4 addresses with their codes, in the order of their values.
@@ -355,5 +426,45 @@ mod tests {
         }
         assert!(index.addr_values().contains(&Some("::1".parse().unwrap())));
         assert!(index.heap_bytes() >= 24);
+    }
+
+    #[test]
+    fn pair_codes_follow_frequency_and_round_trip() {
+        let text = "version srcaddr dstaddr\n\
+                    2 10.0.0.1 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n\
+                    2 - 10.0.0.2\n\
+                    2 10.0.0.1 10.0.0.2\n\
+                    2 10.0.0.3 10.0.0.2\n";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        let index = TableIndex::build(&table);
+        let before = index.heap_bytes();
+        let pairs = index.pair_codes().expect("both address columns");
+        assert_eq!(pairs.codes.len(), 6);
+        assert_eq!(pairs.pairs.len(), 3);
+        let (src, dst) = (
+            table.addr(Field::SrcAddr).unwrap(),
+            table.addr(Field::DstAddr).unwrap(),
+        );
+        let addr = |code: u32| index.addr_values()[code as usize];
+        for (row, &code) in pairs.codes.iter().enumerate() {
+            let (a, b) = pairs.pairs[code as usize];
+            assert_eq!(
+                (addr(a), addr(b)),
+                (src.get(row), dst.get(row)),
+                "row {row}"
+            );
+        }
+        // 10.0.0.3 → 10.0.0.2 is the most frequent pair, then 10.0.0.1 → 10.0.0.2.
+        assert_eq!(pairs.codes, [1, 0, 0, 2, 1, 0]);
+        // Made once, then counted in the index's memory.
+        assert!(std::ptr::eq(pairs, index.pair_codes().unwrap()));
+        assert!(index.heap_bytes() >= before + 6 * 4 + 3 * 8);
+
+        // A table without destinations has no pairs to code.
+        let text = "version srcaddr\n2 10.0.0.1\n";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        assert!(TableIndex::build(&table).pair_codes().is_none());
     }
 }

@@ -1,7 +1,7 @@
 //! The overview: everything the page shows at once for one filter, in one pass.
 //!
-//! Summary, time histogram and the five top lists people look at first (sources,
-//! destinations, destination ports, protocols, interfaces). It is the unit the benchmark
+//! Summary, time histogram and the top lists people look at first (sources, destinations,
+//! pairs of them, destination ports, protocols, interfaces). It is the unit the benchmark
 //! times and the page asks its worker for; like its parts it merges across files, and a
 //! test checks that it equals its parts computed one by one.
 //!
@@ -14,7 +14,8 @@
 //! column at its own width when the chunk is read whole. Slots are per value for ports and
 //! protocols, per dictionary code for interfaces, per address code of the [`TableIndex`]
 //! for addresses (sources and destinations in one loop, rows with rare codes in a loop of
-//! their own), and per minute and action for the histogram.
+//! their own), per pair code of the index for pairs of addresses, and per minute and
+//! action for the histogram.
 //!
 //! The index also knows each chunk's range of `start` and its latest `end`. A chunk whose
 //! rows all start in one minute (most of them, since logs come in time order) goes to the
@@ -33,7 +34,7 @@
 use crate::filter::Filter;
 use crate::group::{CodeKeys, Coded, Groups};
 use crate::histogram::{Bucket, Histogram, BASE_WIDTH};
-use crate::index::TableIndex;
+use crate::index::{PairCodes, TableIndex};
 use crate::key::{GroupBy, Key};
 use crate::packed::{plus, put, take, Lanes, Slot};
 use crate::scan::{chunk_at, for_each_chunk, Chunk, ROWS};
@@ -66,6 +67,8 @@ pub struct Overview {
     pub histogram: Histogram,
     /// Groups by each of [`OVERVIEW_GROUPS`], in that order.
     pub groups: Vec<Groups>,
+    /// Groups by pair of source and destination address.
+    pub pairs: Groups,
 }
 
 impl Overview {
@@ -97,6 +100,7 @@ impl Overview {
                 .iter()
                 .map(|f| Groups::of(table, selection, &by(*f)))
                 .collect(),
+            pairs: Groups::of(table, selection, &GroupBy::Pair),
         }
     }
 
@@ -107,6 +111,7 @@ impl Overview {
         for (a, b) in self.groups.iter_mut().zip(&other.groups) {
             a.merge(b);
         }
+        self.pairs.merge(&other.pairs);
     }
 }
 
@@ -481,6 +486,8 @@ struct Pass<'a> {
     first_start: u64,
     last_end: Option<u64>,
     groups: Vec<Dense<'a>>,
+    /// The pair code of each row and a slot per pair, when the table has both addresses.
+    pairs: Option<(&'a PairCodes, Vec<Slot>)>,
 }
 
 impl<'a> Pass<'a> {
@@ -520,6 +527,9 @@ impl<'a> Pass<'a> {
                 .iter()
                 .map(|f| Dense::new(table, index, *f))
                 .collect(),
+            pairs: index
+                .pair_codes()
+                .map(|codes| (codes, vec![[0; 2]; codes.pairs.len()])),
         }
     }
 
@@ -553,10 +563,18 @@ impl<'a> Pass<'a> {
                 Source::Absent => 0,
             };
         }
+        if let Some((codes, _)) = &self.pairs {
+            x ^= chunk.warm(&codes.codes);
+        }
         std::hint::black_box(x);
     }
 
-    #[inline]
+    /// Counts one chunk. Out of line and called once per chunk, so that a WebAssembly
+    /// engine that starts every function in quick code, and swaps in optimised code for
+    /// the next call of a function that ran long, uses optimised code after a few chunks of
+    /// the first pass rather than from the second pass on; and both ways of reading a chunk
+    /// (whole, or gathered) are then optimised by a pass that used only one of them.
+    #[inline(never)]
     fn chunk(&mut self, chunk: &Chunk, buffers: &mut Buffers) {
         self.warm(chunk);
         let Buffers {
@@ -623,6 +641,13 @@ impl<'a> Pass<'a> {
         }
         for group in rest {
             group.add(chunk, keys, &mut cold[0], incs, total);
+        }
+        if let Some((codes, slots)) = &mut self.pairs {
+            if chunk.every() {
+                add(slots, chunk.rows(&codes.codes), incs);
+            } else {
+                add(slots, chunk.load_u32(&codes.codes, keys), incs);
+            }
         }
 
         let reject = self.rejects_and_statuses(chunk, incs, keys, actions);
@@ -932,6 +957,16 @@ impl<'a> Pass<'a> {
         let groups: Vec<Groups> = (self.groups.into_iter())
             .map(|g| g.groups(table, index, lanes))
             .collect();
+        let pairs = match self.pairs {
+            Some((codes, slots)) => {
+                let keys = CodeKeys::Pairs {
+                    addrs: index.addr_values().clone(),
+                    pairs: codes.pairs.clone(),
+                };
+                Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
+            }
+            None => Groups::of(table, selection, &GroupBy::Pair),
+        };
         let at = |field: Field| OVERVIEW_GROUPS.iter().position(|f| *f == field);
         if let Some(i) = at(Field::InterfaceId) {
             summary.interfaces = groups[i]
@@ -969,6 +1004,7 @@ impl<'a> Pass<'a> {
             summary,
             histogram,
             groups,
+            pairs,
         }
     }
 }
@@ -1051,6 +1087,11 @@ mod tests {
                 }
                 assert_eq!(groups, &expected, "{field:?}");
             }
+            let expected = Groups::of(table, &selection, &GroupBy::Pair);
+            for measure in [Measure::Records, Measure::Bytes, Measure::Packets] {
+                assert_eq!(overview.pairs.top(10, measure), expected.top(10, measure));
+            }
+            assert_eq!(overview.pairs, expected, "pairs of {filter:?}");
         }
     }
 

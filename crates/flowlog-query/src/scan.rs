@@ -261,7 +261,10 @@ pub(crate) fn chunk_at(selection: &Selection, c: usize) -> Option<Chunk> {
 }
 
 impl Chunk {
-    /// Becomes chunk `c` of `selection`; whether it holds a selected row.
+    /// Becomes chunk `c` of `selection`; whether it holds a selected row. Out of line, as
+    /// the passes' work per chunk is (see `Pass::chunk` in `overview`), so that the loop
+    /// that lists a sparse chunk's rows is optimised code from the first sparse pass.
+    #[inline(never)]
     fn read(&mut self, selection: &Selection, c: usize) -> bool {
         let rows = selection.table_rows();
         let words = &selection.words()[c * WORDS..selection.words().len().min((c + 1) * WORDS)];

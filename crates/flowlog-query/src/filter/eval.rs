@@ -135,6 +135,23 @@ fn int_cond(column: &IntColumn, rows: usize, cond: &Cond, kind: FieldKind) -> Se
     match cond {
         Cond::Cmp(op, operand) => {
             let x = int_value(operand);
+            // A column of bytes compared with a byte (`action = REJECT`, `protocol = 6`):
+            // many rows at a time.
+            if let (IntWords::U8(words), Ok(x)) = (column.words(), u8::try_from(x)) {
+                let words = &words[..rows];
+                let mut selection = match op {
+                    Cmp::Eq => Selection::from_bytes(words, |v| v == x),
+                    Cmp::Ne => Selection::from_bytes(words, |v| v != x),
+                    Cmp::Lt => Selection::from_bytes(words, |v| v < x),
+                    Cmp::Le => Selection::from_bytes(words, |v| v <= x),
+                    Cmp::Gt => Selection::from_bytes(words, |v| v > x),
+                    Cmp::Ge => Selection::from_bytes(words, |v| v >= x),
+                };
+                if let Some(missing) = column.missing_bitmap() {
+                    selection.remove(missing.words());
+                }
+                return selection;
+            }
             match op {
                 Cmp::Eq => int_rows(column, rows, |v| v == x),
                 Cmp::Ne => int_rows(column, rows, |v| v != x),

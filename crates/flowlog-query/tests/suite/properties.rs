@@ -392,6 +392,7 @@ mod aggregates {
                 let by = GroupBy::Field(flowlog::FieldRef::Known(field));
                 prop_assert_eq!(groups, &Groups::of(&table, &selection, &by));
             }
+            prop_assert_eq!(&overview.pairs, &Groups::of(&table, &selection, &GroupBy::Pair));
             // Pairs counted by the index's codes equal pairs counted by address.
             prop_assert_eq!(
                 &Groups::pairs(&table, &index, &selection),
@@ -448,6 +449,10 @@ mod aggregates {
                 }
             }
             prop_assert_eq!(&pairs, &expected);
+            for n in [0, 1, 10, 5000] {
+                prop_assert_eq!(overview.pairs.top(n, Measure::Bytes), expected.top(n, Measure::Bytes), "overview's pairs {}", n);
+            }
+            prop_assert_eq!(&overview.pairs, &expected);
         }
 
         #[test]
@@ -492,6 +497,8 @@ mod aggregates {
                 prop_assert_eq!(m.top(3, Measure::Bytes), w.top(3, Measure::Bytes));
                 prop_assert_eq!(m, w);
             }
+            prop_assert_eq!(merged.pairs.top(3, Measure::Bytes), whole.pairs.top(3, Measure::Bytes));
+            prop_assert_eq!(&merged.pairs, &whole.pairs);
             let mut empty = flowlog_query::Overview {
                 summary: Summary::default(),
                 histogram: Histogram::new(60),
@@ -499,12 +506,15 @@ mod aggregates {
                     .iter()
                     .map(|f| Groups::new(GroupBy::Field(flowlog::FieldRef::Known(*f))))
                     .collect(),
+                pairs: Groups::new(GroupBy::Pair),
             };
             empty.merge(&whole);
             for (m, w) in empty.groups.iter().zip(&whole.groups) {
                 prop_assert_eq!(m.top(4, Measure::Packets), w.top(4, Measure::Packets));
                 prop_assert_eq!(m, w);
             }
+            prop_assert_eq!(empty.pairs.top(4, Measure::Packets), whole.pairs.top(4, Measure::Packets));
+            prop_assert_eq!(&empty.pairs, &whole.pairs);
 
             let mut histogram = Histogram::of(&a, &all(&a), 60);
             histogram.merge(&Histogram::of(&b, &all(&b), 60));
