@@ -24,6 +24,8 @@
 //! - [`protocol`]: the messages between the page and the worker.
 //! - [`query`]: the worker's answers to the page's questions, merged across files. Pure.
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
+//! - [`warm_up`]: a small made-up file decoded and answered when a worker starts, so that
+//!   the browser has optimised the hot code before the user's file arrives.
 //! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
 //! - `worker` (wasm only): the worker's message loop.
 //! - `read_ahead` (wasm only): a file's slices, read on a thread of their own ahead of the
@@ -44,6 +46,7 @@ pub mod query;
 pub mod samples;
 pub mod saved;
 pub mod state;
+pub mod warm_up;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;

@@ -20,6 +20,7 @@ use crate::protocol::{
     ToWorker, IMAGE,
 };
 use crate::read_ahead::read_blob;
+use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
 use std::cell::{Cell, RefCell};
@@ -27,6 +28,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// How many bytes are read from a file at a time: large enough that the cost of each read
@@ -58,6 +60,7 @@ pub fn start() {
         post(&FromWorker::Crashed { message });
     }));
     let worker = Rc::new(Worker::default());
+    let worker_for_warm_up = worker.clone();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         on_message(&worker, event.data());
     });
@@ -65,6 +68,35 @@ pub fn start() {
     // The handler lives as long as the worker does.
     handler.forget();
     post(&FromWorker::Ready);
+    wasm_bindgen_futures::spawn_local(warm_up(worker_for_warm_up));
+}
+
+/// Runs the [`WarmUp`] a step per task, so that a file that arrives meanwhile is read at
+/// once: the warm-up then stops where it is.
+async fn warm_up(worker: Rc<Worker>) {
+    let wanted = || !worker.busy.get() && worker.queue.borrow().is_empty();
+    let mut warm_up = WarmUp::default();
+    loop {
+        next_task().await;
+        if !wanted() {
+            return;
+        }
+        if !warm_up.step() {
+            break;
+        }
+    }
+    next_task().await;
+    if wanted() {
+        warm_up.finish();
+    }
+}
+
+/// Resolves in a task of its own, after the messages already waiting have been handled.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback(&resolve);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
