@@ -27,9 +27,12 @@ pub const MAX_PIXELS: u64 = 15_000_000;
 /// The most memory one WebAssembly instance can have: 4 GiB (32-bit addresses).
 pub const WASM_LIMIT: u64 = 4 << 30;
 /// Bytes of WebAssembly memory a file's records take, per byte of plain text: measured at
-/// 40–49 bytes per 116-byte default-format record (`cargo xtask bench-web`, BENCHMARKS.md),
-/// rounded up.
-pub const MEMORY_PER_TEXT_BYTE: f64 = 0.42;
+/// 48–51 bytes per 114-byte default-format record, the table and its index (address and
+/// pair codes) together (`cargo xtask bench-web --scale`, BENCHMARKS.md), rounded up.
+pub const MEMORY_PER_TEXT_BYTE: f64 = 0.46;
+/// Memory kept free for the answers: the first overview after a load counts pairs through
+/// a map of its own, and merging many files' top lists makes keys for each.
+pub const ANSWER_MARGIN: u64 = 256 << 20;
 /// How much text a gzip file is assumed to hold per compressed byte, for the estimate: flow
 /// logs compress about ten to one.
 pub const GZIP_RATIO: f64 = 10.0;
@@ -50,8 +53,7 @@ pub fn memory_estimate(name: &str, size: u64) -> u64 {
 /// a load that runs out of memory ends the worker, so it is refused before it starts.
 pub fn would_not_fit(name: &str, size: u64, used: u64, coming: u64) -> Option<String> {
     let need = memory_estimate(name, size);
-    // A margin for the answers' own allocations.
-    let room = WASM_LIMIT.saturating_sub(64 << 20);
+    let room = WASM_LIMIT.saturating_sub(ANSWER_MARGIN);
     if used.saturating_add(coming).saturating_add(need) <= room {
         return None;
     }
@@ -878,16 +880,17 @@ mod tests {
 
     #[test]
     fn a_file_that_would_not_fit_is_refused_before_it_is_read() {
-        // 100M default-format records took 4,048 MB in a tab (BENCHMARKS.md): ten 1.16 GB
-        // files fit, an eleventh does not.
-        let file = 1_160_000_000;
-        assert_eq!(memory_estimate("a.log", file), 487_200_000);
-        assert_eq!(memory_estimate("a.log.gz", file / 10), 487_200_000);
+        // Each 10M-record file of 1.14 GB took about 505 MB in a tab (BENCHMARKS.md): seven
+        // fit, and an eighth would leave too little for the answers, which ran the worker
+        // out of memory when it was let in.
+        let file = 1_138_770_061;
+        assert_eq!(memory_estimate("a.log", file), 523_834_228);
+        assert_eq!(memory_estimate("a.log.gz", file / 10), 523_834_227);
         assert_eq!(would_not_fit("a.log", file, 0, 0), None);
-        assert_eq!(would_not_fit("j.log", file, 9 * 405_000_000, 0), None);
-        let refused = would_not_fit("k.log", file, 10 * 405_000_000, 0).unwrap();
+        assert_eq!(would_not_fit("g.log", file, 3_039_559_680, 0), None);
+        let refused = would_not_fit("h.log", file, 3_546_415_104, 0).unwrap();
         assert!(
-            refused.starts_with("its records would need about 487 MB of memory"),
+            refused.starts_with("its records would need about 524 MB of memory"),
             "{refused}"
         );
         // Files still being read count too.
