@@ -63,10 +63,11 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_blob_is_read_in_slices_with_progress() {
-    let blob = blob_of(GUIDE.as_bytes());
-    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
+/// Reads `file` through `read_blob` in slices of 100 bytes, to its end; returns what the
+/// page is told and the progress after each slice.
+async fn read_in_slices(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
+    let blob = blob_of(file);
+    let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
     let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
         progress.push(ingest.bytes_read());
@@ -75,11 +76,17 @@ async fn a_blob_is_read_in_slices_with_progress() {
     .await
     .unwrap();
     assert!(complete);
+    (ingest.finish().1, progress)
+}
+
+#[wasm_bindgen_test]
+async fn a_blob_is_read_in_slices_with_progress() {
+    let (result, progress) = read_in_slices("guide.log", GUIDE.as_bytes()).await;
     let len = GUIDE.len() as u64;
     assert_eq!(progress.len() as u64, len.div_ceil(100));
     assert_eq!(progress.last(), Some(&len));
     assert!(progress.windows(2).all(|w| w[0] < w[1]));
-    assert_eq!(ingest.finish().1, whole(GUIDE.as_bytes()));
+    assert_eq!(result, whole(GUIDE.as_bytes()));
 }
 
 #[wasm_bindgen_test]
@@ -113,22 +120,6 @@ fn gzip(members: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-/// Reads `file` through `read_blob` in slices of 100 bytes; returns what the page is told
-/// and the progress after each slice.
-async fn read_gzip(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
-    let blob = blob_of(file);
-    let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
-    let mut progress = Vec::new();
-    let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
-        progress.push(ingest.bytes_read());
-        true
-    })
-    .await
-    .unwrap();
-    assert!(complete);
-    (ingest.finish().1, progress)
-}
-
 #[wasm_bindgen_test]
 async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     let file = gzip(&[GUIDE.as_bytes()]);
@@ -139,7 +130,7 @@ async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     };
     assert_eq!(expected.wrapper, "gzip");
     assert_eq!(expected.totals.records, 7);
-    let (result, progress) = read_gzip("guide.log.gz", &file).await;
+    let (result, progress) = read_in_slices("guide.log.gz", &file).await;
     assert_eq!(result, expected);
     // Slices of 100 inflated bytes, not of 100 compressed bytes: the browser inflated it.
     assert_eq!(progress.len(), GUIDE.len().div_ceil(100));
@@ -165,7 +156,7 @@ async fn gzip_the_browser_cannot_read_is_read_again_by_the_decoder() {
             ingest.feed(&file);
             ingest.finish().1
         };
-        let (result, _) = read_gzip("guide.log.gz", &file).await;
+        let (result, _) = read_in_slices("guide.log.gz", &file).await;
         assert_eq!(result, expected, "{what}");
     }
 }
