@@ -7,10 +7,8 @@
 //! for IPv4 addresses. Keys become values only at the end, once per group.
 
 use crate::class::AddrClass;
-use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
-use crate::packed::{plus, put, take, Lanes, Slot};
-use crate::scan::{for_each_chunk, Chunk, ROWS};
+use crate::packed::{plus, take, Lanes, Slot};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
 use flowlog::column::{AddrColumn, IntColumn, TextColumn};
@@ -188,48 +186,6 @@ impl Coded {
 
 impl Eq for Groups {}
 
-/// The buffers [`Groups::pairs`] reads a chunk into.
-struct PairBuffers {
-    incs: [Slot; ROWS],
-    codes: [u64; ROWS],
-}
-
-/// Adds one chunk's rows to the slots of their pair codes. Out of line and called once per
-/// chunk, so that a WebAssembly engine that starts with quick code and swaps in optimised
-/// code for functions called often does so after a few chunks, not after the whole pass.
-#[inline(never)]
-fn pairs_chunk(
-    chunk: &Chunk,
-    codes: &[u32],
-    bytes: Option<&IntColumn>,
-    packets: Option<&IntColumn>,
-    lanes: Lanes,
-    slots: &mut [Slot],
-    buffers: &mut PairBuffers,
-) {
-    let incs = &mut buffers.incs[..chunk.width()];
-    match bytes {
-        Some(bytes) => chunk.load_into(bytes, incs, |inc, b| inc[0] = b),
-        None => incs.iter_mut().for_each(|inc| inc[0] = 0),
-    }
-    let record = lanes.record();
-    match packets {
-        Some(packets) => chunk.load_into(packets, incs, |inc, p| inc[1] = record | p),
-        None => incs.iter_mut().for_each(|inc| inc[1] = record),
-    }
-    chunk.for_each_unselected(|j| incs[j] = [0; 2]);
-    let incs = &*incs;
-    if chunk.every() {
-        for (&code, &inc) in chunk.rows(codes).iter().zip(incs) {
-            put(&mut slots[code as usize], inc);
-        }
-    } else {
-        for (&code, &inc) in chunk.load_u32(codes, &mut buffers.codes).iter().zip(incs) {
-            put(&mut slots[code as usize], inc);
-        }
-    }
-}
-
 /// One row of a top list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TopRow {
@@ -276,44 +232,6 @@ impl Groups {
             groups: Vec::new(),
             coded: Some(Box::new(coded)),
         }
-    }
-
-    /// Totals by pair of source and destination address over the selected rows of `table`,
-    /// as [`Groups::of`] with [`GroupBy::Pair`] gives them. `index` must have been built for
-    /// `table`.
-    ///
-    /// Each row's pair is found by the index's two address codes in one 64-bit word, so the
-    /// map is keyed by a number, not by two addresses, and the groups stay by code: a top
-    /// list makes keys for its own rows only, where the pairs of a few million records are
-    /// often a few hundred thousand.
-    pub fn pairs(table: &FlowTable, index: &TableIndex, selection: &Selection) -> Groups {
-        index.check(table);
-        let (Some(shift), Some(codes)) = (index.lanes(), index.pair_codes()) else {
-            return Groups::of(table, selection, &GroupBy::Pair);
-        };
-        let lanes = Lanes(shift);
-        let mut slots: Vec<Slot> = vec![[0, 0]; codes.pairs.len()];
-        let mut buffers = Box::new(PairBuffers {
-            incs: [[0; 2]; ROWS],
-            codes: [0; ROWS],
-        });
-        let (bytes, packets) = (table.int(Field::Bytes), table.int(Field::Packets));
-        for_each_chunk(selection, |chunk| {
-            pairs_chunk(
-                chunk,
-                &codes.codes,
-                bytes,
-                packets,
-                lanes,
-                &mut slots,
-                &mut buffers,
-            );
-        });
-        let keys = CodeKeys::Pairs {
-            addrs: index.addr_values().clone(),
-            pairs: codes.pairs.clone(),
-        };
-        Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
     }
 
     /// Every group, keyed.
