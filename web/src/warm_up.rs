@@ -28,31 +28,38 @@ const FILTERS: [&str; 2] = ["", "action = REJECT and dstport in (22, 3389)"];
 /// real file arrives.
 pub struct WarmUp {
     ingest: Ingest,
-    lines: MadeUp,
+    made: u32,
 }
 
 impl Default for WarmUp {
     fn default() -> Self {
-        let mut ingest =
+        let ingest =
             Ingest::new(0, "warm-up.log", u64::from(LINES) * 120, None).expect("no format");
-        ingest.feed(HEADER.as_bytes());
-        WarmUp {
-            ingest,
-            lines: MadeUp::default(),
-        }
+        WarmUp { ingest, made: 0 }
     }
 }
 
 impl WarmUp {
     /// Makes and decodes the next lines; false once every line is decoded.
     pub fn step(&mut self) -> bool {
-        if self.lines.made >= LINES {
+        if self.made >= LINES {
             return false;
         }
-        let text = self
-            .lines
-            .next_lines(LINES_PER_STEP.min(LINES - self.lines.made));
+        let records = LINES_PER_STEP.min(LINES - self.made);
+        // The project's generator: realistic default-format records (missing values, IPv6,
+        // both actions), written after one header line; a seed per step keeps each step's
+        // lines different.
+        let options = flowlog_gen::Options {
+            records: u64::from(records),
+            header: self.made == 0,
+            seed: u64::from(self.made),
+            interfaces: 20,
+            ..Default::default()
+        };
+        let mut text = Vec::new();
+        flowlog_gen::generate(&options, &mut text).expect("writing to memory cannot fail");
         self.ingest.feed(&text);
+        self.made += records;
         true
     }
 
@@ -78,76 +85,9 @@ impl WarmUp {
     }
 }
 
-/// The header line of the made-up file.
-const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport \
-                      protocol packets bytes start end action log-status\n";
-
-/// Default-format records with varied addresses, ports, actions and sizes, from a fixed
-/// sequence of pseudo-random numbers.
-struct MadeUp {
-    made: u32,
-    state: u64,
-}
-
-impl Default for MadeUp {
-    fn default() -> Self {
-        MadeUp {
-            made: 0,
-            state: 0x2545_f491_4f6c_dd1d,
-        }
-    }
-}
-
-impl MadeUp {
-    fn next_lines(&mut self, lines: u32) -> Vec<u8> {
-        use std::fmt::Write;
-        let mut text = String::with_capacity(lines as usize * 120);
-        for _ in 0..lines {
-            // xorshift64: cheap, and varied enough to fill dictionaries and top lists.
-            self.state ^= self.state << 13;
-            self.state ^= self.state >> 7;
-            self.state ^= self.state << 17;
-            let r = self.state;
-            let (a, b, c, d) = (r as u8, (r >> 8) as u8, (r >> 16) as u8, (r >> 24) as u8);
-            let port = [22, 80, 443, 3389, 53][(r >> 32) as usize % 5];
-            let action = if (r >> 40).is_multiple_of(4) {
-                "REJECT"
-            } else {
-                "ACCEPT"
-            };
-            let start = 1_700_000_000 + u64::from(self.made) * 3;
-            let _ = writeln!(
-                text,
-                "2 123456789012 eni-{:017x} 10.{a}.{b}.{c} 172.31.{d}.{a} {} {port} 6 {} {} \
-                 {start} {} {action} OK",
-                (r >> 48) % 16,
-                1024 + (r >> 20) % 60_000,
-                1 + (r >> 28) % 100,
-                40 + (r >> 36) % 100_000,
-                start + 60,
-            );
-            self.made += 1;
-        }
-        text.into_bytes()
-    }
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_made_up_file_reads_whole() {
-        let mut text = HEADER.as_bytes().to_vec();
-        text.extend(MadeUp::default().next_lines(500));
-        let mut ingest = Ingest::new(0, "w.log", text.len() as u64, None).unwrap();
-        ingest.feed(&text);
-        let (table, result) = ingest.finish();
-        assert_eq!(table.len(), 500);
-        assert_eq!(result.issues, 0, "{:?}", result.examples);
-        assert_eq!(result.totals.accepted + result.totals.rejected, 500);
-        assert!(result.totals.rejected > 50, "both actions occur");
-    }
 
     #[test]
     fn the_warm_up_answers_over_every_line() {
