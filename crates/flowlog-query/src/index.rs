@@ -1,28 +1,27 @@
 //! [`TableIndex`]: what the aggregates want to know about a table that the decoder does not
 //! store, worked out once when the table is loaded rather than on every question.
 //!
-//! The one expensive part is an address dictionary. Grouping by address on the raw 32-bit
-//! words means a hash lookup per row, and with a hundred thousand distinct addresses the map
-//! no longer fits in the cache; with the index each row of `srcaddr` and `dstaddr` carries a
-//! dense code, so grouping is an array update. Codes are given in order of how often the
-//! address occurs, so that the addresses most rows carry share a few cache lines of the
-//! arrays indexed by code. Both columns share one dictionary, which makes the distinct
-//! addresses of either column a matter of marking codes.
+//! The decoder already codes `srcaddr` and `dstaddr` against one dictionary, most frequent
+//! address first (see [`flowlog::column::AddrColumn`]), so grouping by address is an array
+//! update per row. The index adds the dictionary's IPv4 and IPv6 addresses in the order of
+//! their values, which makes the distinct addresses an overview met a matter of one walk;
+//! and, the first time pairs are counted, a code per row for each pair of source and
+//! destination.
 //!
 //! It also keeps, for each chunk of rows the overview reads at once, the range of `start`
 //! and the latest `end`, so that the overview can skip reading times where the range says
 //! enough; and whether the sums of `bytes` and `packets` over the whole table leave room
 //! to count records and packets in one word (see `packed`).
 //!
-//! The index costs 4 bytes per row for each address column, plus the dictionary. It never
-//! changes the answers: every aggregate that takes it gives what the same aggregate gives
-//! without it (the tests check this).
+//! The index costs 4 bytes per row once pairs are counted, plus its share of the
+//! dictionary. It never changes the answers: every aggregate that takes it gives what the
+//! same aggregate gives without it (the tests check this).
 
 use crate::scan::ROWS;
-use flowlog::column::{AddrColumn, IntColumn, IntWords};
+use flowlog::column::{IntColumn, IntWords};
 use flowlog::{Field, FlowTable};
 use rustc_hash::FxHashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -31,14 +30,10 @@ use std::sync::{Arc, OnceLock};
 #[derive(Clone, Debug, Default)]
 pub struct TableIndex {
     rows: usize,
-    /// Every distinct value of `srcaddr` and `dstaddr` (`None` for missing), most frequent
-    /// first; a code is a position in this list. Shared with the groups of an overview,
-    /// which make keys from it only when asked.
+    /// The table's address dictionary (`None` for missing), most frequent first; a code
+    /// is a position in this list. Shared with the table and with the groups of an
+    /// overview, which make keys from it only when asked.
     addrs: Arc<[Option<IpAddr>]>,
-    /// The code of each row's `srcaddr`, if the table has the column.
-    src: Option<Vec<u32>>,
-    /// The code of each row's `dstaddr`, if the table has the column.
-    dst: Option<Vec<u32>>,
     /// The IPv4 addresses with their codes, in the order of their values: the order an
     /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
     /// made by one walk along this list.
@@ -115,26 +110,12 @@ impl PairCodes {
 }
 
 impl TableIndex {
-    /// Works out the index of `table`: one pass over each address column and over `start`.
+    /// Works out the index of `table`: one pass over the address dictionary and over
+    /// `start`, `end`, `bytes` and `packets`.
     pub fn build(table: &FlowTable) -> TableIndex {
-        let mut dictionary = Dictionary::default();
-        let src = table
-            .addr(Field::SrcAddr)
-            .map(|c| dictionary.encode(c, table.len()));
-        let dst = table
-            .addr(Field::DstAddr)
-            .map(|c| dictionary.encode(c, table.len()));
-        let (addrs, remap) = dictionary.by_frequency();
-        let renumber = |codes: Option<Vec<u32>>| {
-            codes.map(|mut codes| {
-                for code in &mut codes {
-                    *code = remap[*code as usize];
-                }
-                codes
-            })
-        };
+        let addrs = table.addresses().clone();
         let (mut v4_order, mut v6_order) = (Vec::new(), Vec::new());
-        for (code, addr) in (0u32..).zip(&addrs) {
+        for (code, addr) in (0u32..).zip(addrs.iter()) {
             match addr {
                 Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(*a))),
                 Some(IpAddr::V6(a)) => v6_order.push((code, u128::from(*a))),
@@ -177,9 +158,7 @@ impl TableIndex {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
         TableIndex {
             rows: table.len(),
-            addrs: addrs.into(),
-            src: renumber(src),
-            dst: renumber(dst),
+            addrs,
             v4_order,
             v6_order,
             start_range,
@@ -201,13 +180,10 @@ impl TableIndex {
         self.addrs.iter().filter(|a| a.is_some()).count()
     }
 
-    /// Bytes of heap memory held.
+    /// Bytes of heap memory held, not counting the address dictionary, which the table
+    /// holds.
     pub fn heap_bytes(&self) -> usize {
-        let codes = |c: &Option<Vec<u32>>| c.as_ref().map_or(0, |c| c.capacity() * 4);
-        codes(&self.src)
-            + codes(&self.dst)
-            + self.addrs.len() * std::mem::size_of::<Option<IpAddr>>()
-            + self.v4_order.capacity() * 8
+        self.v4_order.capacity() * 8
             + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
@@ -231,21 +207,17 @@ impl TableIndex {
         &self.addrs
     }
 
-    /// The codes of `srcaddr` or `dstaddr`, if the table has the column.
-    pub(crate) fn addr_codes(&self, field: Field) -> Option<&[u32]> {
-        match field {
-            Field::SrcAddr => self.src.as_deref(),
-            Field::DstAddr => self.dst.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The pair code of every row, if the table has both `srcaddr` and `dstaddr`; worked
-    /// out on the first call (a hash lookup per row, as counting pairs without it costs)
-    /// and kept, so that every later count of pairs is an array update per row.
-    pub(crate) fn pair_codes(&self) -> Option<&PairCodes> {
+    /// The pair code of every row of `table` (the table the index was built for), if it
+    /// has both `srcaddr` and `dstaddr`; worked out on the first call (a hash lookup per
+    /// row, as counting pairs without it costs) and kept, so that every later count of
+    /// pairs is an array update per row.
+    pub(crate) fn pair_codes(&self, table: &FlowTable) -> Option<&PairCodes> {
         self.pairs
-            .get_or_init(|| Some(PairCodes::build(self.src.as_deref()?, self.dst.as_deref()?)))
+            .get_or_init(|| {
+                let src = table.addr(Field::SrcAddr)?.codes();
+                let dst = table.addr(Field::DstAddr)?.codes();
+                Some(PairCodes::build(src, dst))
+            })
             .as_ref()
     }
 
@@ -291,77 +263,6 @@ pub(crate) struct ChunkTimes {
     pub(crate) starts: Option<(u64, u64)>,
     /// The latest `end` present.
     pub(crate) last_end: Option<u64>,
-}
-
-/// Addresses in order of first appearance while encoding, with how many rows hold each.
-#[derive(Default)]
-struct Dictionary {
-    v4: FxHashMap<u32, u32>,
-    v6: FxHashMap<u128, u32>,
-    missing: Option<u32>,
-    values: Vec<Option<IpAddr>>,
-    counts: Vec<u64>,
-}
-
-impl Dictionary {
-    fn code(&mut self, value: Option<IpAddr>) -> u32 {
-        let next = self.values.len() as u32;
-        let code = match value {
-            None => *self.missing.get_or_insert(next),
-            Some(IpAddr::V4(a)) => *self.v4.entry(u32::from(a)).or_insert(next),
-            Some(IpAddr::V6(a)) => *self.v6.entry(u128::from(a)).or_insert(next),
-        };
-        if code == next {
-            self.values.push(value);
-            self.counts.push(0);
-        }
-        code
-    }
-
-    /// The code of every row of `column`, padded with missing up to `rows`.
-    fn encode(&mut self, column: &AddrColumn, rows: usize) -> Vec<u32> {
-        let words = column.words();
-        let plain = column.missing_bitmap().is_none() && column.v6_bitmap().is_none();
-        let mut codes = Vec::with_capacity(rows);
-        // Flow logs repeat an interface's own address on long runs of lines, so the last
-        // word's code is kept rather than hashed again.
-        let mut last: Option<(u32, u32)> = None;
-        for (row, &word) in words.iter().enumerate() {
-            let code = if plain || column.v4(row).is_some() {
-                match last {
-                    Some((w, code)) if w == word => code,
-                    _ => {
-                        let code = self.code(Some(IpAddr::V4(Ipv4Addr::from(word))));
-                        last = Some((word, code));
-                        code
-                    }
-                }
-            } else {
-                self.code(column.get(row))
-            };
-            self.counts[code as usize] += 1;
-            codes.push(code);
-        }
-        if codes.len() < rows {
-            let code = self.code(None);
-            self.counts[code as usize] += (rows - codes.len()) as u64;
-            codes.resize(rows, code);
-        }
-        codes
-    }
-
-    /// The values, most frequent first (ties in order of first appearance), and the new code
-    /// of each old one.
-    fn by_frequency(self) -> (Vec<Option<IpAddr>>, Vec<u32>) {
-        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
-        order.sort_by_key(|&code| std::cmp::Reverse(self.counts[code as usize]));
-        let mut remap = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        let values = order.iter().map(|&old| self.values[old as usize]).collect();
-        (values, remap)
-    }
 }
 
 /// The sum of every value of an integer column (missing rows hold 0).
@@ -419,13 +320,14 @@ mod tests {
         assert_eq!(index.addr_values()[0], Some("10.0.0.2".parse().unwrap()));
         for field in [Field::SrcAddr, Field::DstAddr] {
             let column = table.addr(field).unwrap();
-            let codes = index.addr_codes(field).unwrap();
-            for (row, &code) in codes.iter().enumerate() {
+            for (row, &code) in column.codes().iter().enumerate() {
                 assert_eq!(index.addr_values()[code as usize], column.get(row));
             }
         }
         assert!(index.addr_values().contains(&Some("::1".parse().unwrap())));
-        assert!(index.heap_bytes() >= 24);
+        // The index and the table share one dictionary.
+        assert!(Arc::ptr_eq(index.addr_values(), table.addresses()));
+        assert_eq!(index.v4_order().len() + index.v6_order().len(), 3);
     }
 
     #[test]
@@ -440,7 +342,7 @@ mod tests {
         let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
         let index = TableIndex::build(&table);
         let before = index.heap_bytes();
-        let pairs = index.pair_codes().expect("both address columns");
+        let pairs = index.pair_codes(&table).expect("both address columns");
         assert_eq!(pairs.codes.len(), 6);
         assert_eq!(pairs.pairs.len(), 3);
         let (src, dst) = (
@@ -459,12 +361,12 @@ mod tests {
         // 10.0.0.3 → 10.0.0.2 is the most frequent pair, then 10.0.0.1 → 10.0.0.2.
         assert_eq!(pairs.codes, [1, 0, 0, 2, 1, 0]);
         // Made once, then counted in the index's memory.
-        assert!(std::ptr::eq(pairs, index.pair_codes().unwrap()));
+        assert!(std::ptr::eq(pairs, index.pair_codes(&table).unwrap()));
         assert!(index.heap_bytes() >= before + 6 * 4 + 3 * 8);
 
         // A table without destinations has no pairs to code.
         let text = "version srcaddr\n2 10.0.0.1\n";
         let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
-        assert!(TableIndex::build(&table).pair_codes().is_none());
+        assert!(TableIndex::build(&table).pair_codes(&table).is_none());
     }
 }

@@ -145,8 +145,8 @@ struct Dense<'a> {
 
 impl<'a> Dense<'a> {
     fn new(table: &'a FlowTable, index: &'a TableIndex, field: Field) -> Dense<'a> {
-        let (source, size) = if let Some(codes) = index.addr_codes(field) {
-            (Source::Codes(codes), index.addr_values().len() + 1)
+        let (source, size) = if let Some(column) = table.addr(field) {
+            (Source::Codes(column.codes()), index.addr_values().len() + 1)
         } else if let Some(text) = table.text(field) {
             // Entry 0 of a dictionary is the missing value.
             (Source::Int(text.codes(), 0), text.dictionary().len())
@@ -528,7 +528,7 @@ impl<'a> Pass<'a> {
                 .map(|f| Dense::new(table, index, *f))
                 .collect(),
             pairs: index
-                .pair_codes()
+                .pair_codes(table)
                 .map(|codes| (codes, vec![[0; 2]; codes.pairs.len()])),
         }
     }

@@ -156,16 +156,6 @@ impl Selection {
         }
     }
 
-    /// Adds or drops one row.
-    pub(crate) fn set(&mut self, row: usize, on: bool) {
-        let bit = 1u64 << (row % 64);
-        if on {
-            self.words[row / 64] |= bit;
-        } else {
-            self.words[row / 64] &= !bit;
-        }
-    }
-
     /// Holds exactly the rows it did not.
     pub fn not(&mut self) {
         for word in &mut self.words {

@@ -1,5 +1,5 @@
 //! Compact column storage: integers that widen only when a value needs it, dictionary-encoded
-//! text, and addresses as 32-bit words with IPv6 kept aside.
+//! text, and addresses as codes in a dictionary that a table's address columns share.
 //!
 //! Every column is filled row by row and may be behind the table: a column pads itself with
 //! missing values up to the row it is asked to write, so a field that a format lacks costs
@@ -7,9 +7,10 @@
 
 use crate::image::{ImageError, Reader, Writer};
 use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// One bit per row. Used for "missing" and "is IPv6" marks, created only when first needed.
 /// The bits past the length are kept zero, so appending a zero only has to count it.
@@ -633,10 +634,184 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, len - 8) == word(b, len - 8)
 }
 
-/// Addresses: IPv4 as its 32-bit word; IPv6 as an index into a side table, with a bitmap
-/// saying which rows are IPv6. Flow logs are overwhelmingly IPv4, so this keeps 4 bytes a row.
-#[derive(Clone, Debug, Default)]
+/// Addresses, one column per address field.
+///
+/// While a file is decoded, a column holds [`AddrWords`]: each IPv4 address as its 32-bit
+/// word, the way the fast path reads it. When decoding ends, the table codes every address
+/// column against one dictionary that they share, most frequent address first
+/// ([`AddrDictionary`]). A code is 4 bytes a row like the word it replaces, but it is also
+/// what grouping by address counts with, so nothing has to keep a second copy of the
+/// addresses per row; IPv6 and missing values become entries of the dictionary rather than
+/// bitmaps beside the words. Every column of a table that the decoder returns or an image
+/// gives back is coded.
+#[derive(Clone, Debug)]
 pub struct AddrColumn {
+    form: AddrForm,
+}
+
+#[derive(Clone, Debug)]
+enum AddrForm {
+    /// Being decoded.
+    Words(AddrWords),
+    /// Decoded: each row's code in `values`, the dictionary of the table's address columns.
+    Coded {
+        codes: Vec<u32>,
+        values: Arc<[Option<IpAddr>]>,
+    },
+}
+
+impl Default for AddrColumn {
+    fn default() -> Self {
+        AddrColumn {
+            form: AddrForm::Words(AddrWords::default()),
+        }
+    }
+}
+
+impl AddrColumn {
+    /// How many rows it holds.
+    pub fn len(&self) -> usize {
+        match &self.form {
+            AddrForm::Words(words) => words.len(),
+            AddrForm::Coded { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The address at `row`, or `None` where it is missing.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<IpAddr> {
+        match &self.form {
+            AddrForm::Words(words) => words.get(row),
+            AddrForm::Coded { codes, values } => values[codes[row] as usize],
+        }
+    }
+
+    /// The IPv4 word at `row` if the row holds an IPv4 address.
+    #[inline]
+    pub fn v4(&self, row: usize) -> Option<u32> {
+        match self.get(row) {
+            Some(IpAddr::V4(a)) => Some(u32::from(a)),
+            _ => None,
+        }
+    }
+
+    /// Each row's code: its position in [`Self::dictionary`].
+    ///
+    /// # Panics
+    ///
+    /// On a column that is still being decoded and holds rows, which code outside this
+    /// crate never sees.
+    #[inline]
+    pub fn codes(&self) -> &[u32] {
+        match &self.form {
+            AddrForm::Coded { codes, .. } => codes,
+            AddrForm::Words(words) => {
+                assert!(
+                    words.is_empty(),
+                    "address columns are coded as decoding ends"
+                );
+                &[]
+            }
+        }
+    }
+
+    /// The addresses the codes stand for (`None` for missing), shared by every address
+    /// column of the table and ordered from the most frequent; empty before coding.
+    #[inline]
+    pub fn dictionary(&self) -> &[Option<IpAddr>] {
+        match &self.form {
+            AddrForm::Coded { values, .. } => values,
+            AddrForm::Words(_) => &[],
+        }
+    }
+
+    /// The words of a column being decoded.
+    fn words_mut(&mut self) -> &mut AddrWords {
+        match &mut self.form {
+            AddrForm::Words(words) => words,
+            AddrForm::Coded { .. } => panic!("a decoded address column is not written to"),
+        }
+    }
+
+    /// The words of a column being decoded, taken out for a writer to append to.
+    pub(crate) fn into_words(self) -> AddrWords {
+        match self.form {
+            AddrForm::Words(words) => words,
+            AddrForm::Coded { .. } => panic!("a decoded address column is not written to"),
+        }
+    }
+
+    /// Pads with missing values until the column holds `rows` rows.
+    pub(crate) fn pad_to(&mut self, rows: usize) {
+        self.words_mut().pad_to(rows);
+    }
+
+    /// Makes room for `additional` more rows (see [`AddrWords::reserve`]).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        if let AddrForm::Words(words) = &mut self.form {
+            words.reserve(additional);
+        }
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        match &mut self.form {
+            AddrForm::Words(words) => words.shrink_to_fit(),
+            AddrForm::Coded { codes, .. } => codes.shrink_to_fit(),
+        }
+    }
+
+    /// Bytes of heap memory held, not counting the dictionary, which the table counts once.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.form {
+            AddrForm::Words(words) => words.heap_bytes(),
+            AddrForm::Coded { codes, .. } => codes.capacity() * 4,
+        }
+    }
+
+    /// A coded column; `codes` must all be positions in `values` (the image reader checks).
+    pub(crate) fn coded(codes: Vec<u32>, values: Arc<[Option<IpAddr>]>) -> AddrColumn {
+        AddrColumn {
+            form: AddrForm::Coded { codes, values },
+        }
+    }
+
+    pub(crate) fn write_image(&self, w: &mut Writer) {
+        w.u32s(self.codes());
+    }
+
+    /// Reads a column's codes back and checks each against the table's dictionary.
+    pub(crate) fn read_image(
+        r: &mut Reader<'_>,
+        values: &Arc<[Option<IpAddr>]>,
+    ) -> Result<AddrColumn, ImageError> {
+        let codes = r.u32s()?;
+        if codes.iter().any(|&code| code as usize >= values.len()) {
+            return Err(ImageError(
+                "an address code is not in the dictionary".into(),
+            ));
+        }
+        Ok(AddrColumn::coded(codes, values.clone()))
+    }
+}
+
+impl From<AddrWords> for AddrColumn {
+    fn from(words: AddrWords) -> AddrColumn {
+        AddrColumn {
+            form: AddrForm::Words(words),
+        }
+    }
+}
+
+/// An address column being decoded: IPv4 as its 32-bit word; IPv6 as an index into a side
+/// table, with a bitmap saying which rows are IPv6. Flow logs are overwhelmingly IPv4, so
+/// this keeps 4 bytes a row while the fast path appends plain words.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AddrWords {
     words: Vec<u32>,
     v6: Vec<u128>,
     is_v6: Option<Bitmap>,
@@ -647,20 +822,18 @@ pub struct AddrColumn {
     missing_since: usize,
 }
 
-impl AddrColumn {
-    /// How many rows it holds.
-    pub fn len(&self) -> usize {
+impl AddrWords {
+    pub(crate) fn len(&self) -> usize {
         self.words.len()
     }
 
-    /// Whether it holds no rows.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
 
     /// The address at `row`, or `None` where it is missing.
     #[inline]
-    pub fn get(&self, row: usize) -> Option<IpAddr> {
+    pub(crate) fn get(&self, row: usize) -> Option<IpAddr> {
         if self.missing.as_ref().is_some_and(|m| m.get(row)) {
             return None;
         }
@@ -671,45 +844,14 @@ impl AddrColumn {
         Some(IpAddr::V4(Ipv4Addr::from(word)))
     }
 
-    /// The IPv4 word at `row` if the row holds an IPv4 address.
-    #[inline]
-    pub fn v4(&self, row: usize) -> Option<u32> {
-        if self.missing.as_ref().is_some_and(|m| m.get(row))
-            || self.is_v6.as_ref().is_some_and(|m| m.get(row))
-        {
-            return None;
-        }
-        Some(self.words[row])
-    }
-
-    /// Every row's word: the IPv4 address, or for IPv6 rows an index into [`Self::v6_values`];
-    /// 0 where missing.
-    #[inline]
-    pub fn words(&self) -> &[u32] {
-        &self.words
-    }
-
-    /// The IPv6 addresses, in the order their rows were appended.
-    #[inline]
-    pub fn v6_values(&self) -> &[u128] {
-        &self.v6
-    }
-
-    /// The rows that hold IPv6 addresses, if any row does.
-    #[inline]
-    pub fn v6_bitmap(&self) -> Option<&Bitmap> {
-        self.is_v6.as_ref()
-    }
-
-    /// The rows that are missing, if any row is.
-    #[inline]
-    pub fn missing_bitmap(&self) -> Option<&Bitmap> {
-        self.missing.as_ref()
+    /// Whether every row holds an IPv4 address, so that each word is the address.
+    fn all_v4(&self) -> bool {
+        self.is_v6.is_none() && self.missing.is_none()
     }
 
     /// Appends an IPv4 address.
     #[inline]
-    pub fn push_v4(&mut self, word: u32) {
+    pub(crate) fn push_v4(&mut self, word: u32) {
         self.words.push(word);
         if let Some(m) = &mut self.is_v6 {
             m.push(false);
@@ -720,7 +862,7 @@ impl AddrColumn {
     }
 
     /// Appends an IPv6 address.
-    pub fn push_v6(&mut self, value: u128) {
+    pub(crate) fn push_v6(&mut self, value: u128) {
         let len = self.len();
         self.words.push(self.v6.len() as u32);
         self.v6.push(value);
@@ -736,7 +878,7 @@ impl AddrColumn {
     }
 
     /// Appends a missing address.
-    pub fn push_missing(&mut self) {
+    pub(crate) fn push_missing(&mut self) {
         let len = self.len();
         self.words.push(0);
         if let Some(m) = &mut self.is_v6 {
@@ -772,8 +914,7 @@ impl AddrColumn {
     }
 
     /// Pads with missing values until the column holds `rows` rows.
-    #[inline]
-    pub fn pad_to(&mut self, rows: usize) {
+    pub(crate) fn pad_to(&mut self, rows: usize) {
         while self.len() < rows {
             self.push_missing();
         }
@@ -792,7 +933,7 @@ impl AddrColumn {
         }
     }
 
-    pub(crate) fn shrink_to_fit(&mut self) {
+    fn shrink_to_fit(&mut self) {
         self.words.shrink_to_fit();
         self.v6.shrink_to_fit();
         for bitmap in [&mut self.is_v6, &mut self.missing].into_iter().flatten() {
@@ -800,42 +941,94 @@ impl AddrColumn {
         }
     }
 
-    /// Bytes of heap memory held.
-    pub fn heap_bytes(&self) -> usize {
+    fn heap_bytes(&self) -> usize {
         self.words.capacity() * 4
             + self.v6.capacity() * 16
             + self.is_v6.as_ref().map_or(0, Bitmap::heap_bytes)
             + self.missing.as_ref().map_or(0, Bitmap::heap_bytes)
     }
+}
 
-    pub(crate) fn write_image(&self, w: &mut Writer) {
-        w.u32s(&self.words);
-        w.u128s(&self.v6);
-        w.bitmap(self.is_v6.as_ref());
-        w.bitmap(self.missing.as_ref());
+/// Codes the address columns of one table against one dictionary: [`Self::code`] each
+/// column in turn, then [`Self::finish`] renumbers every code so that the most frequent
+/// address has code 0. Frequency order puts the addresses most rows carry in a few cache
+/// lines of any array indexed by code.
+#[derive(Default)]
+pub(crate) struct AddrDictionary {
+    v4: FxHashMap<u32, u32>,
+    v6: FxHashMap<u128, u32>,
+    missing: Option<u32>,
+    values: Vec<Option<IpAddr>>,
+    counts: Vec<u64>,
+    /// The columns coded so far, in order of first appearance until `finish`.
+    columns: Vec<Vec<u32>>,
+}
+
+impl AddrDictionary {
+    fn code_of(&mut self, value: Option<IpAddr>) -> u32 {
+        let next = self.values.len() as u32;
+        let code = match value {
+            None => *self.missing.get_or_insert(next),
+            Some(IpAddr::V4(a)) => *self.v4.entry(u32::from(a)).or_insert(next),
+            Some(IpAddr::V6(a)) => *self.v6.entry(u128::from(a)).or_insert(next),
+        };
+        if code == next {
+            self.values.push(value);
+            self.counts.push(0);
+        }
+        code
     }
 
-    pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<AddrColumn, ImageError> {
-        let column = AddrColumn {
-            words: r.u32s()?,
-            v6: r.u128s()?,
-            is_v6: r.bitmap()?,
-            missing: r.bitmap()?,
-            v6_since: 0,
-            missing_since: 0,
-        };
-        let rows = column.words.len();
-        let bitmaps_fit = [&column.is_v6, &column.missing]
-            .into_iter()
-            .flatten()
-            .all(|b| b.len() == rows);
-        let v6_fit = column.is_v6.as_ref().is_none_or(|b| {
-            (0..rows).all(|row| !b.get(row) || (column.words[row] as usize) < column.v6.len())
-        });
-        if !bitmaps_fit || !v6_fit {
-            return Err(ImageError("an address column's parts disagree".into()));
+    /// Codes one column in place: each row's word is read and its code written over it,
+    /// so that coding needs no memory per row beyond the column's own.
+    pub(crate) fn code(&mut self, mut words: AddrWords) {
+        let all_v4 = words.all_v4();
+        // Flow logs repeat an interface's own address on long runs of lines, so the last
+        // word's code is kept rather than hashed again.
+        let mut last: Option<(u32, u32)> = None;
+        for row in 0..words.len() {
+            let word = words.words[row];
+            let code = if all_v4 || matches!(words.get(row), Some(IpAddr::V4(_))) {
+                match last {
+                    Some((w, code)) if w == word => code,
+                    _ => {
+                        let code = self.code_of(Some(IpAddr::V4(Ipv4Addr::from(word))));
+                        last = Some((word, code));
+                        code
+                    }
+                }
+            } else {
+                // `get` reads this row's word, which has not been written over yet.
+                self.code_of(words.get(row))
+            };
+            self.counts[code as usize] += 1;
+            words.words[row] = code;
         }
-        Ok(column)
+        self.columns.push(words.words);
+    }
+
+    /// The coded columns, in the order they were given, sharing the dictionary, which is
+    /// returned too: most frequent address first (ties in order of first appearance).
+    pub(crate) fn finish(self) -> (Vec<AddrColumn>, Arc<[Option<IpAddr>]>) {
+        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
+        order.sort_by_key(|&code| std::cmp::Reverse(self.counts[code as usize]));
+        let mut renumber = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let values: Arc<[Option<IpAddr>]> =
+            order.iter().map(|&old| self.values[old as usize]).collect();
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|mut codes| {
+                for code in &mut codes {
+                    *code = renumber[*code as usize];
+                }
+                AddrColumn::coded(codes, values.clone())
+            })
+            .collect();
+        (columns, values)
     }
 }
 
@@ -889,21 +1082,62 @@ mod tests {
     }
 
     #[test]
-    fn addr_column_mixes_families() {
-        let mut c = AddrColumn::default();
+    fn addr_words_mix_families_and_take_back_rows() {
+        let mut c = AddrWords::default();
         c.push_v4(0x0a000001);
         c.push_missing();
         c.push_v6(1);
         c.push_v4(0x7f000001);
-        assert_eq!(c.get(0), Some("10.0.0.1".parse().unwrap()));
-        assert_eq!(c.get(1), None);
-        assert_eq!(c.get(2), Some("::1".parse().unwrap()));
-        assert_eq!(c.get(3), Some("127.0.0.1".parse().unwrap()));
-        assert_eq!(c.v4(2), None);
-        assert_eq!(c.words()[3], 0x7f000001);
-        assert_eq!(c.v6_values()[c.words()[2] as usize], 1);
-        assert!(c.v6_bitmap().unwrap().get(2));
-        assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b10);
+        let got: Vec<_> = (0..c.len()).map(|r| c.get(r)).collect();
+        let want: Vec<Option<IpAddr>> = vec![
+            Some("10.0.0.1".parse().unwrap()),
+            None,
+            Some("::1".parse().unwrap()),
+            Some("127.0.0.1".parse().unwrap()),
+        ];
+        assert_eq!(got, want);
+        // Taking rows back removes the marks and side entries they brought.
+        c.pop();
+        c.pop();
+        c.pop();
+        assert!(c.all_v4());
+        assert!(c.v6.is_empty());
+        assert_eq!(c.get(0), want[0]);
+    }
+
+    #[test]
+    fn columns_share_one_dictionary_most_frequent_first() {
+        let (a, b, v6): (IpAddr, IpAddr, IpAddr) = (
+            "10.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+            "2001:db8::1".parse().unwrap(),
+        );
+        let mut src = AddrWords::default();
+        for word in [0x0a000001, 0x0a000002, 0x0a000002] {
+            src.push_v4(word);
+        }
+        src.push_missing();
+        let mut dst = AddrWords::default();
+        dst.push_v6(u128::from("2001:db8::1".parse::<Ipv6Addr>().unwrap()));
+        for _ in 0..3 {
+            dst.push_v4(0x0a000002);
+        }
+        let mut dictionary = AddrDictionary::default();
+        dictionary.code(src);
+        dictionary.code(dst);
+        let (columns, values) = dictionary.finish();
+        // 10.0.0.2 five times, then the three seen once, in order of first appearance.
+        assert_eq!(&*values, &[Some(b), Some(a), None, Some(v6)]);
+        assert_eq!(columns[0].codes(), [1, 0, 0, 2]);
+        assert_eq!(columns[1].codes(), [3, 0, 0, 0]);
+        assert_eq!(columns[0].get(3), None);
+        assert_eq!(columns[1].get(0), Some(v6));
+        assert_eq!(columns[0].v4(1), Some(0x0a000002));
+        assert_eq!(columns[1].v4(0), None);
+        assert!(std::ptr::eq(
+            columns[0].dictionary(),
+            columns[1].dictionary()
+        ));
     }
 
     #[test]

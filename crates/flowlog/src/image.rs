@@ -82,13 +82,6 @@ impl Writer {
         }
     }
 
-    pub(crate) fn u128s(&mut self, v: &[u128]) {
-        self.u64(v.len() as u64);
-        for x in v {
-            self.out.extend_from_slice(&x.to_le_bytes());
-        }
-    }
-
     pub(crate) fn bitmap(&mut self, b: Option<&Bitmap>) {
         match b {
             None => self.u8(0),
@@ -192,15 +185,6 @@ impl<'a> Reader<'a> {
         Ok(bytes
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect())
-    }
-
-    pub(crate) fn u128s(&mut self) -> Result<Vec<u128>, ImageError> {
-        let n = self.len(16)?;
-        let bytes = self.take(n * 16)?;
-        Ok(bytes
-            .chunks_exact(16)
-            .map(|c| u128::from_le_bytes(c.try_into().expect("16 bytes")))
             .collect())
     }
 

@@ -581,12 +581,7 @@ mod tests {
                         out += &format!("{field} missing {}\n", c.has_missing())
                     }
                     Some(crate::Column::Addr(c)) => {
-                        out += &format!(
-                            "{field} {:?} {:?} {:?}\n",
-                            c.v6_values(),
-                            c.v6_bitmap().map(|b| b.len()),
-                            c.missing_bitmap().map(|b| b.len())
-                        )
+                        out += &format!("{field} {:?} {:?}\n", c.dictionary(), c.codes())
                     }
                     None => {}
                 }

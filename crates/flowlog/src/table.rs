@@ -5,12 +5,13 @@
 //! it can be printed with exactly its own fields) and its line in the source. Both are kept as
 //! runs rather than per row, since they change rarely.
 
-use crate::column::{AddrColumn, IntColumn, TextColumn};
+use crate::column::{AddrColumn, AddrDictionary, IntColumn, TextColumn};
 use crate::field::{Field, FieldKind, FieldRef};
 use crate::format::Format;
 use crate::image::{ImageError, Reader, Writer};
 use crate::writer::{RowWriter, Target};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// One column of a [`FlowTable`].
 #[derive(Clone, Debug)]
@@ -118,6 +119,8 @@ pub struct FlowTable {
     format_runs: Vec<(usize, usize)>,
     /// `(first row, line - row)`, one entry each time a line that is not a record intervenes.
     line_runs: Vec<(usize, i64)>,
+    /// The dictionary every address column's codes point into, once the table is sealed.
+    addresses: Arc<[Option<IpAddr>]>,
     reserve_rows: usize,
 }
 
@@ -225,7 +228,13 @@ impl FlowTable {
     pub fn heap_bytes(&self) -> usize {
         let known: usize = self.known.iter().flatten().map(Column::heap_bytes).sum();
         let others: usize = self.others.iter().map(|(_, c)| c.heap_bytes()).sum();
-        known + others
+        known + others + self.addresses.len() * std::mem::size_of::<Option<IpAddr>>()
+    }
+
+    /// The addresses that the codes of every address column stand for (`None` for
+    /// missing), most frequent first: each column's [`AddrColumn::dictionary`], shared.
+    pub fn addresses(&self) -> &Arc<[Option<IpAddr>]> {
+        &self.addresses
     }
 
     /// Registers a format and returns its index and where each of its fields is stored,
@@ -339,6 +348,21 @@ impl FlowTable {
     pub fn to_image(&self) -> Vec<u8> {
         let mut w = Writer::new(self.heap_bytes());
         w.u64(self.rows as u64);
+        w.u64(self.addresses.len() as u64);
+        for address in self.addresses.iter() {
+            match address {
+                None => w.u8(0),
+                Some(IpAddr::V4(a)) => {
+                    w.u8(4);
+                    w.u64(u64::from(u32::from(*a)));
+                }
+                Some(IpAddr::V6(a)) => {
+                    w.u8(6);
+                    w.u64((u128::from(*a) >> 64) as u64);
+                    w.u64(u128::from(*a) as u64);
+                }
+            }
+        }
         for column in &self.known {
             match column {
                 None => w.u8(0),
@@ -386,12 +410,30 @@ impl FlowTable {
     pub fn from_image(image: &[u8]) -> Result<FlowTable, ImageError> {
         let mut r = Reader::new(image)?;
         let rows = usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
+        let mut addresses = Vec::new();
+        for _ in 0..r.len(1)? {
+            addresses.push(match r.u8()? {
+                0 => None,
+                4 => {
+                    let word = u32::try_from(r.u64()?)
+                        .map_err(|_| ImageError("an IPv4 address is too large".into()))?;
+                    Some(IpAddr::from(word.to_be_bytes()))
+                }
+                6 => {
+                    let high = u128::from(r.u64()?);
+                    let low = u128::from(r.u64()?);
+                    Some(IpAddr::from((high << 64 | low).to_be_bytes()))
+                }
+                other => return Err(ImageError(format!("unknown address mark {other}"))),
+            });
+        }
+        let addresses: Arc<[Option<IpAddr>]> = addresses.into();
         let mut known = Vec::with_capacity(Field::ALL.len());
         for field in Field::ALL {
             let column = match r.u8()? {
                 0 => None,
                 1 => Some(Column::Int(IntColumn::read_image(&mut r)?)),
-                2 => Some(Column::Addr(AddrColumn::read_image(&mut r)?)),
+                2 => Some(Column::Addr(AddrColumn::read_image(&mut r, &addresses)?)),
                 3 => Some(Column::Text(TextColumn::read_image(&mut r)?)),
                 other => return Err(ImageError(format!("unknown column mark {other}"))),
             };
@@ -457,13 +499,15 @@ impl FlowTable {
             formats,
             format_runs,
             line_runs,
+            addresses,
             reserve_rows: 0,
         })
     }
 
     /// Pads every column to the table's length, so that every column answers for every
-    /// row, and gives back the room reserved from the size hint but not used. Called once
-    /// decoding ends.
+    /// row, gives back the room reserved from the size hint but not used, and codes the
+    /// address columns against one dictionary (see [`AddrColumn`]). Called once decoding
+    /// ends.
     pub(crate) fn seal(&mut self) {
         let rows = self.rows;
         for column in self.known.iter_mut().flatten() {
@@ -474,5 +518,42 @@ impl FlowTable {
             column.pad_to(rows);
             column.shrink_to_fit();
         }
+        let mut dictionary = AddrDictionary::default();
+        let mut coded = Vec::new();
+        for (slot, column) in self.known.iter_mut().enumerate() {
+            if let Some(Column::Addr(addresses)) = column {
+                dictionary.code(std::mem::take(addresses).into_words());
+                coded.push(slot);
+            }
+        }
+        let (columns, addresses) = dictionary.finish();
+        for (slot, column) in coded.into_iter().zip(columns) {
+            self.known[slot] = Some(Column::Addr(column));
+        }
+        self.addresses = addresses;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{decode_all, FlowTable};
+
+    #[test]
+    fn an_image_whose_address_code_is_not_in_the_dictionary_is_refused() {
+        let text = "srcaddr dstaddr\n10.0.0.1 10.0.0.2\n";
+        let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
+        assert_eq!(table.addresses().len(), 2);
+        let mut image = table.to_image();
+        assert!(FlowTable::from_image(&image).is_ok());
+        // An address column: its mark, then one code, its length first.
+        let column: [u8; 9] = [2, 1, 0, 0, 0, 0, 0, 0, 0];
+        let at = image
+            .windows(column.len())
+            .position(|w| w == column)
+            .expect("the srcaddr column")
+            + column.len();
+        image[at..at + 4].copy_from_slice(&2u32.to_le_bytes());
+        let error = FlowTable::from_image(&image).unwrap_err();
+        assert!(error.0.contains("not in the dictionary"), "{error:?}");
     }
 }

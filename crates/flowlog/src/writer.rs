@@ -10,7 +10,7 @@
 //! and, if it is bad, says why. So the fast path decides nothing the careful path would
 //! decide otherwise: a property test holds the two to the same rows.
 
-use crate::column::{same_bytes, AddrColumn, IntColumn, TextColumn};
+use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
 use crate::field::FieldKind;
 use crate::table::{Column, ColumnId, Parsed};
 use crate::value::seconds;
@@ -28,7 +28,7 @@ pub(crate) enum Target {
         words: &'static [&'static str],
     },
     /// IPv4 and IPv6 addresses.
-    Addr { column: AddrColumn },
+    Addr { column: AddrWords },
     /// Any text.
     Text { column: TextColumn },
 }
@@ -40,7 +40,9 @@ impl Target {
             (FieldKind::Int { max }, Column::Int(column)) => Target::Int { column, max },
             (FieldKind::Time, Column::Int(column)) => Target::Time { column },
             (FieldKind::Enum(words), Column::Int(column)) => Target::Enum { column, words },
-            (FieldKind::Addr, Column::Addr(column)) => Target::Addr { column },
+            (FieldKind::Addr, Column::Addr(column)) => Target::Addr {
+                column: column.into_words(),
+            },
             (FieldKind::Text, Column::Text(column)) => Target::Text { column },
             // Columns are made by `Column::for_kind` from the same kind, so a mismatch is a
             // bug; a fresh column keeps the table's shape while the bug shows in its values.
@@ -63,7 +65,7 @@ impl Target {
             Target::Int { column, .. } | Target::Time { column } | Target::Enum { column, .. } => {
                 Column::Int(column)
             }
-            Target::Addr { column } => Column::Addr(column),
+            Target::Addr { column } => Column::Addr(AddrColumn::from(column)),
             Target::Text { column } => Column::Text(column),
         }
     }
@@ -165,7 +167,7 @@ fn enum_value(column: &mut IntColumn, words: &[&str], line: &[u8], at: usize) ->
 }
 
 #[inline(always)]
-fn addr_value(column: &mut AddrColumn, line: &[u8], at: usize) -> Option<usize> {
+fn addr_value(column: &mut AddrWords, line: &[u8], at: usize) -> Option<usize> {
     if let Some((word, end)) = ipv4(line, at) {
         column.push_v4(word);
         return Some(end);

@@ -246,46 +246,21 @@ impl<'a> AddrTest<'a> {
 }
 
 fn addr_cond(column: &AddrColumn, rows: usize, cond: &Cond) -> Selection {
-    if matches!(cond, Cond::Missing | Cond::Present) {
-        return missing_rows(rows, |r| column.get(r).is_some(), cond);
-    }
+    // One answer per address of the table's dictionary (a few hundred thousand at most
+    // where rows run to millions), then each row takes the answer of its code.
     let test = AddrTest::new(cond);
-    // Every row as if it held an IPv4 word, in one loop specialised for the common
-    // conditions; then the few rows that hold IPv6 or nothing answered one by one.
-    let words = &column.words()[..rows];
-    let mut selection = match cond {
-        Cond::In(_) if test.nets.len() == 1 => {
-            let (net, mask) = test.nets[0];
-            Selection::from_fn(rows, |r| words[r] & mask == net)
-        }
-        Cond::In(_) => {
-            let nets = &test.nets[..];
-            Selection::from_fn(rows, |r| {
-                nets.iter().any(|&(net, mask)| words[r] & mask == net)
-            })
-        }
-        Cond::Cmp(Cmp::Eq, Operand::Addr(IpAddr::V4(a))) => {
-            let a = u32::from(*a);
-            Selection::from_fn(rows, |r| words[r] == a)
-        }
-        _ => Selection::from_fn(rows, |r| test.v4(words[r])),
-    };
-    for bitmap in [column.v6_bitmap(), column.missing_bitmap()]
-        .into_iter()
-        .flatten()
-    {
-        for (w, &marks) in bitmap.words().iter().enumerate() {
-            let mut marks = marks;
-            while marks != 0 {
-                let row = w * 64 + marks.trailing_zeros() as usize;
-                marks &= marks - 1;
-                if row < rows {
-                    selection.set(row, column.get(row).is_some_and(|a| test.any(a)));
-                }
-            }
-        }
-    }
-    selection
+    let answers: Vec<bool> = column
+        .dictionary()
+        .iter()
+        .map(|value| match (cond, value) {
+            (Cond::Missing, value) => value.is_none(),
+            (Cond::Present, value) => value.is_some(),
+            (_, Some(addr)) => test.any(*addr),
+            (_, None) => false,
+        })
+        .collect();
+    let codes = &column.codes()[..rows];
+    Selection::from_fn(rows, |r| answers[codes[r] as usize])
 }
 
 fn text_cond(column: &TextColumn, rows: usize, cond: &Cond) -> Selection {
