@@ -3,9 +3,9 @@
 //! A worker that reads a file slice by slice with `Blob.arrayBuffer()` takes in the bytes
 //! only between its own tasks: while it decodes one slice, the browser cannot hand it the
 //! next, so reading and decoding take turns instead of overlapping. The decoding worker
-//! therefore starts a small worker of its own (the few lines of [`READER_SCRIPT`], from a
+//! therefore starts a small worker of its own (the few lines of `READER_SCRIPT`, from a
 //! Blob URL, so nothing is fetched) that reads the slices and transfers each `ArrayBuffer`
-//! to it, [`AHEAD`] slices ahead of the decoder and no further, so that memory holds a few
+//! to it, `AHEAD` slices ahead of the decoder and no further, so that memory holds a few
 //! slices at a time however large the file. Where a worker cannot start one (an old
 //! browser), the slices are read in place as before.
 

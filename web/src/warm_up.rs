@@ -64,7 +64,7 @@ impl WarmUp {
     }
 
     /// Indexes the made-up table and answers the overview over it with each of
-    /// [`FILTERS`]; returns the records of the first answer, so that the work cannot be
+    /// `FILTERS`; returns the records of the first answer, so that the work cannot be
     /// left out and tests can check it.
     pub fn finish(self) -> u64 {
         let (table, _) = self.ingest.finish();

@@ -116,6 +116,19 @@ fn plan(tools: &Tools) -> Result<Vec<Step>> {
         .env("FLOWLENS_CLI", target_dir().join("release/flowlens"))
         .env("CHROME", &chrome);
 
+    // Documentation builds without a warning: broken links fail here, not in a reader's
+    // browser. The page's crate documents as it builds, for WebAssembly.
+    let mut docs_native = tools.cargo(&[
+        "doc",
+        "--workspace",
+        "--no-deps",
+        "--exclude",
+        "flowlens-web",
+    ]);
+    docs_native.env("RUSTDOCFLAGS", "-D warnings");
+    let mut docs_web = tools.cargo(&["doc", "-p", "flowlens-web", "--no-deps", "--target", WASM]);
+    docs_web.env("RUSTDOCFLAGS", "-D warnings");
+
     Ok(vec![
         step("format", tools.cargo(&["fmt", "--all", "--check"])),
         step(
@@ -146,6 +159,8 @@ fn plan(tools: &Tools) -> Result<Vec<Step>> {
                 "warnings",
             ]),
         ),
+        step("documentation (native)", docs_native),
+        step("documentation (wasm32)", docs_web),
         step(
             "unit and integration tests (native)",
             tools.cargo(&["test", "--workspace"]),

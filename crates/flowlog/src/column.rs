@@ -636,10 +636,10 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// Addresses, one column per address field.
 ///
-/// While a file is decoded, a column holds [`AddrWords`]: each IPv4 address as its 32-bit
+/// While a file is decoded, a column holds `AddrWords`: each IPv4 address as its 32-bit
 /// word, the way the fast path reads it. When decoding ends, the table codes every address
 /// column against one dictionary that they share, most frequent address first
-/// ([`AddrDictionary`]). A code is 4 bytes a row like the word it replaces, but it is also
+/// (`AddrDictionary`). A code is 4 bytes a row like the word it replaces, but it is also
 /// what grouping by address counts with, so nothing has to keep a second copy of the
 /// addresses per row; IPv6 and missing values become entries of the dictionary rather than
 /// bitmaps beside the words. Every column of a table that the decoder returns or an image
