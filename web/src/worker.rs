@@ -154,6 +154,9 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
                 .iter()
                 .filter_map(|(id, t)| Some((t, indexes.get(id)?)));
             let answer = crate::query::answer(with_indexes, &query);
+            // Answering can grow the memory (the first count of pairs codes every row's
+            // pair), so the page hears of it before the answer.
+            post_memory();
             post(&FromWorker::Answer {
                 seq,
                 answer: Box::new(answer),
