@@ -72,9 +72,9 @@ impl PairCodes {
     /// per row (a run of rows with the same pair is looked up once), then codes renumbered
     /// by how many rows hold each pair, so that the slots of the pairs most rows carry
     /// share a few cache lines. The lookup table holds only pair codes, 4 bytes a slot,
-    /// and finds a pair's addresses in `pairs`: with a million distinct pairs in ten
-    /// million rows, a map holding the pairs themselves as keys took three times the
-    /// memory while it was built, and a tab's memory never shrinks.
+    /// and finds a pair's addresses in `pairs`; a map with the pairs as keys takes 16
+    /// bytes a slot, and a tab keeps the memory it grew to (10M records, a million
+    /// distinct pairs: 503 MB in all with such a map, 464 MB with this table).
     fn build(src: &[u32], dst: &[u32]) -> PairCodes {
         let hash = |(a, b): (u32, u32)| {
             let mut hasher = FxHasher::default();

@@ -8,9 +8,11 @@
 //! page and a worker from different builds meeting (a stale cache).
 
 use crate::column::Bitmap;
+use std::net::IpAddr;
 
-/// The first bytes of every image: `flowtab` and a version.
-const MAGIC: &[u8; 8] = b"flowtab\x01";
+/// The first bytes of every image: `flowtab` and a version (2: address columns as codes
+/// into a dictionary written once per table).
+const MAGIC: &[u8; 8] = b"flowtab\x02";
 
 /// Why an image could not be read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +81,25 @@ impl Writer {
         self.out.reserve(v.len() * 8);
         for x in v {
             self.out.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+
+    /// An address dictionary: each entry a mark (0 missing, 4, 6) and its value.
+    pub(crate) fn addresses(&mut self, values: &[Option<IpAddr>]) {
+        self.u64(values.len() as u64);
+        for value in values {
+            match value {
+                None => self.u8(0),
+                Some(IpAddr::V4(a)) => {
+                    self.u8(4);
+                    self.u64(u64::from(u32::from(*a)));
+                }
+                Some(IpAddr::V6(a)) => {
+                    self.u8(6);
+                    self.u64((u128::from(*a) >> 64) as u64);
+                    self.u64(u128::from(*a) as u64);
+                }
+            }
         }
     }
 
@@ -186,6 +207,28 @@ impl<'a> Reader<'a> {
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect())
+    }
+
+    /// An address dictionary as [`Writer::addresses`] wrote it.
+    pub(crate) fn addresses(&mut self) -> Result<Vec<Option<IpAddr>>, ImageError> {
+        let mut values = Vec::new();
+        for _ in 0..self.len(1)? {
+            values.push(match self.u8()? {
+                0 => None,
+                4 => {
+                    let word = u32::try_from(self.u64()?)
+                        .map_err(|_| ImageError("an IPv4 address is too large".into()))?;
+                    Some(IpAddr::from(word.to_be_bytes()))
+                }
+                6 => {
+                    let high = u128::from(self.u64()?);
+                    let low = u128::from(self.u64()?);
+                    Some(IpAddr::from((high << 64 | low).to_be_bytes()))
+                }
+                other => return Err(ImageError(format!("unknown address mark {other}"))),
+            });
+        }
+        Ok(values)
     }
 
     pub(crate) fn bitmap(&mut self) -> Result<Option<Bitmap>, ImageError> {

@@ -348,21 +348,7 @@ impl FlowTable {
     pub fn to_image(&self) -> Vec<u8> {
         let mut w = Writer::new(self.heap_bytes());
         w.u64(self.rows as u64);
-        w.u64(self.addresses.len() as u64);
-        for address in self.addresses.iter() {
-            match address {
-                None => w.u8(0),
-                Some(IpAddr::V4(a)) => {
-                    w.u8(4);
-                    w.u64(u64::from(u32::from(*a)));
-                }
-                Some(IpAddr::V6(a)) => {
-                    w.u8(6);
-                    w.u64((u128::from(*a) >> 64) as u64);
-                    w.u64(u128::from(*a) as u64);
-                }
-            }
-        }
+        w.addresses(&self.addresses);
         for column in &self.known {
             match column {
                 None => w.u8(0),
@@ -410,24 +396,7 @@ impl FlowTable {
     pub fn from_image(image: &[u8]) -> Result<FlowTable, ImageError> {
         let mut r = Reader::new(image)?;
         let rows = usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
-        let mut addresses = Vec::new();
-        for _ in 0..r.len(1)? {
-            addresses.push(match r.u8()? {
-                0 => None,
-                4 => {
-                    let word = u32::try_from(r.u64()?)
-                        .map_err(|_| ImageError("an IPv4 address is too large".into()))?;
-                    Some(IpAddr::from(word.to_be_bytes()))
-                }
-                6 => {
-                    let high = u128::from(r.u64()?);
-                    let low = u128::from(r.u64()?);
-                    Some(IpAddr::from((high << 64 | low).to_be_bytes()))
-                }
-                other => return Err(ImageError(format!("unknown address mark {other}"))),
-            });
-        }
-        let addresses: Arc<[Option<IpAddr>]> = addresses.into();
+        let addresses: Arc<[Option<IpAddr>]> = r.addresses()?.into();
         let mut known = Vec::with_capacity(Field::ALL.len());
         for field in Field::ALL {
             let column = match r.u8()? {
@@ -545,8 +514,9 @@ mod tests {
         assert_eq!(table.addresses().len(), 2);
         let mut image = table.to_image();
         assert!(FlowTable::from_image(&image).is_ok());
-        // An address column: its mark, then one code, its length first.
-        let column: [u8; 9] = [2, 1, 0, 0, 0, 0, 0, 0, 0];
+        // `version`, `account-id` and `interface-id` absent, then the `srcaddr` column:
+        // its mark, then one code, its length first.
+        let column: [u8; 12] = [0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0];
         let at = image
             .windows(column.len())
             .position(|w| w == column)
