@@ -11,7 +11,7 @@ use crate::key::{GroupBy, Key};
 use crate::packed::{plus, take, Lanes, Slot};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
-use flowlog::column::{AddrColumn, IntColumn, TextColumn};
+use flowlog::column::{AddrColumn, AddrPairs, IntColumn, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -80,8 +80,8 @@ pub(crate) enum CodeKeys {
     Pairs {
         /// The [`TableIndex`](crate::TableIndex)'s dictionary.
         addrs: Arc<[Option<IpAddr>]>,
-        /// The source's and the destination's code of each pair.
-        pairs: Arc<[(u32, u32)]>,
+        /// The table's pairs: the source's and the destination's code of each pair.
+        pairs: Arc<AddrPairs>,
     },
 }
 
@@ -108,7 +108,7 @@ impl Coded {
             CodeKeys::Ints { missing } if code == *missing => Key::Null,
             CodeKeys::Ints { .. } => Key::Int(code as u64),
             CodeKeys::Pairs { addrs, pairs } => {
-                let (src, dst) = pairs[code];
+                let [src, dst] = pairs.pairs()[code];
                 Key::Pair(Box::new((
                     Key::addr(addrs[src as usize]),
                     Key::addr(addrs[dst as usize]),

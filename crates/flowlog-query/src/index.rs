@@ -2,30 +2,25 @@
 //! store, worked out once when the table is loaded rather than on every question.
 //!
 //! The decoder already codes `srcaddr` and `dstaddr` against one dictionary, most frequent
-//! address first (see [`flowlog::column::AddrColumn`]), so grouping by address is an array
-//! update per row. The index adds the dictionary's IPv4 and IPv6 addresses in the order of
-//! their values, which makes the distinct addresses an overview met a matter of one walk;
-//! and, the first time pairs are counted, a code per row for each pair of source and
-//! destination.
+//! address first, and keeps one code per row for the pair of them (see
+//! [`flowlog::column::AddrColumn`]), so grouping by address or by pair is an array update
+//! per row. The index adds the dictionary's IPv4 and IPv6 addresses in the order of their
+//! values, which makes the distinct addresses an overview met a matter of one walk.
 //!
 //! It also keeps, for each chunk of rows the overview reads at once, the range of `start`
 //! and the latest `end`, so that the overview can skip reading times where the range says
 //! enough; and whether the sums of `bytes` and `packets` over the whole table leave room
 //! to count records and packets in one word (see `packed`).
 //!
-//! The index costs 4 bytes per row once pairs are counted, plus its share of the
-//! dictionary. It never changes the answers: every aggregate that takes it gives what the
+//! The index costs a fraction of a byte per row, plus its share of the dictionary. It never changes the answers: every aggregate that takes it gives what the
 //! same aggregate gives without it (the tests check this).
 
 use crate::scan::ROWS;
 use flowlog::column::{IntColumn, IntWords};
 use flowlog::{Field, FlowTable};
-use hashbrown::HashTable;
-use rustc_hash::FxHasher;
-use std::hash::Hasher;
 use std::net::IpAddr;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Derived data about one [`FlowTable`], built once after decoding with
 /// [`TableIndex::build`] and passed, with the same table, to the aggregates that use it.
@@ -51,76 +46,6 @@ pub struct TableIndex {
     /// Where a word holding a count of records and a sum of `packets` puts the records,
     /// if such a word can hold any group of the table's rows (see [`TableIndex::lanes`]).
     lanes: Option<u32>,
-    /// Each row's pair of source and destination as one code, made the first time pairs
-    /// are counted (see [`TableIndex::pair_codes`]).
-    pairs: OnceLock<Option<PairCodes>>,
-}
-
-/// Every row's pair of address codes (source, destination) as one dense code, so that
-/// counting by pair is an array update per row rather than a hash lookup.
-#[derive(Clone, Debug)]
-pub(crate) struct PairCodes {
-    /// The code of each row's pair.
-    pub(crate) codes: Vec<u32>,
-    /// The source's and the destination's address code of each pair code, most frequent
-    /// pair first.
-    pub(crate) pairs: Arc<[(u32, u32)]>,
-}
-
-impl PairCodes {
-    /// The pair codes of the rows whose address codes are `src` and `dst`: a hash lookup
-    /// per row (a run of rows with the same pair is looked up once), then codes renumbered
-    /// by how many rows hold each pair, so that the slots of the pairs most rows carry
-    /// share a few cache lines. The lookup table holds only pair codes, 4 bytes a slot,
-    /// and finds a pair's addresses in `pairs`; a map with the pairs as keys takes 16
-    /// bytes a slot, and a tab keeps the memory it grew to (10M records, a million
-    /// distinct pairs: 503 MB in all with such a map, 464 MB with this table).
-    fn build(src: &[u32], dst: &[u32]) -> PairCodes {
-        let hash = |(a, b): (u32, u32)| {
-            let mut hasher = FxHasher::default();
-            hasher.write_u64(u64::from(a) << 32 | u64::from(b));
-            hasher.finish()
-        };
-        let mut code_of: HashTable<u32> = HashTable::new();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        let mut counts: Vec<u32> = Vec::new();
-        let mut codes: Vec<u32> = Vec::with_capacity(src.len());
-        let mut last: Option<((u32, u32), u32)> = None;
-        for pair in src.iter().copied().zip(dst.iter().copied()) {
-            let code = match last {
-                Some((p, code)) if p == pair => code,
-                _ => {
-                    let hashed = hash(pair);
-                    let code = match code_of.find(hashed, |&c| pairs[c as usize] == pair) {
-                        Some(&code) => code,
-                        None => {
-                            let code = pairs.len() as u32;
-                            pairs.push(pair);
-                            counts.push(0);
-                            code_of.insert_unique(hashed, code, |&c| hash(pairs[c as usize]));
-                            code
-                        }
-                    };
-                    last = Some((pair, code));
-                    code
-                }
-            };
-            counts[code as usize] += 1;
-            codes.push(code);
-        }
-        drop(code_of);
-        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
-        order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
-        let mut remap = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        for code in &mut codes {
-            *code = remap[*code as usize];
-        }
-        let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
-        PairCodes { codes, pairs }
-    }
 }
 
 impl TableIndex {
@@ -179,7 +104,6 @@ impl TableIndex {
             chunks,
             last_end_by,
             lanes,
-            pairs: OnceLock::new(),
         }
     }
 
@@ -201,9 +125,6 @@ impl TableIndex {
             + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
-            + self.pairs.get().and_then(Option::as_ref).map_or(0, |p| {
-                p.codes.capacity() * 4 + p.pairs.len() * std::mem::size_of::<(u32, u32)>()
-            })
     }
 
     /// Panics unless the index was built for a table of `table`'s size: an index of another
@@ -219,20 +140,6 @@ impl TableIndex {
     /// The address of each code.
     pub(crate) fn addr_values(&self) -> &Arc<[Option<IpAddr>]> {
         &self.addrs
-    }
-
-    /// The pair code of every row of `table` (the table the index was built for), if it
-    /// has both `srcaddr` and `dstaddr`; worked out on the first call (a hash lookup per
-    /// row, as counting pairs without it costs) and kept, so that every later count of
-    /// pairs is an array update per row.
-    pub(crate) fn pair_codes(&self, table: &FlowTable) -> Option<&PairCodes> {
-        self.pairs
-            .get_or_init(|| {
-                let src = table.addr(Field::SrcAddr)?.codes();
-                let dst = table.addr(Field::DstAddr)?.codes();
-                Some(PairCodes::build(src, dst))
-            })
-            .as_ref()
     }
 
     /// The IPv4 addresses with their codes, in the order of their values.
@@ -334,7 +241,8 @@ mod tests {
         assert_eq!(index.addr_values()[0], Some("10.0.0.2".parse().unwrap()));
         for field in [Field::SrcAddr, Field::DstAddr] {
             let column = table.addr(field).unwrap();
-            for (row, &code) in column.codes().iter().enumerate() {
+            for row in 0..table.len() {
+                let code = column.codes().get(row);
                 assert_eq!(index.addr_values()[code as usize], column.get(row));
             }
         }
@@ -342,45 +250,5 @@ mod tests {
         // The index and the table share one dictionary.
         assert!(Arc::ptr_eq(index.addr_values(), table.addresses()));
         assert_eq!(index.v4_order().len() + index.v6_order().len(), 3);
-    }
-
-    #[test]
-    fn pair_codes_follow_frequency_and_round_trip() {
-        let text = "version srcaddr dstaddr\n\
-                    2 10.0.0.1 10.0.0.2\n\
-                    2 10.0.0.3 10.0.0.2\n\
-                    2 10.0.0.3 10.0.0.2\n\
-                    2 - 10.0.0.2\n\
-                    2 10.0.0.1 10.0.0.2\n\
-                    2 10.0.0.3 10.0.0.2\n";
-        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
-        let index = TableIndex::build(&table);
-        let before = index.heap_bytes();
-        let pairs = index.pair_codes(&table).expect("both address columns");
-        assert_eq!(pairs.codes.len(), 6);
-        assert_eq!(pairs.pairs.len(), 3);
-        let (src, dst) = (
-            table.addr(Field::SrcAddr).unwrap(),
-            table.addr(Field::DstAddr).unwrap(),
-        );
-        let addr = |code: u32| index.addr_values()[code as usize];
-        for (row, &code) in pairs.codes.iter().enumerate() {
-            let (a, b) = pairs.pairs[code as usize];
-            assert_eq!(
-                (addr(a), addr(b)),
-                (src.get(row), dst.get(row)),
-                "row {row}"
-            );
-        }
-        // 10.0.0.3 → 10.0.0.2 is the most frequent pair, then 10.0.0.1 → 10.0.0.2.
-        assert_eq!(pairs.codes, [1, 0, 0, 2, 1, 0]);
-        // Made once, then counted in the index's memory.
-        assert!(std::ptr::eq(pairs, index.pair_codes(&table).unwrap()));
-        assert!(index.heap_bytes() >= before + 6 * 4 + 3 * 8);
-
-        // A table without destinations has no pairs to code.
-        let text = "version srcaddr\n2 10.0.0.1\n";
-        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
-        assert!(TableIndex::build(&table).pair_codes(&table).is_none());
     }
 }

@@ -34,13 +34,13 @@
 use crate::filter::Filter;
 use crate::group::{CodeKeys, Coded, Groups};
 use crate::histogram::{Bucket, Histogram, BASE_WIDTH};
-use crate::index::{PairCodes, TableIndex};
+use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
 use crate::packed::{plus, put, take, Lanes, Slot};
 use crate::scan::{chunk_at, for_each_chunk, Chunk, ROWS};
 use crate::selection::Selection;
 use crate::summary::{AddrSet, Summary};
-use flowlog::column::{IntColumn, IntWords};
+use flowlog::column::{AddrCodes, AddrPairs, IntColumn, IntWords};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
 use flowlog::{Field, FieldKind, FieldRef, FlowTable};
 
@@ -120,8 +120,12 @@ enum Source<'a> {
     /// Raw words of an integer column or of a text column's codes; missing rows (if the
     /// column marks any) belong in the slot given.
     Int(&'a IntColumn, usize),
-    /// Address codes of the index.
+    /// Address codes, one per row.
     Codes(&'a [u32]),
+    /// One side of the table's pairs of addresses (0 the source, 1 the destination):
+    /// nothing is added per row, since the slots of the pairs, added up by each pair's
+    /// address, give the same sums after the pass.
+    Pair(usize),
     /// The table lacks the column: every row is missing, in slot 0.
     Absent,
 }
@@ -146,7 +150,11 @@ struct Dense<'a> {
 impl<'a> Dense<'a> {
     fn new(table: &'a FlowTable, index: &'a TableIndex, field: Field) -> Dense<'a> {
         let (source, size) = if let Some(column) = table.addr(field) {
-            (Source::Codes(column.codes()), index.addr_values().len() + 1)
+            let source = match column.codes() {
+                AddrCodes::Direct(codes) => Source::Codes(codes),
+                AddrCodes::Paired { side, .. } => Source::Pair(side),
+            };
+            (source, index.addr_values().len() + 1)
         } else if let Some(text) = table.text(field) {
             // Entry 0 of a dictionary is the missing value.
             (Source::Int(text.codes(), 0), text.dictionary().len())
@@ -159,6 +167,7 @@ impl<'a> Dense<'a> {
         // Address codes put rows with rare codes aside (see `add_split`).
         let (copies, hot) = match source {
             Source::Codes(_) => (1, Some(HOT_CODES)),
+            Source::Pair(_) => (1, None),
             _ if size > SMALL => (1, None),
             _ => (4, None),
         };
@@ -218,6 +227,7 @@ impl<'a> Dense<'a> {
                     layout.add(slots, chunk.load_u32(codes, buffer), incs, cold);
                 }
             }
+            Source::Pair(_) => {}
             Source::Absent => put(&mut slots[0], total),
         }
     }
@@ -243,7 +253,7 @@ impl<'a> Dense<'a> {
         let by = GroupBy::Field(FieldRef::Known(field));
         let kind = field.kind();
         match source {
-            Source::Codes(_) => {
+            Source::Codes(_) | Source::Pair(_) => {
                 let keys = CodeKeys::Addrs(index.addr_values().clone());
                 return Groups::coded(by, Coded::new(slots, lanes, keys));
             }
@@ -487,7 +497,7 @@ struct Pass<'a> {
     last_end: Option<u64>,
     groups: Vec<Dense<'a>>,
     /// The pair code of each row and a slot per pair, when the table has both addresses.
-    pairs: Option<(&'a PairCodes, Vec<Slot>)>,
+    pairs: Option<(&'a AddrPairs, Vec<Slot>)>,
 }
 
 impl<'a> Pass<'a> {
@@ -527,9 +537,9 @@ impl<'a> Pass<'a> {
                 .iter()
                 .map(|f| Dense::new(table, index, *f))
                 .collect(),
-            pairs: index
-                .pair_codes(table)
-                .map(|codes| (codes, vec![[0; 2]; codes.pairs.len()])),
+            pairs: table
+                .pairs()
+                .map(|pairs| (&**pairs, vec![[0; 2]; pairs.pairs().len()])),
         }
     }
 
@@ -560,11 +570,11 @@ impl<'a> Pass<'a> {
             x ^= match group.source {
                 Source::Int(column, _) => chunk.warm_column(column),
                 Source::Codes(codes) => chunk.warm(codes),
-                Source::Absent => 0,
+                Source::Pair(_) | Source::Absent => 0,
             };
         }
-        if let Some((codes, _)) = &self.pairs {
-            x ^= chunk.warm(&codes.codes);
+        if let Some((pairs, _)) = &self.pairs {
+            x ^= chunk.warm(pairs.codes());
         }
         std::hint::black_box(x);
     }
@@ -642,11 +652,11 @@ impl<'a> Pass<'a> {
         for group in rest {
             group.add(chunk, keys, &mut cold[0], incs, total);
         }
-        if let Some((codes, slots)) = &mut self.pairs {
+        if let Some((pairs, slots)) = &mut self.pairs {
             if chunk.every() {
-                add(slots, chunk.rows(&codes.codes), incs);
+                add(slots, chunk.rows(pairs.codes()), incs);
             } else {
-                add(slots, chunk.load_u32(&codes.codes, keys), incs);
+                add(slots, chunk.load_u32(pairs.codes(), keys), incs);
             }
         }
 
@@ -901,8 +911,21 @@ impl<'a> Pass<'a> {
         last
     }
 
-    fn finish(self, table: &FlowTable, index: &TableIndex, selection: &Selection) -> Overview {
+    fn finish(mut self, table: &FlowTable, index: &TableIndex, selection: &Selection) -> Overview {
         let lanes = self.lanes;
+        // Sources and destinations kept as the sides of pairs are the pairs' sums, each
+        // added to its address.
+        if let Some((pairs, slots)) = &self.pairs {
+            for group in &mut self.groups {
+                if let Source::Pair(side) = group.source {
+                    for (pair, &slot) in pairs.pairs().iter().zip(slots) {
+                        if slot != [0; 2] {
+                            put(&mut group.slots[pair[side] as usize], slot);
+                        }
+                    }
+                }
+            }
+        }
         let mut by_action = [0u64; 3];
         for slots in self.histogram.chunks(PER_MINUTE) {
             for (n, &slot) in by_action.iter_mut().zip(slots) {
@@ -934,7 +957,7 @@ impl<'a> Pass<'a> {
         let codes = index.addr_values().len();
         let mut used = vec![0u64; codes.div_ceil(64)];
         for group in &self.groups {
-            if let Source::Codes(_) = group.source {
+            if let Source::Codes(_) | Source::Pair(_) = group.source {
                 for (word, slots) in used.iter_mut().zip(group.slots[..codes].chunks(64)) {
                     *word |= slots.iter().enumerate().fold(0u64, |bits, (i, s)| {
                         bits | u64::from(lanes.records(*s) > 0) << i
@@ -957,15 +980,15 @@ impl<'a> Pass<'a> {
         let groups: Vec<Groups> = (self.groups.into_iter())
             .map(|g| g.groups(table, index, lanes))
             .collect();
-        let pairs = match self.pairs {
-            Some((codes, slots)) => {
+        let pairs = match (self.pairs, table.pairs()) {
+            (Some((_, slots)), Some(pairs)) => {
                 let keys = CodeKeys::Pairs {
                     addrs: index.addr_values().clone(),
-                    pairs: codes.pairs.clone(),
+                    pairs: pairs.clone(),
                 };
                 Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
             }
-            None => Groups::of(table, selection, &GroupBy::Pair),
+            _ => Groups::of(table, selection, &GroupBy::Pair),
         };
         let at = |field: Field| OVERVIEW_GROUPS.iter().position(|f| *f == field);
         if let Some(i) = at(Field::InterfaceId) {

@@ -2,6 +2,7 @@
 //! addresses, records by action and by log-status.
 
 use crate::selection::Selection;
+use flowlog::column::{AddrCodes, AddrColumn};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
 use flowlog::{Field, FlowTable};
 use serde::Serialize;
@@ -142,9 +143,18 @@ impl Summary {
         // addresses of both.
         let dictionary = table.addresses();
         let mut seen = vec![false; dictionary.len()];
+        // Paired columns mark the pairs their rows hold, then both addresses of each.
+        if let Some(pairs) = table.pairs() {
+            let mut held = vec![false; pairs.pairs().len()];
+            let codes = pairs.codes();
+            selection.for_each(|r| held[codes[r] as usize] = true);
+            for (pair, _) in pairs.pairs().iter().zip(held).filter(|(_, held)| *held) {
+                seen[pair[0] as usize] = true;
+                seen[pair[1] as usize] = true;
+            }
+        }
         for field in [Field::SrcAddr, Field::DstAddr] {
-            if let Some(column) = table.addr(field) {
-                let codes = column.codes();
+            if let Some(AddrCodes::Direct(codes)) = table.addr(field).map(AddrColumn::codes) {
                 selection.for_each(|r| seen[codes[r] as usize] = true);
             }
         }

@@ -644,6 +644,11 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// addresses per row; IPv6 and missing values become entries of the dictionary rather than
 /// bitmaps beside the words. Every column of a table that the decoder returns or an image
 /// gives back is coded.
+///
+/// `srcaddr` and `dstaddr` go one step further: the table keeps one code per row for the
+/// pair of them ([`AddrPairs`]), and each of the two columns reads its code out of the
+/// row's pair. That is 4 bytes a row for both addresses instead of 8, and the pair code is
+/// what counting conversations needs anyway (see [`AddrCodes`]).
 #[derive(Clone, Debug)]
 pub struct AddrColumn {
     form: AddrForm,
@@ -658,6 +663,152 @@ enum AddrForm {
         codes: Vec<u32>,
         values: Arc<[Option<IpAddr>]>,
     },
+    /// Decoded, one side of each row's pair: side 0 is the source, 1 the destination.
+    Paired {
+        pairs: Arc<AddrPairs>,
+        side: usize,
+        values: Arc<[Option<IpAddr>]>,
+    },
+}
+
+/// Each row's code in its column's dictionary, however the column keeps it: as
+/// [`AddrColumn::codes`] gives it.
+#[derive(Clone, Copy, Debug)]
+pub enum AddrCodes<'a> {
+    /// One code per row.
+    Direct(&'a [u32]),
+    /// The row's code is one side of the row's pair: `pairs.pairs()[pairs.codes()[row]][side]`.
+    Paired {
+        /// The table's pairs.
+        pairs: &'a AddrPairs,
+        /// 0 for the source, 1 for the destination.
+        side: usize,
+    },
+}
+
+impl AddrCodes<'_> {
+    /// The code of `row`.
+    #[inline]
+    pub fn get(&self, row: usize) -> u32 {
+        match self {
+            AddrCodes::Direct(codes) => codes[row],
+            AddrCodes::Paired { pairs, side } => pairs.pairs[pairs.codes[row] as usize][*side],
+        }
+    }
+}
+
+/// Every row's pair of `srcaddr` and `dstaddr` as one code, most frequent pair first, and
+/// the two address codes each pair code stands for.
+///
+/// Made when decoding ends, from the two coded columns: a hash lookup per row (a run of
+/// rows with the same pair is looked up once), the pair code written over the source's
+/// code in place, then the destination's codes dropped. The lookup table holds only pair
+/// codes, 4 bytes a slot, and finds a pair's addresses in `pairs`. Codes are then
+/// renumbered by how many rows hold each pair, so that the slots of the pairs most rows
+/// carry share a few cache lines of any array indexed by pair.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddrPairs {
+    codes: Vec<u32>,
+    pairs: Vec<[u32; 2]>,
+}
+
+impl AddrPairs {
+    /// The pairs of rows whose source codes are `src` and destination codes `dst` (of the
+    /// same length).
+    pub(crate) fn build(src: Vec<u32>, dst: Vec<u32>) -> AddrPairs {
+        debug_assert_eq!(src.len(), dst.len());
+        let hash = |pair: [u32; 2]| {
+            let mut hasher = FxHasher::default();
+            hasher.write_u64(u64::from(pair[0]) << 32 | u64::from(pair[1]));
+            hasher.finish()
+        };
+        let mut codes = src;
+        let mut code_of: HashTable<u32> = HashTable::new();
+        let mut pairs: Vec<[u32; 2]> = Vec::new();
+        let mut last: Option<([u32; 2], u32)> = None;
+        for (code, &dst) in codes.iter_mut().zip(&dst) {
+            let pair = [*code, dst];
+            *code = match last {
+                Some((p, code)) if p == pair => code,
+                _ => {
+                    let hashed = hash(pair);
+                    let found = code_of.find(hashed, |&c| pairs[c as usize] == pair);
+                    let code = match found {
+                        Some(&code) => code,
+                        None => {
+                            let code = pairs.len() as u32;
+                            pairs.push(pair);
+                            code_of.insert_unique(hashed, code, |&c| hash(pairs[c as usize]));
+                            code
+                        }
+                    };
+                    last = Some((pair, code));
+                    code
+                }
+            };
+        }
+        // The lookup table and the destinations go before the renumbering allocates, so
+        // that it can reuse their memory.
+        drop(code_of);
+        drop(dst);
+        let mut counts = vec![0u32; pairs.len()];
+        for &code in &codes {
+            counts[code as usize] = counts[code as usize].saturating_add(1);
+        }
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
+        drop(counts);
+        let mut renumber = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        for code in &mut codes {
+            *code = renumber[*code as usize];
+        }
+        drop(renumber);
+        let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
+        AddrPairs { codes, pairs }
+    }
+
+    /// Each row's pair code.
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The source's and the destination's address code of each pair code.
+    pub fn pairs(&self) -> &[[u32; 2]] {
+        &self.pairs
+    }
+
+    /// Bytes of heap memory held.
+    pub fn heap_bytes(&self) -> usize {
+        self.codes.capacity() * 4 + self.pairs.capacity() * 8
+    }
+
+    pub(crate) fn write_image(&self, w: &mut Writer) {
+        w.u32s(&self.codes);
+        w.u32s(self.pairs.as_flattened());
+    }
+
+    /// Reads pairs back and checks every code: each row's against the pairs, each pair's
+    /// against the dictionary of `addresses` entries.
+    pub(crate) fn read_image(
+        r: &mut Reader<'_>,
+        addresses: usize,
+    ) -> Result<AddrPairs, ImageError> {
+        let codes = r.u32s()?;
+        let flat = r.u32s()?;
+        if flat.len() % 2 != 0 || flat.iter().any(|&code| code as usize >= addresses) {
+            return Err(ImageError(
+                "an address pair is not in the dictionary".into(),
+            ));
+        }
+        let pairs: Vec<[u32; 2]> = flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+        if codes.iter().any(|&code| code as usize >= pairs.len()) {
+            return Err(ImageError("a pair code is not among the pairs".into()));
+        }
+        Ok(AddrPairs { codes, pairs })
+    }
 }
 
 impl Default for AddrColumn {
@@ -674,6 +825,7 @@ impl AddrColumn {
         match &self.form {
             AddrForm::Words(words) => words.len(),
             AddrForm::Coded { codes, .. } => codes.len(),
+            AddrForm::Paired { pairs, .. } => pairs.codes.len(),
         }
     }
 
@@ -688,6 +840,11 @@ impl AddrColumn {
         match &self.form {
             AddrForm::Words(words) => words.get(row),
             AddrForm::Coded { codes, values } => values[codes[row] as usize],
+            AddrForm::Paired {
+                pairs,
+                side,
+                values,
+            } => values[pairs.pairs[pairs.codes[row] as usize][*side] as usize],
         }
     }
 
@@ -707,16 +864,26 @@ impl AddrColumn {
     /// On a column that is still being decoded and holds rows, which code outside this
     /// crate never sees.
     #[inline]
-    pub fn codes(&self) -> &[u32] {
+    pub fn codes(&self) -> AddrCodes<'_> {
         match &self.form {
-            AddrForm::Coded { codes, .. } => codes,
+            AddrForm::Coded { codes, .. } => AddrCodes::Direct(codes),
+            AddrForm::Paired { pairs, side, .. } => AddrCodes::Paired { pairs, side: *side },
             AddrForm::Words(words) => {
                 assert!(
                     words.is_empty(),
                     "address columns are coded as decoding ends"
                 );
-                &[]
+                AddrCodes::Direct(&[])
             }
+        }
+    }
+
+    /// The pairs whose one side this column is, if it is `srcaddr` or `dstaddr` of a
+    /// table that has both.
+    pub fn pairs(&self) -> Option<&Arc<AddrPairs>> {
+        match &self.form {
+            AddrForm::Paired { pairs, .. } => Some(pairs),
+            _ => None,
         }
     }
 
@@ -725,7 +892,7 @@ impl AddrColumn {
     #[inline]
     pub fn dictionary(&self) -> &[Option<IpAddr>] {
         match &self.form {
-            AddrForm::Coded { values, .. } => values,
+            AddrForm::Coded { values, .. } | AddrForm::Paired { values, .. } => values,
             AddrForm::Words(_) => &[],
         }
     }
@@ -734,7 +901,7 @@ impl AddrColumn {
     fn words_mut(&mut self) -> &mut AddrWords {
         match &mut self.form {
             AddrForm::Words(words) => words,
-            AddrForm::Coded { .. } => panic!("a decoded address column is not written to"),
+            _ => panic!("a decoded address column is not written to"),
         }
     }
 
@@ -742,7 +909,15 @@ impl AddrColumn {
     pub(crate) fn into_words(self) -> AddrWords {
         match self.form {
             AddrForm::Words(words) => words,
-            AddrForm::Coded { .. } => panic!("a decoded address column is not written to"),
+            _ => panic!("a decoded address column is not written to"),
+        }
+    }
+
+    /// The codes of a column coded one per row, taken out to be paired.
+    pub(crate) fn into_codes(self) -> Vec<u32> {
+        match self.form {
+            AddrForm::Coded { codes, .. } => codes,
+            _ => panic!("only a column coded one per row is paired"),
         }
     }
 
@@ -762,14 +937,24 @@ impl AddrColumn {
         match &mut self.form {
             AddrForm::Words(words) => words.shrink_to_fit(),
             AddrForm::Coded { codes, .. } => codes.shrink_to_fit(),
+            // Pairs are made at their size.
+            AddrForm::Paired { .. } => {}
         }
     }
 
-    /// Bytes of heap memory held, not counting the dictionary, which the table counts once.
+    /// Bytes of heap memory held, not counting the dictionary, which the table counts once;
+    /// the pairs of `srcaddr` and `dstaddr` are counted with the source.
     pub fn heap_bytes(&self) -> usize {
         match &self.form {
             AddrForm::Words(words) => words.heap_bytes(),
             AddrForm::Coded { codes, .. } => codes.capacity() * 4,
+            AddrForm::Paired { pairs, side, .. } => {
+                if *side == 0 {
+                    pairs.heap_bytes()
+                } else {
+                    0
+                }
+            }
         }
     }
 
@@ -780,8 +965,35 @@ impl AddrColumn {
         }
     }
 
+    /// One side of `pairs`: 0 for the source, 1 for the destination.
+    pub(crate) fn paired(
+        pairs: Arc<AddrPairs>,
+        side: usize,
+        values: Arc<[Option<IpAddr>]>,
+    ) -> AddrColumn {
+        AddrColumn {
+            form: AddrForm::Paired {
+                pairs,
+                side,
+                values,
+            },
+        }
+    }
+
+    /// Writes a column coded one per row; the table writes paired columns as their pairs.
     pub(crate) fn write_image(&self, w: &mut Writer) {
-        w.u32s(self.codes());
+        match &self.form {
+            AddrForm::Coded { codes, .. } => w.u32s(codes),
+            _ => panic!("only a column coded one per row is written by itself"),
+        }
+    }
+
+    /// Which side of the pairs the column is, if it is paired.
+    pub(crate) fn side(&self) -> Option<usize> {
+        match &self.form {
+            AddrForm::Paired { side, .. } => Some(*side),
+            _ => None,
+        }
     }
 
     /// Reads a column's codes back and checks each against the table's dictionary.
@@ -1128,8 +1340,13 @@ mod tests {
         let (columns, values) = dictionary.finish();
         // 10.0.0.2 five times, then the three seen once, in order of first appearance.
         assert_eq!(&*values, &[Some(b), Some(a), None, Some(v6)]);
-        assert_eq!(columns[0].codes(), [1, 0, 0, 2]);
-        assert_eq!(columns[1].codes(), [3, 0, 0, 0]);
+        let codes = |column: &AddrColumn| {
+            (0..4)
+                .map(|row| column.codes().get(row))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&columns[0]), [1, 0, 0, 2]);
+        assert_eq!(codes(&columns[1]), [3, 0, 0, 0]);
         assert_eq!(columns[0].get(3), None);
         assert_eq!(columns[1].get(0), Some(v6));
         assert_eq!(columns[0].v4(1), Some(0x0a000002));

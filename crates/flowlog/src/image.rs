@@ -10,9 +10,10 @@
 use crate::column::Bitmap;
 use std::net::IpAddr;
 
-/// The first bytes of every image: `flowtab` and a version (2: address columns as codes
-/// into a dictionary written once per table).
-const MAGIC: &[u8; 8] = b"flowtab\x02";
+/// The first bytes of every image: `flowtab` and a version (3: address columns as codes
+/// into a dictionary written once per table, `srcaddr` and `dstaddr` as one code per row
+/// for their pair).
+const MAGIC: &[u8; 8] = b"flowtab\x03";
 
 /// Why an image could not be read back.
 #[derive(Clone, Debug, PartialEq, Eq)]

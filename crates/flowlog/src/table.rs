@@ -5,7 +5,7 @@
 //! it can be printed with exactly its own fields) and its line in the source. Both are kept as
 //! runs rather than per row, since they change rarely.
 
-use crate::column::{AddrColumn, AddrDictionary, IntColumn, TextColumn};
+use crate::column::{AddrColumn, AddrDictionary, AddrPairs, IntColumn, TextColumn};
 use crate::field::{Field, FieldKind, FieldRef};
 use crate::format::Format;
 use crate::image::{ImageError, Reader, Writer};
@@ -349,6 +349,13 @@ impl FlowTable {
         let mut w = Writer::new(self.heap_bytes());
         w.u64(self.rows as u64);
         w.addresses(&self.addresses);
+        match self.pairs() {
+            Some(pairs) => {
+                w.u8(1);
+                pairs.write_image(&mut w);
+            }
+            None => w.u8(0),
+        }
         for column in &self.known {
             match column {
                 None => w.u8(0),
@@ -356,10 +363,17 @@ impl FlowTable {
                     w.u8(1);
                     c.write_image(&mut w)
                 }
-                Some(Column::Addr(c)) => {
-                    w.u8(2);
-                    c.write_image(&mut w)
-                }
+                Some(Column::Addr(c)) => match c.side() {
+                    // The pairs were written once, above.
+                    Some(side) => {
+                        w.u8(4);
+                        w.u8(side as u8);
+                    }
+                    None => {
+                        w.u8(2);
+                        c.write_image(&mut w)
+                    }
+                },
                 Some(Column::Text(c)) => {
                     w.u8(3);
                     c.write_image(&mut w)
@@ -397,12 +411,31 @@ impl FlowTable {
         let mut r = Reader::new(image)?;
         let rows = usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
         let addresses: Arc<[Option<IpAddr>]> = r.addresses()?.into();
+        let pairs = match r.u8()? {
+            0 => None,
+            1 => Some(Arc::new(AddrPairs::read_image(&mut r, addresses.len())?)),
+            other => return Err(ImageError(format!("unknown pairs mark {other}"))),
+        };
         let mut known = Vec::with_capacity(Field::ALL.len());
         for field in Field::ALL {
             let column = match r.u8()? {
                 0 => None,
                 1 => Some(Column::Int(IntColumn::read_image(&mut r)?)),
                 2 => Some(Column::Addr(AddrColumn::read_image(&mut r, &addresses)?)),
+                4 => {
+                    let side = usize::from(r.u8()?);
+                    let (Some(pairs), true) = (&pairs, side < 2) else {
+                        return Err(ImageError(format!(
+                            "the {} column is a side of pairs that are not there",
+                            field.name()
+                        )));
+                    };
+                    Some(Column::Addr(AddrColumn::paired(
+                        pairs.clone(),
+                        side,
+                        addresses.clone(),
+                    )))
+                }
                 3 => Some(Column::Text(TextColumn::read_image(&mut r)?)),
                 other => return Err(ImageError(format!("unknown column mark {other}"))),
             };
@@ -474,9 +507,9 @@ impl FlowTable {
     }
 
     /// Pads every column to the table's length, so that every column answers for every
-    /// row, gives back the room reserved from the size hint but not used, and codes the
-    /// address columns against one dictionary (see [`AddrColumn`]). Called once decoding
-    /// ends.
+    /// row, gives back the room reserved from the size hint but not used, codes the
+    /// address columns against one dictionary, and keeps `srcaddr` and `dstaddr` as one
+    /// code per row for their pair (see [`AddrColumn`]). Called once decoding ends.
     pub(crate) fn seal(&mut self) {
         let rows = self.rows;
         for column in self.known.iter_mut().flatten() {
@@ -499,7 +532,27 @@ impl FlowTable {
         for (slot, column) in coded.into_iter().zip(columns) {
             self.known[slot] = Some(Column::Addr(column));
         }
+        let (src, dst) = (Field::SrcAddr.index(), Field::DstAddr.index());
+        if let (Some(Column::Addr(_)), Some(Column::Addr(_))) = (&self.known[src], &self.known[dst])
+        {
+            let codes = |column: Option<Column>| match column {
+                Some(Column::Addr(column)) => column.into_codes(),
+                _ => unreachable!("both are address columns"),
+            };
+            let source = codes(self.known[src].take());
+            let destination = codes(self.known[dst].take());
+            let pairs = Arc::new(AddrPairs::build(source, destination));
+            for (side, slot) in [src, dst].into_iter().enumerate() {
+                let column = AddrColumn::paired(pairs.clone(), side, addresses.clone());
+                self.known[slot] = Some(Column::Addr(column));
+            }
+        }
         self.addresses = addresses;
+    }
+
+    /// Every row's pair of `srcaddr` and `dstaddr` as one code, if the table has both.
+    pub fn pairs(&self) -> Option<&Arc<AddrPairs>> {
+        self.addr(Field::SrcAddr)?.pairs()
     }
 }
 
@@ -507,23 +560,84 @@ impl FlowTable {
 mod tests {
     use crate::{decode_all, FlowTable};
 
+    use crate::Field;
+    use std::net::IpAddr;
+
+    /// `image` with the 4 bytes after the first run of `anchor` set to `value`.
+    fn patched(mut image: Vec<u8>, anchor: &[u8], value: u32) -> Vec<u8> {
+        let at = image
+            .windows(anchor.len())
+            .position(|w| w == anchor)
+            .expect("the anchor")
+            + anchor.len();
+        image[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        image
+    }
+
     #[test]
     fn an_image_whose_address_code_is_not_in_the_dictionary_is_refused() {
-        let text = "srcaddr dstaddr\n10.0.0.1 10.0.0.2\n";
+        // One address column, so that it is coded by itself rather than paired.
+        let text = "srcaddr\n10.0.0.1\n10.0.0.2\n";
         let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
         assert_eq!(table.addresses().len(), 2);
-        let mut image = table.to_image();
+        assert!(table.pairs().is_none());
+        let image = table.to_image();
         assert!(FlowTable::from_image(&image).is_ok());
-        // `version`, `account-id` and `interface-id` absent, then the `srcaddr` column:
-        // its mark, then one code, its length first.
-        let column: [u8; 12] = [0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0];
-        let at = image
-            .windows(column.len())
-            .position(|w| w == column)
-            .expect("the srcaddr column")
-            + column.len();
-        image[at..at + 4].copy_from_slice(&2u32.to_le_bytes());
-        let error = FlowTable::from_image(&image).unwrap_err();
+        // No pairs; `version`, `account-id` and `interface-id` absent; then the `srcaddr`
+        // column: its mark, then two codes, their count first.
+        let column = [0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0];
+        let error = FlowTable::from_image(&patched(image, &column, 2)).unwrap_err();
+        assert!(error.0.contains("not in the dictionary"), "{error:?}");
+    }
+
+    #[test]
+    fn pairs_follow_frequency_and_give_back_each_side() {
+        let text = "version srcaddr dstaddr\n\
+                    2 10.0.0.1 10.0.0.2\n\
+                    2 10.0.0.2 ::1\n\
+                    2 10.0.0.2 ::1\n\
+                    2 - 10.0.0.2\n\
+                    2 10.0.0.2 ::1\n";
+        let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
+        let pairs = table.pairs().expect("srcaddr and dstaddr are paired");
+        // The pair on three rows comes first, then the others in the order they appear.
+        assert_eq!(pairs.codes(), [1, 0, 0, 2, 0]);
+        let addr = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        let expected = [
+            (addr("10.0.0.1"), addr("10.0.0.2")),
+            (addr("10.0.0.2"), addr("::1")),
+            (addr("10.0.0.2"), addr("::1")),
+            (None, addr("10.0.0.2")),
+            (addr("10.0.0.2"), addr("::1")),
+        ];
+        let (src, dst) = (table.addr(Field::SrcAddr), table.addr(Field::DstAddr));
+        let (src, dst) = (src.unwrap(), dst.unwrap());
+        for (row, (s, d)) in expected.into_iter().enumerate() {
+            assert_eq!((src.get(row), dst.get(row)), (s, d), "row {row}");
+            let values = table.addresses();
+            assert_eq!(values[src.codes().get(row) as usize], s);
+            assert_eq!(values[dst.codes().get(row) as usize], d);
+        }
+        let back = FlowTable::from_image(&table.to_image()).unwrap();
+        assert_eq!(back.pairs(), table.pairs());
+        assert_eq!(back.addr(Field::DstAddr).unwrap().get(1), addr("::1"));
+    }
+
+    #[test]
+    fn an_image_whose_pairs_do_not_fit_is_refused() {
+        let text = "srcaddr dstaddr\n10.0.0.1 10.0.0.2\n";
+        let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
+        let image = table.to_image();
+        assert!(FlowTable::from_image(&image).is_ok());
+        // The pairs' mark, then one row's pair code, its count first.
+        let codes = [1, 1, 0, 0, 0, 0, 0, 0, 0];
+        let error = FlowTable::from_image(&patched(image.clone(), &codes, 1)).unwrap_err();
+        assert!(error.0.contains("not among the pairs"), "{error:?}");
+        // Then the pair's two address codes, their count first.
+        let pair = [
+            1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let error = FlowTable::from_image(&patched(image, &pair, 2)).unwrap_err();
         assert!(error.0.contains("not in the dictionary"), "{error:?}");
     }
 }

@@ -9,7 +9,7 @@ use super::ast::{Cond, Expr, Operand, Subject, Test};
 use super::lex::Cmp;
 use crate::class::AddrClass;
 use crate::selection::Selection;
-use flowlog::column::{AddrColumn, IntColumn, IntWords, TextColumn};
+use flowlog::column::{AddrCodes, AddrColumn, IntColumn, IntWords, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
 use ipnet::IpNet;
 use std::net::IpAddr;
@@ -259,8 +259,20 @@ fn addr_cond(column: &AddrColumn, rows: usize, cond: &Cond) -> Selection {
             (_, None) => false,
         })
         .collect();
-    let codes = &column.codes()[..rows];
-    Selection::from_fn(rows, |r| answers[codes[r] as usize])
+    match column.codes() {
+        AddrCodes::Direct(codes) => {
+            let codes = &codes[..rows];
+            Selection::from_fn(rows, |r| answers[codes[r] as usize])
+        }
+        // One answer per pair, from its side's address; then each row takes its pair's.
+        AddrCodes::Paired { pairs, side } => {
+            let by_pair: Vec<bool> = (pairs.pairs().iter())
+                .map(|pair| answers[pair[side] as usize])
+                .collect();
+            let codes = &pairs.codes()[..rows];
+            Selection::from_fn(rows, |r| by_pair[codes[r] as usize])
+        }
+    }
 }
 
 fn text_cond(column: &TextColumn, rows: usize, cond: &Cond) -> Selection {
