@@ -192,6 +192,7 @@ fn total_of(column: &IntColumn) -> u128 {
         words.iter().map(|&w| u128::from(w.into())).sum()
     }
     match column.words() {
+        IntWords::Same { value, len } => u128::from(value) * len as u128,
         IntWords::U8(w) => sum(w),
         IntWords::U16(w) => sum(w),
         IntWords::U32(w) => sum(w),
@@ -215,6 +216,7 @@ fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u64, u64)> {
         Some((lo, hi))
     }
     match column.words() {
+        IntWords::Same { value, .. } => (!rows.is_empty()).then_some((value, value)),
         IntWords::U8(w) => range(&w[rows]),
         IntWords::U16(w) => range(&w[rows]),
         IntWords::U32(w) => range(&w[rows]),

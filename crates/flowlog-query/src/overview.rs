@@ -203,6 +203,8 @@ impl<'a> Dense<'a> {
             Source::Int(column, missing) => {
                 if chunk.every() {
                     match column.words() {
+                        // Every row of the chunk goes to one slot: the chunk's sum does.
+                        IntWords::Same { value, .. } => put(&mut slots[value as usize], total),
                         IntWords::U8(w) => layout.add(slots, chunk.rows(w), incs, cold),
                         IntWords::U16(w) => layout.add(slots, chunk.rows(w), incs, cold),
                         IntWords::U32(w) => layout.add(slots, chunk.rows(w), incs, cold),

@@ -127,6 +127,11 @@ impl Chunk {
         set: impl Fn(&mut O, u64),
     ) {
         match column.words() {
+            IntWords::Same { value, .. } => {
+                for o in out.iter_mut().take(self.width()) {
+                    set(o, value);
+                }
+            }
             IntWords::U8(w) => self.gather(w, out, set),
             IntWords::U16(w) => self.gather(w, out, set),
             IntWords::U32(w) => self.gather(w, out, set),
@@ -206,6 +211,8 @@ impl Chunk {
     #[inline]
     pub(crate) fn warm_column(&self, column: &IntColumn) -> u64 {
         match column.words() {
+            // Nothing stored, nothing to fetch.
+            IntWords::Same { .. } => 0,
             IntWords::U8(w) => self.warm(w),
             IntWords::U16(w) => self.warm(w),
             IntWords::U32(w) => self.warm(w),

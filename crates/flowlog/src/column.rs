@@ -92,7 +92,8 @@ impl Bitmap {
     /// Makes room for `additional` more bits.
     fn reserve(&mut self, additional: usize) {
         let words = (self.len + additional).div_ceil(64);
-        self.words.reserve(words.saturating_sub(self.words.len()));
+        self.words
+            .reserve_exact(words.saturating_sub(self.words.len()));
     }
 
     fn shrink_to_fit(&mut self) {
@@ -108,9 +109,17 @@ impl Bitmap {
     }
 }
 
-/// Unsigned integers stored at the narrowest width that holds every value seen so far.
+/// Unsigned integers stored at the narrowest width that holds every value seen so far, or
+/// as one value and a count while every row holds the same value.
 #[derive(Clone, Debug)]
 enum Words {
+    /// Every row holds `value`: a file's `version`, or its one account, takes no memory per
+    /// row. `capacity` is the rows reserved, allocated once a second value comes.
+    Same {
+        value: u64,
+        len: usize,
+        capacity: usize,
+    },
     U8(Vec<u8>),
     U16(Vec<u16>),
     U32(Vec<u32>),
@@ -120,6 +129,7 @@ enum Words {
 impl Words {
     fn len(&self) -> usize {
         match self {
+            Words::Same { len, .. } => *len,
             Words::U8(v) => v.len(),
             Words::U16(v) => v.len(),
             Words::U32(v) => v.len(),
@@ -129,6 +139,7 @@ impl Words {
 
     fn pop(&mut self) {
         match self {
+            Words::Same { len, .. } => *len = len.saturating_sub(1),
             Words::U8(v) => drop(v.pop()),
             Words::U16(v) => drop(v.pop()),
             Words::U32(v) => drop(v.pop()),
@@ -139,6 +150,10 @@ impl Words {
     #[inline]
     fn get(&self, index: usize) -> u64 {
         match self {
+            Words::Same { value, len, .. } => {
+                assert!(index < *len, "row {index} of {len}");
+                *value
+            }
             Words::U8(v) => v[index] as u64,
             Words::U16(v) => v[index] as u64,
             Words::U32(v) => v[index] as u64,
@@ -149,6 +164,13 @@ impl Words {
     #[inline(always)]
     fn push(&mut self, value: u64) {
         match self {
+            Words::Same {
+                value: same, len, ..
+            } if *same == value || *len == 0 => {
+                *same = value;
+                *len += 1;
+                return;
+            }
             Words::U8(v) if value <= u8::MAX as u64 => return v.push(value as u8),
             Words::U16(v) if value <= u16::MAX as u64 => return v.push(value as u16),
             Words::U32(v) if value <= u32::MAX as u64 => return v.push(value as u32),
@@ -164,6 +186,20 @@ impl Words {
     fn widen_for(&mut self, value: u64) {
         let len = self.len();
         let capacity = self.capacity().max(len);
+        if let Words::Same { value: same, .. } = *self {
+            // Rows of one value become words as wide as it and the new one need.
+            let widest = same.max(value);
+            *self = if widest <= u8::MAX as u64 {
+                Words::U8(vec_of(same as u8, len, capacity))
+            } else if widest <= u16::MAX as u64 {
+                Words::U16(vec_of(same as u16, len, capacity))
+            } else if widest <= u32::MAX as u64 {
+                Words::U32(vec_of(same as u32, len, capacity))
+            } else {
+                Words::U64(vec_of(same, len, capacity))
+            };
+            return;
+        }
         let values = (0..len).map(|i| self.get(i));
         *self = if value <= u16::MAX as u64 {
             let mut v = Vec::with_capacity(capacity);
@@ -182,6 +218,7 @@ impl Words {
 
     fn capacity(&self) -> usize {
         match self {
+            Words::Same { capacity, .. } => *capacity,
             Words::U8(v) => v.capacity(),
             Words::U16(v) => v.capacity(),
             Words::U32(v) => v.capacity(),
@@ -191,15 +228,17 @@ impl Words {
 
     fn reserve(&mut self, additional: usize) {
         match self {
-            Words::U8(v) => v.reserve(additional),
-            Words::U16(v) => v.reserve(additional),
-            Words::U32(v) => v.reserve(additional),
-            Words::U64(v) => v.reserve(additional),
+            Words::Same { len, capacity, .. } => *capacity = (*capacity).max(*len + additional),
+            Words::U8(v) => v.reserve_exact(additional),
+            Words::U16(v) => v.reserve_exact(additional),
+            Words::U32(v) => v.reserve_exact(additional),
+            Words::U64(v) => v.reserve_exact(additional),
         }
     }
 
     fn shrink_to_fit(&mut self) {
         match self {
+            Words::Same { len, capacity, .. } => *capacity = *len,
             Words::U8(v) => v.shrink_to_fit(),
             Words::U16(v) => v.shrink_to_fit(),
             Words::U32(v) => v.shrink_to_fit(),
@@ -209,6 +248,7 @@ impl Words {
 
     fn heap_bytes(&self) -> usize {
         match self {
+            Words::Same { .. } => 0,
             Words::U8(v) => v.capacity(),
             Words::U16(v) => v.capacity() * 2,
             Words::U32(v) => v.capacity() * 4,
@@ -217,10 +257,24 @@ impl Words {
     }
 }
 
+/// `len` copies of `value`, with room for `capacity` rows.
+fn vec_of<T: Copy>(value: T, len: usize, capacity: usize) -> Vec<T> {
+    let mut words = Vec::with_capacity(capacity.max(len + 1));
+    words.resize(len, value);
+    words
+}
+
 /// The stored words of an [`IntColumn`], at the width the column has reached, one per row;
 /// missing rows hold 0. Lets a reader pick its loop once per column instead of once per row.
 #[derive(Clone, Copy, Debug)]
 pub enum IntWords<'a> {
+    /// Every row holds `value` (missing rows too, then 0): the column stores no words.
+    Same {
+        /// The value.
+        value: u64,
+        /// The rows.
+        len: usize,
+    },
     /// Every value fits in a byte.
     U8(&'a [u8]),
     /// Every value fits in 16 bits.
@@ -245,7 +299,11 @@ pub struct IntColumn {
 impl Default for IntColumn {
     fn default() -> Self {
         IntColumn {
-            words: Words::U8(Vec::new()),
+            words: Words::Same {
+                value: 0,
+                len: 0,
+                capacity: 0,
+            },
             missing: None,
             missing_since: 0,
         }
@@ -290,6 +348,10 @@ impl IntColumn {
     #[inline]
     pub fn words(&self) -> IntWords<'_> {
         match &self.words {
+            Words::Same { value, len, .. } => IntWords::Same {
+                value: *value,
+                len: *len,
+            },
             Words::U8(v) => IntWords::U8(v),
             Words::U16(v) => IntWords::U16(v),
             Words::U32(v) => IntWords::U32(v),
@@ -369,6 +431,11 @@ impl IntColumn {
 
     pub(crate) fn write_image(&self, w: &mut Writer) {
         match &self.words {
+            Words::Same { value, len, .. } => {
+                w.u8(0);
+                w.u64(*value);
+                w.u64(*len as u64);
+            }
             Words::U8(v) => {
                 w.u8(1);
                 w.bytes(v)
@@ -391,6 +458,16 @@ impl IntColumn {
 
     pub(crate) fn read_image(r: &mut Reader<'_>) -> Result<IntColumn, ImageError> {
         let words = match r.u8()? {
+            0 => {
+                let value = r.u64()?;
+                let len =
+                    usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
+                Words::Same {
+                    value,
+                    len,
+                    capacity: len,
+                }
+            }
             1 => Words::U8(r.bytes()?),
             2 => Words::U16(r.u16s()?),
             4 => Words::U32(r.u32s()?),
@@ -1137,9 +1214,9 @@ impl AddrWords {
     pub(crate) fn reserve(&mut self, additional: usize) {
         if !self.words.is_empty() {
             let v6 = additional as u128 * self.v6.len() as u128 / self.words.len() as u128;
-            self.v6.reserve(v6 as usize);
+            self.v6.reserve_exact(v6 as usize);
         }
-        self.words.reserve(additional);
+        self.words.reserve_exact(additional);
         for bitmap in [&mut self.is_v6, &mut self.missing].into_iter().flatten() {
             bitmap.reserve(additional);
         }
@@ -1361,10 +1438,40 @@ mod tests {
     fn int_column_words_follow_the_width() {
         let mut c = IntColumn::default();
         c.push(3);
-        assert!(matches!(c.words(), IntWords::U8([3])));
+        c.push(3);
+        // One value so far: no words stored.
+        assert!(matches!(c.words(), IntWords::Same { value: 3, len: 2 }));
+        assert_eq!(c.heap_bytes(), 0);
         c.push(300);
         c.push_missing();
-        assert!(matches!(c.words(), IntWords::U16([3, 300, 0])));
-        assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b100);
+        assert!(matches!(c.words(), IntWords::U16([3, 3, 300, 0])));
+        assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b1000);
+    }
+
+    #[test]
+    fn a_column_of_one_value_keeps_its_reservation_for_the_second() {
+        let mut c = IntColumn::default();
+        c.reserve(100);
+        for _ in 0..10 {
+            c.push(2);
+        }
+        c.pop();
+        assert_eq!((c.len(), c.get(8), c.heap_bytes()), (9, Some(2), 0));
+        // The words are allocated once, for the rows reserved.
+        c.push(70_000);
+        assert!(matches!(c.words(), IntWords::U32(w) if w.len() == 10 && w[..9] == [2; 9]));
+        assert_eq!(c.heap_bytes(), 100 * 4);
+        // Missing rows of a column of zeros stay one value.
+        let mut zeros = IntColumn::default();
+        zeros.push(0);
+        zeros.push_missing();
+        assert!(matches!(zeros.words(), IntWords::Same { value: 0, len: 2 }));
+        assert_eq!((zeros.get(0), zeros.get(1)), (Some(0), None));
+        let mut w = crate::image::Writer::new(0);
+        zeros.write_image(&mut w);
+        let image = w.out;
+        let mut r = crate::image::Reader::new(&image).unwrap();
+        let back = IntColumn::read_image(&mut r).unwrap();
+        assert_eq!((back.len(), back.get(0), back.get(1)), (2, Some(0), None));
     }
 }

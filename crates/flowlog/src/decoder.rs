@@ -14,6 +14,11 @@ const TYPICAL_RECORD_BYTES: u64 = 100;
 /// Records read before the rows of the whole file are estimated from them.
 const ESTIMATE_AFTER_RECORDS: u64 = 1_000;
 
+/// How much more than the estimate of a file's rows the columns reserve: a hundredth, for
+/// lines that grow a little longer further on. Lines that grow more are caught by a new
+/// estimate (see [`Decoder::decode`]).
+const ESTIMATE_MARGIN: f64 = 1.01;
+
 /// Choices made before decoding.
 #[derive(Clone, Debug, Default)]
 pub struct DecodeOptions {
@@ -120,14 +125,19 @@ impl Decoder {
 
     /// Decodes the next bytes. A chunk may end anywhere, even inside a field or a gzip block.
     ///
-    /// Columns are sized in two steps, so that they are allocated about once, at about the
-    /// size they end at: the first chunk reserves rows for its own bytes (or for the size
-    /// hint, if smaller), and once a chunk ends with enough records read, the whole file's
-    /// rows are estimated from the records per byte so far. Reserving the whole hint up front
+    /// Columns are sized in steps, so that they are allocated about once, at about the size
+    /// they end at: the first chunk reserves rows for its own bytes (or for the size hint,
+    /// if smaller), and once a chunk ends with enough records read, the whole file's rows
+    /// are estimated from the records per byte so far. Reserving the whole hint up front
     /// would be wrong both ways: formats with more fields have longer lines, and a gzip
     /// file's size says little about its records. It would also waste memory in
     /// WebAssembly, which never returns it: a column that widens from bytes to wider words
     /// leaves its whole first reservation behind.
+    ///
+    /// The estimate has a small margin only, since memory reserved and not used is kept as
+    /// long as the tab lives. When the columns come within two chunks' records of what was
+    /// reserved, the rest of the file is estimated again from everything read so far and
+    /// reserved exactly; a column never doubles, which would take twice the memory at once.
     pub fn decode(&mut self, chunk: &[u8]) {
         if self.bytes_read == 0 {
             let bytes = self
@@ -137,17 +147,21 @@ impl Decoder {
                 .reader
                 .reserve_rows((bytes / TYPICAL_RECORD_BYTES) as usize);
         }
+        let before = self.sink.reader.records;
         self.bytes_read += chunk.len() as u64;
         self.stage.feed(chunk, &mut self.sink);
         let records = self.sink.reader.records;
-        if let Some(hint) = self.size_hint {
-            if !self.estimated && records >= ESTIMATE_AFTER_RECORDS && self.bytes_read < hint {
-                self.estimated = true;
-                // A twentieth more, for lines that grow longer further on; rows beyond the
-                // estimate still fit, by the columns' usual growth.
-                let estimate = records as f64 * hint as f64 / self.bytes_read as f64 * 1.05;
-                self.sink.reader.reserve_rows(estimate as usize);
-            }
+        let Some(hint) = self.size_hint else { return };
+        if records < ESTIMATE_AFTER_RECORDS || self.bytes_read >= hint {
+            return;
+        }
+        let headroom = 2 * (records - before);
+        let reserved = self.sink.reader.reserved_rows() as u64;
+        if !self.estimated || records + headroom > reserved {
+            self.estimated = true;
+            let estimate = records as f64 * hint as f64 / self.bytes_read as f64 * ESTIMATE_MARGIN;
+            let rows = (estimate as u64).max(records + headroom);
+            self.sink.reader.reserve_rows(rows as usize);
         }
     }
 
@@ -191,4 +205,49 @@ pub fn decode_all(file: impl Into<String>, bytes: &[u8], options: DecodeOptions)
     let mut decoder = Decoder::new(file, options);
     decoder.decode(bytes);
     decoder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_sized_again_when_lines_grow_shorter() {
+        // Long lines first, so that the first estimate is far too low for the short ones
+        // that follow.
+        let mut text = String::from("srcaddr dstaddr bytes\n");
+        for _ in 0..20_000 {
+            text += "10.0.0.1 10.0.0.2 123456789012345678\n";
+        }
+        for _ in 0..60_000 {
+            text += "10.0.0.1 10.0.0.2 1\n";
+        }
+        let options = DecodeOptions {
+            format: None,
+            size_hint: Some(text.len() as u64),
+        };
+        let mut decoder = Decoder::new("t.log", options);
+        let mut first_estimate = None;
+        for chunk in text.as_bytes().chunks(64 << 10) {
+            let before = decoder.records();
+            decoder.decode(chunk);
+            let (records, reserved) = (decoder.records(), decoder.sink.reader.reserved_rows());
+            if records >= ESTIMATE_AFTER_RECORDS && decoder.bytes_read < text.len() as u64 {
+                first_estimate.get_or_insert(reserved);
+                // Room for the next chunk at this chunk's pace, reserved ahead of need.
+                assert!(
+                    reserved as u64 >= records + (records - before),
+                    "{records} {reserved}"
+                );
+            }
+        }
+        let first = first_estimate.expect("an estimate was made");
+        assert!(
+            first < 60_000,
+            "the first estimate sees long lines only: {first}"
+        );
+        let reserved = decoder.sink.reader.reserved_rows();
+        assert!((80_000..=88_000).contains(&reserved), "{reserved}");
+        assert_eq!(decoder.finish().table.len(), 80_000);
+    }
 }

@@ -277,6 +277,11 @@ impl FlowTable {
     }
 
     /// Makes room for `rows` rows in all in the columns it holds, and in columns made later.
+    /// The rows the columns were last sized for.
+    pub(crate) fn reserved_rows(&self) -> usize {
+        self.reserve_rows
+    }
+
     pub(crate) fn reserve_rows(&mut self, rows: usize) {
         self.reserve_rows = rows;
         for column in self.known.iter_mut().flatten() {

@@ -107,6 +107,10 @@ fn int_rows(column: &IntColumn, rows: usize, test: impl Fn(u64) -> bool) -> Sele
         Selection::from_fn(rows, |r| test(words[r].into()))
     }
     let mut selection = match column.words() {
+        IntWords::Same { value, .. } => {
+            let holds = test(value);
+            Selection::from_fn(rows, |_| holds)
+        }
         IntWords::U8(w) => over(w, rows, test),
         IntWords::U16(w) => over(w, rows, test),
         IntWords::U32(w) => over(w, rows, test),
