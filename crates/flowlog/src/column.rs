@@ -779,10 +779,11 @@ impl AddrCodes<'_> {
 ///
 /// Made when decoding ends, from the two coded columns: a hash lookup per row (a run of
 /// rows with the same pair is looked up once), the pair code written over the source's
-/// code in place, then the destination's codes dropped. The lookup table holds only pair
-/// codes, 4 bytes a slot, and finds a pair's addresses in `pairs`. Codes are then
-/// renumbered by how many rows hold each pair, so that the slots of the pairs most rows
-/// carry share a few cache lines of any array indexed by pair.
+/// code in place, and the destination's codes given back as they are used. The lookup
+/// table holds only pair codes, 4 bytes a slot, and finds a pair's addresses in `pairs`.
+/// Codes are then renumbered by how many rows hold each pair, so that the slots of the
+/// pairs most rows carry share a few cache lines of any array indexed by pair; pairs
+/// that as many rows hold are in the order of their last row, latest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AddrPairs {
     codes: Vec<u32>,
@@ -800,29 +801,42 @@ impl AddrPairs {
             hasher.finish()
         };
         let mut codes = src;
+        let mut dst = dst;
         let mut code_of: HashTable<u32> = HashTable::new();
         let mut pairs: Vec<[u32; 2]> = Vec::new();
         let mut last: Option<([u32; 2], u32)> = None;
-        for (code, &dst) in codes.iter_mut().zip(&dst) {
-            let pair = [*code, dst];
-            *code = match last {
-                Some((p, code)) if p == pair => code,
-                _ => {
-                    let hashed = hash(pair);
-                    let found = code_of.find(hashed, |&c| pairs[c as usize] == pair);
-                    let code = match found {
-                        Some(&code) => code,
-                        None => {
-                            let code = pairs.len() as u32;
-                            pairs.push(pair);
-                            code_of.insert_unique(hashed, code, |&c| hash(pairs[c as usize]));
-                            code
-                        }
-                    };
-                    last = Some((pair, code));
-                    code
-                }
-            };
+        // Rows are paired from the last one back, a step at a time, and the destinations of
+        // the rows paired are given back after each step: the lookup table and the pairs
+        // then grow into memory the destinations held rather than beyond it, which in
+        // WebAssembly would be kept for as long as the tab lives.
+        const STEP: usize = 1 << 18;
+        let mut end = codes.len();
+        while end > 0 {
+            let start = end.saturating_sub(STEP);
+            for row in (start..end).rev() {
+                let pair = [codes[row], dst[row]];
+                codes[row] = match last {
+                    Some((p, code)) if p == pair => code,
+                    _ => {
+                        let hashed = hash(pair);
+                        let found = code_of.find(hashed, |&c| pairs[c as usize] == pair);
+                        let code = match found {
+                            Some(&code) => code,
+                            None => {
+                                let code = pairs.len() as u32;
+                                pairs.push(pair);
+                                code_of.insert_unique(hashed, code, |&c| hash(pairs[c as usize]));
+                                code
+                            }
+                        };
+                        last = Some((pair, code));
+                        code
+                    }
+                };
+            }
+            end = start;
+            dst.truncate(end);
+            dst.shrink_to_fit();
         }
         // The lookup table and the destinations go before the renumbering allocates, so
         // that it can reuse their memory.

@@ -605,8 +605,8 @@ mod tests {
                     2 10.0.0.2 ::1\n";
         let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
         let pairs = table.pairs().expect("srcaddr and dstaddr are paired");
-        // The pair on three rows comes first, then the others in the order they appear.
-        assert_eq!(pairs.codes(), [1, 0, 0, 2, 0]);
+        // The pair on three rows comes first, then the others from the last row back.
+        assert_eq!(pairs.codes(), [2, 0, 0, 1, 0]);
         let addr = |text: &str| Some(text.parse::<IpAddr>().unwrap());
         let expected = [
             (addr("10.0.0.1"), addr("10.0.0.2")),
@@ -626,6 +626,34 @@ mod tests {
         let back = FlowTable::from_image(&table.to_image()).unwrap();
         assert_eq!(back.pairs(), table.pairs());
         assert_eq!(back.addr(Field::DstAddr).unwrap().get(1), addr("::1"));
+    }
+
+    #[test]
+    fn pairs_of_many_rows_give_back_every_row() {
+        // More rows than the pairing reads in one step, in runs and not.
+        let addr = |row: usize| -> (IpAddr, IpAddr) {
+            let src = [10, 0, (row / 1000 % 250) as u8, (row % 3) as u8];
+            let dst = [10, 1, (row % 7) as u8, (row / 50_000) as u8];
+            (src.into(), dst.into())
+        };
+        let mut text = String::from("srcaddr dstaddr\n");
+        let rows = 600_000;
+        for row in 0..rows {
+            let (src, dst) = addr(row);
+            text += &format!("{src} {dst}\n");
+        }
+        let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
+        assert!(table.pairs().is_some());
+        let (src, dst) = (table.addr(Field::SrcAddr), table.addr(Field::DstAddr));
+        let (src, dst) = (src.unwrap(), dst.unwrap());
+        for row in 0..rows {
+            let (s, d) = addr(row);
+            assert_eq!(
+                (src.get(row), dst.get(row)),
+                (Some(s), Some(d)),
+                "row {row}"
+            );
+        }
     }
 
     #[test]
