@@ -12,8 +12,9 @@
 //! enough; and whether the sums of `bytes` and `packets` over the whole table leave room
 //! to count records and packets in one word (see `packed`).
 //!
-//! The index costs a fraction of a byte per row, plus its share of the dictionary. It never changes the answers: every aggregate that takes it gives what the
-//! same aggregate gives without it (the tests check this).
+//! The index costs a fraction of a byte per row, plus its share of the dictionary. It never
+//! changes the answers: every aggregate that takes it gives what the same aggregate gives
+//! without it (the tests check this).
 
 use crate::scan::ROWS;
 use flowlog::column::{IntColumn, IntWords};

@@ -12,10 +12,11 @@
 //! read whole holds it but the filter does not keep it. Each answer is a tight loop that
 //! adds increments to the slots of a dense array, reading the keys straight from the
 //! column at its own width when the chunk is read whole. Slots are per value for ports and
-//! protocols, per dictionary code for interfaces, per address code of the [`TableIndex`]
-//! for addresses (sources and destinations in one loop, rows with rare codes in a loop of
-//! their own), per pair code of the index for pairs of addresses, and per minute and
-//! action for the histogram.
+//! protocols, per dictionary code for interfaces, per pair code of the table for pairs of
+//! addresses, and per minute and action for the histogram. Sources and destinations are
+//! the pairs' sums added to each pair's source and destination after the pass; an address
+//! column that is not one side of pairs counts per address code (rows with rare codes in
+//! a loop of their own).
 //!
 //! The index also knows each chunk's range of `start` and its latest `end`. A chunk whose
 //! rows all start in one minute (most of them, since logs come in time order) goes to the
@@ -43,6 +44,7 @@ use crate::summary::{AddrSet, Summary};
 use flowlog::column::{AddrCodes, AddrPairs, IntColumn, IntWords};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
 use flowlog::{Field, FieldKind, FieldRef, FlowTable};
+use std::sync::Arc;
 
 /// The group-bys of the overview's top lists.
 pub const OVERVIEW_GROUPS: [Field; 5] = [
@@ -383,47 +385,6 @@ fn add_split<K: Copy + Into<u64>>(
     }
 }
 
-/// As [`add_split`], for two groupings of the same rows in one loop: one load of each
-/// row's increment serves both, and the misses of both columns overlap.
-#[inline(always)]
-fn add_split2<K: Copy + Into<u64>>(
-    slots: [&mut [Slot]; 2],
-    hot: [usize; 2],
-    keys: [&[K]; 2],
-    incs: &[Slot],
-    cold: &mut [[u16; ROWS]; 2],
-) {
-    let [a, b] = slots;
-    let (len_a, len_b) = (a.len(), b.len());
-    let hot_a = &mut a[..hot[0].min(len_a)];
-    let hot_b = &mut b[..hot[1].min(len_b)];
-    let [cold_a, cold_b] = cold;
-    let (mut n_a, mut n_b) = (0, 0);
-    let rows = keys[0].iter().zip(keys[1]).zip(incs).enumerate();
-    for (j, ((&key_a, &key_b), &inc)) in rows {
-        match hot_a.get_mut(key_a.into() as usize) {
-            Some(slot) => put(slot, inc),
-            None => {
-                cold_a[n_a % ROWS] = j as u16;
-                n_a += 1;
-            }
-        }
-        match hot_b.get_mut(key_b.into() as usize) {
-            Some(slot) => put(slot, inc),
-            None => {
-                cold_b[n_b % ROWS] = j as u16;
-                n_b += 1;
-            }
-        }
-    }
-    for (slots, keys, cold) in [(a, keys[0], &cold_a[..n_a]), (b, keys[1], &cold_b[..n_b])] {
-        for &j in cold {
-            let j = usize::from(j);
-            put(&mut slots[keys[j].into() as usize], incs[j]);
-        }
-    }
-}
-
 /// As [`add`], into four copies of `size` slots, row `i` into copy `i % 4`.
 #[inline(always)]
 fn add4<K: Copy + Into<u64>>(slots: &mut [Slot], size: usize, keys: &[K], incs: &[Slot]) {
@@ -471,8 +432,8 @@ struct Buffers {
     keys: [u64; ROWS],
     starts: [u64; ROWS],
     actions: [u64; ROWS],
-    /// Positions of rows put aside by [`add_split`], for two groupings at once.
-    cold: [[u16; ROWS]; 2],
+    /// Positions of rows put aside by [`add_split`].
+    cold: [u16; ROWS],
 }
 
 /// Everything the pass counts.
@@ -498,8 +459,8 @@ struct Pass<'a> {
     first_start: u64,
     last_end: Option<u64>,
     groups: Vec<Dense<'a>>,
-    /// The pair code of each row and a slot per pair, when the table has both addresses.
-    pairs: Option<(&'a AddrPairs, Vec<Slot>)>,
+    /// The table's pairs of addresses and a slot per pair, when it has both addresses.
+    pairs: Option<(&'a Arc<AddrPairs>, Vec<Slot>)>,
 }
 
 impl<'a> Pass<'a> {
@@ -541,7 +502,7 @@ impl<'a> Pass<'a> {
                 .collect(),
             pairs: table
                 .pairs()
-                .map(|pairs| (&**pairs, vec![[0; 2]; pairs.pairs().len()])),
+                .map(|pairs| (pairs, vec![[0; 2]; pairs.pairs().len()])),
         }
     }
 
@@ -551,7 +512,7 @@ impl<'a> Pass<'a> {
             keys: [0; ROWS],
             starts: [0; ROWS],
             actions: [0; ROWS],
-            cold: [[0; ROWS]; 2],
+            cold: [0; ROWS],
         });
         for_each_chunk(selection, |chunk| self.chunk(chunk, &mut buffers));
         self.last_end = self.last_end(selection, &mut buffers.keys);
@@ -616,43 +577,10 @@ impl<'a> Pass<'a> {
         let total = incs.iter().fold([0; 2], |t, &inc| plus(t, inc));
         put(&mut self.total, total);
 
-        // Sources and destinations are counted in one loop when both are address codes.
-        let paired = 2.min(self.groups.len());
-        let (pair, rest) = self.groups.split_at_mut(paired);
-        match pair {
-            [a, b] if a.hot.is_some() && b.hot.is_some() => {
-                if let (Source::Codes(x), Source::Codes(y)) = (&a.source, &b.source) {
-                    let (x, y): (&[u32], &[u32]) = (x, y);
-                    let (hot_a, hot_b) = (a.hot.unwrap_or(0), b.hot.unwrap_or(0));
-                    if chunk.every() {
-                        add_split2(
-                            [&mut a.slots, &mut b.slots],
-                            [hot_a, hot_b],
-                            [chunk.rows(x), chunk.rows(y)],
-                            incs,
-                            cold,
-                        );
-                    } else {
-                        let x = chunk.load_u32(x, keys);
-                        let y = chunk.load_u32(y, starts);
-                        add_split2(
-                            [&mut a.slots, &mut b.slots],
-                            [hot_a, hot_b],
-                            [&*x, &*y],
-                            incs,
-                            cold,
-                        );
-                    }
-                }
-            }
-            _ => {
-                for group in pair {
-                    group.add(chunk, keys, &mut cold[0], incs, total);
-                }
-            }
-        }
-        for group in rest {
-            group.add(chunk, keys, &mut cold[0], incs, total);
+        // Sources and destinations that are sides of pairs add nothing here (see
+        // `finish`).
+        for group in &mut self.groups {
+            group.add(chunk, keys, cold, incs, total);
         }
         if let Some((pairs, slots)) = &mut self.pairs {
             if chunk.every() {
@@ -982,15 +910,15 @@ impl<'a> Pass<'a> {
         let groups: Vec<Groups> = (self.groups.into_iter())
             .map(|g| g.groups(table, index, lanes))
             .collect();
-        let pairs = match (self.pairs, table.pairs()) {
-            (Some((_, slots)), Some(pairs)) => {
+        let pairs = match self.pairs {
+            Some((pairs, slots)) => {
                 let keys = CodeKeys::Pairs {
                     addrs: index.addr_values().clone(),
                     pairs: pairs.clone(),
                 };
                 Groups::coded(GroupBy::Pair, Coded::new(slots, lanes, keys))
             }
-            _ => Groups::of(table, selection, &GroupBy::Pair),
+            None => Groups::of(table, selection, &GroupBy::Pair),
         };
         let at = |field: Field| OVERVIEW_GROUPS.iter().position(|f| *f == field);
         if let Some(i) = at(Field::InterfaceId) {

@@ -181,38 +181,36 @@ impl Words {
         self.push(value);
     }
 
-    /// Rewrites the column one or more steps wider. Happens at most three times per column.
+    /// Rewrites the column as words wide enough for `value`: one or more steps wider, at
+    /// most three times per column, or from one value to words the first time a second
+    /// value comes. The new words are allocated once, for the rows reserved.
     #[cold]
     fn widen_for(&mut self, value: u64) {
         let len = self.len();
-        let capacity = self.capacity().max(len);
-        if let Words::Same { value: same, .. } = *self {
-            // Rows of one value become words as wide as it and the new one need.
-            let widest = same.max(value);
-            *self = if widest <= u8::MAX as u64 {
-                Words::U8(vec_of(same as u8, len, capacity))
-            } else if widest <= u16::MAX as u64 {
-                Words::U16(vec_of(same as u16, len, capacity))
-            } else if widest <= u32::MAX as u64 {
-                Words::U32(vec_of(same as u32, len, capacity))
-            } else {
-                Words::U64(vec_of(same, len, capacity))
-            };
-            return;
+        let capacity = self.capacity().max(len + 1);
+        // A column of one value may hold a wider value than the one that comes.
+        let widest = match *self {
+            Words::Same { value: same, .. } => same.max(value),
+            _ => value,
+        };
+        fn rewrite<T>(
+            values: impl Iterator<Item = u64>,
+            capacity: usize,
+            to: fn(u64) -> T,
+        ) -> Vec<T> {
+            let mut words = Vec::with_capacity(capacity);
+            words.extend(values.map(to));
+            words
         }
         let values = (0..len).map(|i| self.get(i));
-        *self = if value <= u16::MAX as u64 {
-            let mut v = Vec::with_capacity(capacity);
-            v.extend(values.map(|x| x as u16));
-            Words::U16(v)
-        } else if value <= u32::MAX as u64 {
-            let mut v = Vec::with_capacity(capacity);
-            v.extend(values.map(|x| x as u32));
-            Words::U32(v)
+        *self = if widest <= u8::MAX as u64 {
+            Words::U8(rewrite(values, capacity, |x| x as u8))
+        } else if widest <= u16::MAX as u64 {
+            Words::U16(rewrite(values, capacity, |x| x as u16))
+        } else if widest <= u32::MAX as u64 {
+            Words::U32(rewrite(values, capacity, |x| x as u32))
         } else {
-            let mut v = Vec::with_capacity(capacity);
-            v.extend(values);
-            Words::U64(v)
+            Words::U64(rewrite(values, capacity, |x| x))
         };
     }
 
@@ -255,13 +253,6 @@ impl Words {
             Words::U64(v) => v.capacity() * 8,
         }
     }
-}
-
-/// `len` copies of `value`, with room for `capacity` rows.
-fn vec_of<T: Copy>(value: T, len: usize, capacity: usize) -> Vec<T> {
-    let mut words = Vec::with_capacity(capacity.max(len + 1));
-    words.resize(len, value);
-    words
 }
 
 /// The stored words of an [`IntColumn`], at the width the column has reached, one per row;
@@ -846,13 +837,8 @@ impl AddrPairs {
         for &code in &codes {
             counts[code as usize] = counts[code as usize].saturating_add(1);
         }
-        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
-        order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
+        let (order, renumber) = most_frequent_first(&counts);
         drop(counts);
-        let mut renumber = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old as usize] = new as u32;
-        }
         for code in &mut codes {
             *code = renumber[*code as usize];
         }
@@ -1313,12 +1299,7 @@ impl AddrDictionary {
     /// The coded columns, in the order they were given, sharing the dictionary, which is
     /// returned too: most frequent address first (ties in order of first appearance).
     pub(crate) fn finish(self) -> (Vec<AddrColumn>, Arc<[Option<IpAddr>]>) {
-        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
-        order.sort_by_key(|&code| std::cmp::Reverse(self.counts[code as usize]));
-        let mut renumber = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old as usize] = new as u32;
-        }
+        let (order, renumber) = most_frequent_first(&self.counts);
         let values: Arc<[Option<IpAddr>]> =
             order.iter().map(|&old| self.values[old as usize]).collect();
         let columns = self
@@ -1333,6 +1314,19 @@ impl AddrDictionary {
             .collect();
         (columns, values)
     }
+}
+
+/// Codes renumbered by how often each occurs, given `counts` by code: the old code of each
+/// new one, most frequent first (ties in the order of the old codes), and the new code of
+/// each old one.
+fn most_frequent_first<C: Copy + Ord>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..counts.len() as u32).collect();
+    order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
+    let mut renumber = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old as usize] = new as u32;
+    }
+    (order, renumber)
 }
 
 #[cfg(test)]
@@ -1460,6 +1454,14 @@ mod tests {
         c.push_missing();
         assert!(matches!(c.words(), IntWords::U16([3, 3, 300, 0])));
         assert_eq!(c.missing_bitmap().unwrap().words()[0], 0b1000);
+    }
+
+    #[test]
+    fn a_column_of_one_wide_value_stays_wide_for_a_narrow_one() {
+        let mut c = IntColumn::default();
+        c.push(70_000);
+        c.push(5);
+        assert!(matches!(c.words(), IntWords::U32([70_000, 5])));
     }
 
     #[test]

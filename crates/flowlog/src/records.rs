@@ -252,13 +252,13 @@ impl RecordReader {
         });
     }
 
-    /// Makes room for `rows` rows in all, in the current layout's columns and in any column
-    /// made later.
     /// The rows the columns were last sized for.
     pub(crate) fn reserved_rows(&self) -> usize {
         self.table.reserved_rows()
     }
 
+    /// Makes room for `rows` rows in all, in the current layout's columns and in any column
+    /// made later.
     pub(crate) fn reserve_rows(&mut self, rows: usize) {
         self.table.reserve_rows(rows);
         if let State::Reading(layout) = &mut self.state {

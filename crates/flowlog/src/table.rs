@@ -276,12 +276,12 @@ impl FlowTable {
         (index, ids)
     }
 
-    /// Makes room for `rows` rows in all in the columns it holds, and in columns made later.
     /// The rows the columns were last sized for.
     pub(crate) fn reserved_rows(&self) -> usize {
         self.reserve_rows
     }
 
+    /// Makes room for `rows` rows in all in the columns it holds, and in columns made later.
     pub(crate) fn reserve_rows(&mut self, rows: usize) {
         self.reserve_rows = rows;
         for column in self.known.iter_mut().flatten() {
@@ -563,9 +563,7 @@ impl FlowTable {
 
 #[cfg(test)]
 mod tests {
-    use crate::{decode_all, FlowTable};
-
-    use crate::Field;
+    use crate::{decode_all, Field, FlowTable};
     use std::net::IpAddr;
 
     /// `image` with the 4 bytes after the first run of `anchor` set to `value`.
