@@ -472,6 +472,22 @@ mod js {
     /// that holds the table's image.
     pub const IMAGE: &str = "image";
 
+    /// A table's image in the `ArrayBuffer` another worker transferred, read into the
+    /// table's columns a piece at a time: the image is never copied whole into this
+    /// worker's memory, which would keep that much more for as long as the worker lives.
+    pub struct JsImage(pub js_sys::Uint8Array);
+
+    impl flowlog::ImageSource for JsImage {
+        fn len(&self) -> usize {
+            self.0.length() as usize
+        }
+
+        fn copy_to(&self, at: usize, into: &mut [u8]) {
+            let end = at + into.len();
+            self.0.subarray(at as u32, end as u32).copy_to(into);
+        }
+    }
+
     /// The `Load` message for a file, with the file attached.
     pub fn load_request(
         id: JobId,

@@ -16,8 +16,8 @@
 
 use crate::ingest::Ingest;
 use crate::protocol::{
-    describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, LoadRequest,
-    ToWorker, IMAGE,
+    describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
+    LoadRequest, ToWorker, IMAGE,
 };
 use crate::read_ahead::read_blob;
 use crate::warm_up::WarmUp;
@@ -222,10 +222,8 @@ fn adopt(worker: &Worker, id: JobId, result: Box<FileResult>, image: Option<js_s
             message: "the decoded table did not arrive".into(),
         });
     };
-    let bytes = js_sys::Uint8Array::new(&image).to_vec();
-    match FlowTable::from_image(&bytes) {
+    match FlowTable::from_image(&JsImage(js_sys::Uint8Array::new(&image))) {
         Ok(table) => {
-            drop(bytes);
             keep(worker, id, table);
             // The memory first, so that the page never counts this file as neither loaded
             // nor coming.

@@ -8,7 +8,7 @@
 use flowlens_web::ingest::Ingest;
 use flowlens_web::protocol::{
     load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
-    FromWorker, IssueExample, ToWorker, Totals, IMAGE,
+    FromWorker, IssueExample, JsImage, ToWorker, Totals, IMAGE,
 };
 use flowlens_web::read_ahead::read_blob;
 use wasm_bindgen_test::*;
@@ -217,8 +217,9 @@ fn a_table_crosses_to_another_worker_as_its_image() {
     let (request, blob, carried) = read_request(message).unwrap();
     assert_eq!(request, adopt);
     assert!(blob.is_none());
-    let bytes = js_sys::Uint8Array::new(&carried.unwrap()).to_vec();
-    let moved = flowlog::FlowTable::from_image(&bytes).unwrap();
+    // Read the way the worker reads it: from the JavaScript buffer, a piece at a time.
+    let carried = JsImage(js_sys::Uint8Array::new(&carried.unwrap()));
+    let moved = flowlog::FlowTable::from_image(&carried).unwrap();
     assert_eq!(moved.len(), table.len());
     assert_eq!(
         flowlog_query::Summary::of(&moved),

@@ -116,44 +116,121 @@ impl Writer {
     }
 }
 
+/// Where an image is read from: its bytes in this instance's memory (`[u8]`), or bytes
+/// kept elsewhere (in the browser, the `ArrayBuffer` another worker transferred), read a
+/// piece at a time straight into the columns, so that the image is never copied whole
+/// into this instance's memory beside the table made from it.
+pub trait ImageSource {
+    /// The image's length in bytes.
+    fn len(&self) -> usize;
+
+    /// Whether the image is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Copies the image's bytes from `at` on into `into`; the reader asks only for bytes
+    /// within the image.
+    fn copy_to(&self, at: usize, into: &mut [u8]);
+}
+
+impl ImageSource for [u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    fn copy_to(&self, at: usize, into: &mut [u8]) {
+        into.copy_from_slice(&self[at..at + into.len()]);
+    }
+}
+
+impl ImageSource for Vec<u8> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn copy_to(&self, at: usize, into: &mut [u8]) {
+        self.as_slice().copy_to(at, into);
+    }
+}
+
+/// Reads shorter than this go through the reader's window; longer ones (columns) are copied
+/// from the source straight into place.
+const WINDOW_BYTES: usize = 64 << 10;
+
 /// Reads an image.
 pub(crate) struct Reader<'a> {
-    rest: &'a [u8],
+    source: &'a dyn ImageSource,
+    /// Where the next read starts.
+    at: usize,
+    /// The image's bytes from `window_at` on, so that the many small reads (a mark, a
+    /// length, an address of the dictionary) cost one copy from the source between them
+    /// rather than one each, which matters when the source is a JavaScript buffer.
+    window: Vec<u8>,
+    window_at: usize,
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(image: &'a [u8]) -> Result<Reader<'a>, ImageError> {
-        match image.strip_prefix(MAGIC.as_slice()) {
-            Some(rest) => Ok(Reader { rest }),
-            None => Err(ImageError(
+    pub(crate) fn new(source: &'a dyn ImageSource) -> Result<Reader<'a>, ImageError> {
+        let mut reader = Reader {
+            source,
+            at: 0,
+            window: Vec::new(),
+            window_at: 0,
+        };
+        let mut magic = [0; MAGIC.len()];
+        if reader.fill(&mut magic).is_err() || &magic != MAGIC {
+            return Err(ImageError(
                 "it does not start with this build's mark".into(),
-            )),
+            ));
         }
+        Ok(reader)
+    }
+
+    fn left(&self) -> usize {
+        self.source.len() - self.at
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.rest.is_empty()
+        self.left() == 0
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ImageError> {
-        if n > self.rest.len() {
+    /// Fills `into` with the next bytes.
+    fn fill(&mut self, into: &mut [u8]) -> Result<(), ImageError> {
+        if into.len() > self.left() {
             return Err(ImageError(format!(
                 "it ends {} bytes early",
-                n - self.rest.len()
+                into.len() - self.left()
             )));
         }
-        let (head, rest) = self.rest.split_at(n);
-        self.rest = rest;
-        Ok(head)
+        let n = into.len();
+        if n >= WINDOW_BYTES {
+            self.source.copy_to(self.at, into);
+        } else {
+            let in_window =
+                self.at >= self.window_at && self.at + n <= self.window_at + self.window.len();
+            if !in_window {
+                self.window.resize(WINDOW_BYTES.min(self.left()), 0);
+                self.source.copy_to(self.at, &mut self.window);
+                self.window_at = self.at;
+            }
+            let from = self.at - self.window_at;
+            into.copy_from_slice(&self.window[from..from + n]);
+        }
+        self.at += n;
+        Ok(())
     }
 
     pub(crate) fn u8(&mut self) -> Result<u8, ImageError> {
-        Ok(self.take(1)?[0])
+        let mut byte = [0];
+        self.fill(&mut byte)?;
+        Ok(byte[0])
     }
 
     pub(crate) fn u64(&mut self) -> Result<u64, ImageError> {
-        let bytes = self.take(8)?;
-        Ok(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+        let mut bytes = [0; 8];
+        self.fill(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
     }
 
     pub(crate) fn i64(&mut self) -> Result<i64, ImageError> {
@@ -166,48 +243,46 @@ impl<'a> Reader<'a> {
         let n = self.u64()?;
         let fits = usize::try_from(n)
             .ok()
-            .filter(|n| n.saturating_mul(item_bytes.max(1)) <= self.rest.len());
+            .filter(|n| n.saturating_mul(item_bytes.max(1)) <= self.left());
         fits.ok_or_else(|| ImageError(format!("a length of {n} does not fit what is left")))
     }
 
     pub(crate) fn str(&mut self) -> Result<Box<str>, ImageError> {
-        let n = self.len(1)?;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes)
-            .map(Box::from)
+        String::from_utf8(self.bytes()?)
+            .map(String::into_boxed_str)
             .map_err(|_| ImageError("a text is not UTF-8".into()))
     }
 
     pub(crate) fn bytes(&mut self) -> Result<Vec<u8>, ImageError> {
-        let n = self.len(1)?;
-        Ok(self.take(n)?.to_vec())
+        self.words()
     }
 
     pub(crate) fn u16s(&mut self) -> Result<Vec<u16>, ImageError> {
-        let n = self.len(2)?;
-        let bytes = self.take(n * 2)?;
-        Ok(bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect())
+        let mut words: Vec<u16> = self.words()?;
+        words.iter_mut().for_each(|w| *w = u16::from_le(*w));
+        Ok(words)
     }
 
     pub(crate) fn u32s(&mut self) -> Result<Vec<u32>, ImageError> {
-        let n = self.len(4)?;
-        let bytes = self.take(n * 4)?;
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect())
+        let mut words: Vec<u32> = self.words()?;
+        words.iter_mut().for_each(|w| *w = u32::from_le(*w));
+        Ok(words)
     }
 
     pub(crate) fn u64s(&mut self) -> Result<Vec<u64>, ImageError> {
-        let n = self.len(8)?;
-        let bytes = self.take(n * 8)?;
-        Ok(bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+        let mut words: Vec<u64> = self.words()?;
+        words.iter_mut().for_each(|w| *w = u64::from_le(*w));
+        Ok(words)
+    }
+
+    /// A length, then that many words copied straight into their vector, as stored
+    /// (little-endian; the callers turn them to this machine's order, which costs nothing
+    /// on little-endian machines, WebAssembly among them).
+    fn words<W: bytemuck::Pod>(&mut self) -> Result<Vec<W>, ImageError> {
+        let n = self.len(size_of::<W>())?;
+        let mut words = vec![W::zeroed(); n];
+        self.fill(bytemuck::cast_slice_mut(&mut words))?;
+        Ok(words)
     }
 
     /// An address dictionary as [`Writer::addresses`] wrote it.

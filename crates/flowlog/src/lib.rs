@@ -50,7 +50,7 @@ mod writer;
 pub use decoder::{decode_all, DecodeOptions, Decoded, Decoder, FileReport};
 pub use field::{Field, FieldKind, FieldRef};
 pub use format::{Format, FormatError};
-pub use image::ImageError;
+pub use image::{ImageError, ImageSource};
 pub use issue::{IssueKind, IssueLog, ParseIssue};
 pub use records::{FormatReport, FormatSource};
 pub use source::S3Source;
