@@ -225,39 +225,6 @@ impl Inbox {
     }
 }
 
-thread_local! {
-    /// A reader's worker started ahead of need, with its Blob URL: a new worker takes some
-    /// tens of milliseconds to start, which the first slice of a file would otherwise wait
-    /// for.
-    static SPARE: RefCell<Option<(web_sys::Worker, String)>> = const { RefCell::new(None) };
-}
-
-/// Starts a reader's worker ahead of need, unless one is already waiting. Called when the
-/// decoding worker starts and after each file, so that the next file's reader is running.
-pub fn prepare_reader() {
-    if SPARE.with_borrow(Option::is_none) {
-        if let Ok(spare) = new_reader_worker() {
-            SPARE.set(Some(spare));
-        }
-    }
-}
-
-/// A new reader's worker and the Blob URL of its script.
-fn new_reader_worker() -> Result<(web_sys::Worker, String), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(READER_SCRIPT));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&script)?;
-    match web_sys::Worker::new(&url) {
-        Ok(worker) => Ok((worker, url)),
-        Err(error) => {
-            let _ = web_sys::Url::revoke_object_url(&url);
-            Err(error)
-        }
-    }
-}
-
 /// A running reader; dropping it ends the reader's worker and frees its URL.
 struct Reader {
     worker: web_sys::Worker,
@@ -270,10 +237,17 @@ struct Reader {
 impl Reader {
     /// Starts a reader of `blob`'s bytes, or of its inflated content if `inflate`.
     fn start(blob: &Blob, chunk_bytes: u64, inflate: bool) -> Result<Reader, JsValue> {
-        // The start message below waits in the worker's queue until its script runs.
-        let (worker, url) = match SPARE.take() {
-            Some(spare) => spare,
-            None => new_reader_worker()?,
+        let parts = js_sys::Array::of1(&JsValue::from_str(READER_SCRIPT));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&script)?;
+        let worker = match web_sys::Worker::new(&url) {
+            Ok(worker) => worker,
+            Err(error) => {
+                let _ = web_sys::Url::revoke_object_url(&url);
+                return Err(error);
+            }
         };
         let inbox = Rc::new(RefCell::new(Inbox::default()));
         let on_message = {

@@ -19,7 +19,7 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
     LoadRequest, ToWorker, IMAGE,
 };
-use crate::read_ahead::{prepare_reader, read_blob};
+use crate::read_ahead::read_blob;
 use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
@@ -68,7 +68,6 @@ pub fn start() {
     // The handler lives as long as the worker does.
     handler.forget();
     post(&FromWorker::Ready);
-    prepare_reader();
     wasm_bindgen_futures::spawn_local(warm_up(worker_for_warm_up));
 }
 
@@ -187,7 +186,6 @@ async fn drain(worker: Rc<Worker>) {
         let next = worker.queue.borrow_mut().pop_front();
         let Some(request) = next else { break };
         load(&worker, request).await;
-        prepare_reader();
     }
     worker.busy.set(false);
 }
