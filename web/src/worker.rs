@@ -36,8 +36,14 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// that progress moves several times a second.
 pub const CHUNK_BYTES: u64 = 4 << 20;
 
-/// The least time between two progress messages for one file, in milliseconds.
-const PROGRESS_EVERY_MS: f64 = 50.0;
+/// How long a file is read before its first progress message, in milliseconds: a file read
+/// sooner than this needs no bar moving, and each message makes the page draw again while
+/// the two threads that read and decode want the machine's cores.
+const FIRST_PROGRESS_AFTER_MS: f64 = 250.0;
+
+/// The least time between two progress messages for one file after the first, in
+/// milliseconds: ten moves of the bar a second.
+const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// The worker's state.
 #[derive(Default)]
@@ -249,16 +255,17 @@ async fn load(worker: &Worker, request: LoadRequest) {
         Ok(ingest) => ingest,
         Err(message) => return post(&FromWorker::Failed { id, message }),
     };
-    // Progress is posted at most every PROGRESS_EVERY_MS: each message costs this thread
-    // and the page a little, and a bar needs no more.
-    let mut posted = f64::NEG_INFINITY;
+    // Progress is posted first after FIRST_PROGRESS_AFTER_MS, then at most every
+    // PROGRESS_EVERY_MS: each message costs this thread and the page a little, and a bar
+    // needs no more.
+    let mut next_progress = js_sys::Date::now() + FIRST_PROGRESS_AFTER_MS;
     let wanted = |ingest: &Ingest| {
         if worker.forgotten.borrow().contains(&id) {
             return false;
         }
         let now = js_sys::Date::now();
-        if now - posted >= PROGRESS_EVERY_MS {
-            posted = now;
+        if now >= next_progress {
+            next_progress = now + PROGRESS_EVERY_MS;
             post(&ingest.progress());
         }
         true

@@ -211,10 +211,12 @@ fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u64, u64)> {
                 Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
             });
     }
-    fn range<T: Copy + Into<u64>>(words: &[T]) -> Option<(u64, u64)> {
-        let lo = words.iter().map(|&w| w.into()).min()?;
-        let hi = words.iter().map(|&w| w.into()).max()?;
-        Some((lo, hi))
+    // Compared at the words' own width, widened after: WebAssembly's vector instructions
+    // have no minimum or maximum of 64-bit lanes, so widening first makes a scalar loop.
+    fn range<T: Copy + Ord + Into<u64>>(words: &[T]) -> Option<(u64, u64)> {
+        let lo = *words.iter().min()?;
+        let hi = *words.iter().max()?;
+        Some((lo.into(), hi.into()))
     }
     match column.words() {
         IntWords::Same { value, .. } => (!rows.is_empty()).then_some((value, value)),
