@@ -323,9 +323,6 @@ fn count_every_word(table: &FlowTable, field: Field, words: &[&str]) -> BTreeMap
     let Some(column) = table.int(field) else {
         return BTreeMap::new();
     };
-    if column.has_missing() {
-        return count_words(table, &Selection::all(table.len()), field, words);
-    }
     // One more slot, as in `count_words`, for a code that names none of the words.
     let mut counts = vec![0u64; words.len() + 1];
     match column.words() {
@@ -335,6 +332,16 @@ fn count_every_word(table: &FlowTable, field: Field, words: &[&str]) -> BTreeMap
         IntWords::U16(codes) => codes.iter().for_each(|&c| counts[usize::from(c)] += 1),
         IntWords::U32(codes) => codes.iter().for_each(|&c| counts[c as usize] += 1),
         IntWords::U64(codes) => codes.iter().for_each(|&c| counts[c as usize] += 1),
+    }
+    // Missing rows hold 0, the first word's code: they were counted there, and are taken
+    // off again.
+    if let Some(missing) = column.missing_bitmap() {
+        let rows: u64 = missing
+            .words()
+            .iter()
+            .map(|w| u64::from(w.count_ones()))
+            .sum();
+        counts[0] -= rows;
     }
     named_counts(words, counts)
 }
