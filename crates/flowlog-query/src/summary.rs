@@ -323,7 +323,8 @@ fn count_every_word(table: &FlowTable, field: Field, words: &[&str]) -> BTreeMap
     let Some(column) = table.int(field) else {
         return BTreeMap::new();
     };
-    // One more slot, as in `count_words`, for a code that names none of the words.
+    // One slot more than the words, as in `count_words`: a code that names none of them
+    // is counted there and left out of the result.
     let mut counts = vec![0u64; words.len() + 1];
     match column.words() {
         IntWords::Same { value, len } => counts[value as usize] += len as u64,
