@@ -202,7 +202,7 @@ fn total_of(column: &IntColumn) -> u128 {
 }
 
 /// The smallest and largest value present in rows `rows` of an integer column.
-fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u64, u64)> {
+pub(crate) fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u64, u64)> {
     if column.has_missing() {
         return rows
             .filter_map(|row| column.get(row))

@@ -1,6 +1,7 @@
 //! Totals over a table: records, bytes, packets, time span, distinct interfaces and
 //! addresses, records by action and by log-status.
 
+use crate::index::present_range;
 use crate::selection::Selection;
 use flowlog::column::{AddrCodes, AddrColumn, IntColumn, IntWords};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
@@ -190,12 +191,15 @@ impl Summary {
     /// totals are taken this way as it finishes loading, on the way to its first chart).
     fn counts_of_every_row(table: &FlowTable) -> Summary {
         let int = |field: Field| table.int(field);
+        let present = |column: &IntColumn| present_range(column, 0..column.len());
         Summary {
             records: table.len() as u64,
             bytes: int(Field::Bytes).map_or(0, saturating_sum),
             packets: int(Field::Packets).map_or(0, saturating_sum),
-            first_start: int(Field::Start).and_then(|c| present_extreme(c, Extreme::Least)),
-            last_end: int(Field::End).and_then(|c| present_extreme(c, Extreme::Greatest)),
+            first_start: int(Field::Start).and_then(present).map(|(least, _)| least),
+            last_end: int(Field::End)
+                .and_then(present)
+                .map(|(_, greatest)| greatest),
             by_action: count_every_word(table, Field::Action, ACTIONS),
             by_log_status: count_every_word(table, Field::LogStatus, LOG_STATUSES),
             ..Summary::default()
@@ -278,43 +282,6 @@ fn saturating_sum(column: &IntColumn) -> u64 {
         IntWords::U16(w) => narrow(w),
         IntWords::U32(w) => narrow(w),
         IntWords::U64(w) => w.iter().fold(0, |sum, &v| sum.saturating_add(v)),
-    }
-}
-
-/// Which end of a column's values [`present_extreme`] looks for.
-#[derive(Clone, Copy)]
-enum Extreme {
-    Least,
-    Greatest,
-}
-
-/// The least or greatest value present in a column, `None` if no row has one.
-fn present_extreme(column: &IntColumn, extreme: Extreme) -> Option<u64> {
-    fn pick(a: u64, b: u64, extreme: Extreme) -> u64 {
-        match extreme {
-            Extreme::Least => a.min(b),
-            Extreme::Greatest => a.max(b),
-        }
-    }
-    if column.has_missing() {
-        // Missing rows hold 0, which must not count as a value: row by row, then.
-        return (0..column.len())
-            .filter_map(|row| column.get(row))
-            .reduce(|a, b| pick(a, b, extreme));
-    }
-    fn of<T: Copy + Ord + Into<u64>>(words: &[T], extreme: Extreme) -> Option<u64> {
-        let found = match extreme {
-            Extreme::Least => words.iter().min(),
-            Extreme::Greatest => words.iter().max(),
-        };
-        found.map(|&w| w.into())
-    }
-    match column.words() {
-        IntWords::Same { value, len } => (len > 0).then_some(value),
-        IntWords::U8(w) => of(w, extreme),
-        IntWords::U16(w) => of(w, extreme),
-        IntWords::U32(w) => of(w, extreme),
-        IntWords::U64(w) => of(w, extreme),
     }
 }
 
