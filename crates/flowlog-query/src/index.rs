@@ -188,7 +188,7 @@ pub(crate) struct ChunkTimes {
 }
 
 /// The sum of every value of an integer column (missing rows hold 0).
-fn total_of(column: &IntColumn) -> u128 {
+pub(crate) fn total_of(column: &IntColumn) -> u128 {
     fn sum<T: Copy + Into<u64>>(words: &[T]) -> u128 {
         words.iter().map(|&w| u128::from(w.into())).sum()
     }

@@ -1,7 +1,7 @@
 //! Totals over a table: records, bytes, packets, time span, distinct interfaces and
 //! addresses, records by action and by log-status.
 
-use crate::index::present_range;
+use crate::index::{present_range, total_of};
 use crate::selection::Selection;
 use flowlog::column::{AddrCodes, AddrColumn, IntColumn, IntWords};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
@@ -192,6 +192,9 @@ impl Summary {
     fn counts_of_every_row(table: &FlowTable) -> Summary {
         let int = |field: Field| table.int(field);
         let present = |column: &IntColumn| present_range(column, 0..column.len());
+        // Missing rows hold 0 and add nothing; the exact sum is cut to the largest `u64`.
+        let saturating_sum =
+            |column: &IntColumn| u64::try_from(total_of(column)).unwrap_or(u64::MAX);
         Summary {
             records: table.len() as u64,
             bytes: int(Field::Bytes).map_or(0, saturating_sum),
@@ -263,25 +266,6 @@ fn min_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// The sum of every row's word, saturating; missing rows hold 0 and add nothing.
-fn saturating_sum(column: &IntColumn) -> u64 {
-    fn narrow<T: Copy + Into<u64>>(words: &[T]) -> u64 {
-        // Fewer than 2^32 values below 2^32 each add up to less than 2^64, so each piece
-        // is summed without a check, and only the pieces' sums saturate.
-        words
-            .chunks(u32::MAX as usize)
-            .map(|piece| piece.iter().map(|&w| w.into()).sum::<u64>())
-            .fold(0, u64::saturating_add)
-    }
-    match column.words() {
-        IntWords::Same { value, len } => value.saturating_mul(len as u64),
-        IntWords::U8(w) => narrow(w),
-        IntWords::U16(w) => narrow(w),
-        IntWords::U32(w) => narrow(w),
-        IntWords::U64(w) => w.iter().fold(0, |sum, &v| sum.saturating_add(v)),
     }
 }
 
