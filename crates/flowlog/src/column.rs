@@ -489,6 +489,10 @@ pub struct TextColumn {
     /// The index of the last value pushed (0 for none): flow logs repeat the same account
     /// and interface on long runs of lines, and this skips the hash for them.
     last: u32,
+    /// Indexes of values pushed lately (0 for none), each in the slot [`recent_slot`] picks
+    /// for its text: a file cycles through a few hundred interfaces and a few accounts,
+    /// and a slot that names the value spares hashing all of it and probing `lookup`.
+    recent: Box<[u32; RECENT_SLOTS]>,
     /// The row that added the newest dictionary entry, so that [`Self::pop`] can take the
     /// entry away again with the row that brought it.
     newest_since: usize,
@@ -501,6 +505,7 @@ impl Default for TextColumn {
             lookup: HashTable::new(),
             indexes: IntColumn::default(),
             last: 0,
+            recent: Box::new([0; RECENT_SLOTS]),
             newest_since: 0,
         }
     }
@@ -557,6 +562,15 @@ impl TextColumn {
             self.indexes.push(self.last as u64);
             return;
         }
+        let slot = recent_slot(value);
+        if let Some(slot) = slot {
+            let index = self.recent[slot];
+            if index != 0 && same_bytes(self.values[index as usize].as_bytes(), value) {
+                self.last = index;
+                self.indexes.push(index as u64);
+                return;
+            }
+        }
         let hash = hash_bytes(value);
         let values = &self.values;
         let index = match self
@@ -566,6 +580,9 @@ impl TextColumn {
             Some(&index) => index,
             None => self.add(hash, value),
         };
+        if let Some(slot) = slot {
+            self.recent[slot] = index;
+        }
         self.last = index;
         self.indexes.push(index as u64);
     }
@@ -592,6 +609,9 @@ impl TextColumn {
             let hash = hash_bytes(self.values[code].as_bytes());
             if let Ok(entry) = self.lookup.find_entry(hash, |&i| i as usize == code) {
                 entry.remove();
+            }
+            if let Some(slot) = recent_slot(self.values[code].as_bytes()) {
+                self.recent[slot] = 0;
             }
             self.values.pop();
             // The entry now newest came with an earlier row, which is never taken back.
@@ -655,6 +675,7 @@ impl TextColumn {
             lookup,
             indexes,
             last: 0,
+            recent: Box::new([0; RECENT_SLOTS]),
             newest_since: 0,
         })
     }
@@ -666,7 +687,25 @@ impl TextColumn {
             + self.values.capacity() * std::mem::size_of::<Box<str>>()
             + text
             + self.lookup.capacity() * (std::mem::size_of::<u32>() + 1)
+            + std::mem::size_of::<[u32; RECENT_SLOTS]>()
     }
+}
+
+/// Slots of [`TextColumn`]'s `recent`: more than the interfaces a file usually names, so
+/// that few share a slot.
+const RECENT_SLOTS: usize = 1 << RECENT_BITS;
+const RECENT_BITS: u32 = 10;
+
+/// The `recent` slot of a value of at least eight bytes, from its length and its first and
+/// last eight bytes (an interface's or account's id differs from the next in its last
+/// digits); `None` for shorter values, which take the lookup.
+#[inline(always)]
+fn recent_slot(value: &[u8]) -> Option<usize> {
+    let len = value.len();
+    let head = u64::from_le_bytes(value.get(..8)?.try_into().ok()?);
+    let tail = u64::from_le_bytes(value.get(len - 8..)?.try_into().ok()?);
+    let mixed = (head.rotate_left(29) ^ tail ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    Some((mixed >> (64 - RECENT_BITS)) as usize)
 }
 
 /// The hash a text column files a value under.
@@ -1376,6 +1415,49 @@ mod tests {
         assert_eq!(c.dictionary().len(), 3);
         let got: Vec<_> = (0..c.len()).map(|r| c.get(r)).collect();
         assert_eq!(got, [Some("a"), Some("b"), Some("a"), Some("a"), None]);
+    }
+
+    proptest::proptest! {
+        /// Pushes and pops of values that share `recent` slots (same length, same first and
+        /// last eight bytes), short values and missing ones keep every row's value and a
+        /// dictionary without repeats.
+        #[test]
+        fn text_column_rows_follow_pushes_and_pops(
+            steps in proptest::collection::vec(proptest::option::of(0usize..8), 0..200),
+        ) {
+            const POOL: [Option<&str>; 7] = [
+                Some("eni-0123456789abcdef0"),
+                Some("eni-0123XX6789abcdef0"),
+                Some("eni-0123YY6789abcdef0"),
+                Some("eni-0123ZZ6789abcdef0"),
+                Some("123456789012"),
+                Some("ab"),
+                None,
+            ];
+            let mut column = TextColumn::default();
+            let mut model: Vec<Option<&str>> = Vec::new();
+            for step in steps {
+                match step {
+                    Some(i) if i < POOL.len() => {
+                        match POOL[i] {
+                            Some(value) => column.push(value),
+                            None => column.push_missing(),
+                        }
+                        model.push(POOL[i]);
+                    }
+                    _ if !model.is_empty() => {
+                        column.pop();
+                        model.pop();
+                    }
+                    _ => {}
+                }
+                let rows: Vec<Option<&str>> = (0..column.len()).map(|r| column.get(r)).collect();
+                proptest::prop_assert_eq!(&rows, &model);
+                let distinct: std::collections::HashSet<&str> =
+                    column.dictionary().iter().map(|v| &**v).collect();
+                proptest::prop_assert_eq!(distinct.len(), column.dictionary().len());
+            }
+        }
     }
 
     #[test]
