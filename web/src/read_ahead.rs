@@ -33,8 +33,10 @@ const MOST_CHUNKS_PER_SLICE: u64 = 4;
 /// The reader: given `{blob, chunk, most, ahead, inflate}`, it reads `ahead` slices and
 /// posts each `ArrayBuffer` (transferred); every number it receives allows that many more.
 /// The first slice is `chunk` bytes, so that decoding starts early; each next one is twice
-/// the one before, up to `most` bytes, but at most half of what is left (and at least
-/// `chunk`), so that the last slice, decoded after all reading is done, is short again.
+/// the one before, up to `most` bytes, but at most half of what is left (rounded up to
+/// whole chunks), so that the last slice, decoded after all reading is done, is short
+/// again. Every slice but the last is whole chunks, so the decoder, which takes a slice a
+/// chunk at a time, gets the file in chunks of `chunk` bytes however it was sliced.
 /// With `inflate`, the slices are the file's content inflated by the browser's
 /// `DecompressionStream` in batches of `chunk` bytes, posted as `{buffer, consumed}` (the
 /// compressed bytes read so far) and ended by `{end: true}`. A failure is posted as
@@ -67,7 +69,8 @@ async function pump() {
   while (blob && credit > 0 && next < blob.size) {
     credit -= 1;
     const left = blob.size - next;
-    const end = next + Math.min(left, Math.max(chunk, Math.min(size, Math.ceil(left / 2))));
+    const half = Math.ceil(left / 2 / chunk) * chunk;
+    const end = next + Math.min(left, Math.max(chunk, Math.min(size, half)));
     size = Math.min(most, size * 2);
     let buffer;
     try {

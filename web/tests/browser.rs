@@ -63,8 +63,8 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
     }
 }
 
-/// Reads `file` through `read_blob` in slices of 100 bytes, to its end; returns what the
-/// page is told and the progress after each slice.
+/// Reads `file` through `read_blob` in chunks of 100 bytes, to its end; returns what the
+/// page is told and the progress after each chunk.
 async fn read_in_slices(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
     let blob = blob_of(file);
     let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
@@ -85,7 +85,10 @@ async fn a_blob_is_read_in_slices_with_progress() {
     let len = GUIDE.len() as u64;
     assert_eq!(progress.len() as u64, len.div_ceil(100));
     assert_eq!(progress.last(), Some(&len));
-    assert!(progress.windows(2).all(|w| w[0] < w[1]));
+    // The reader's slices grow past a chunk, but the decoder still gets whole chunks.
+    assert!(progress
+        .windows(2)
+        .all(|w| w[1] - w[0] == 100 || w[1] == len));
     assert_eq!(result, whole(GUIDE.as_bytes()));
 }
 
