@@ -955,12 +955,9 @@ impl AddrColumn {
     pub fn get(&self, row: usize) -> Option<IpAddr> {
         match &self.form {
             AddrForm::Words(words) => words.get(row),
-            AddrForm::Coded { codes, values } => values[codes[row] as usize],
-            AddrForm::Paired {
-                pairs,
-                side,
-                values,
-            } => values[pairs.pairs[pairs.codes[row] as usize][*side] as usize],
+            AddrForm::Coded { values, .. } | AddrForm::Paired { values, .. } => {
+                values[self.codes().get(row) as usize]
+            }
         }
     }
 
