@@ -29,7 +29,7 @@ pub const LINES: u32 = 20_000;
 pub const READS: u32 = 3;
 
 /// How many times the made-up table is indexed and answered (see [`READS`]).
-const ANSWERS: u32 = 3;
+pub const ANSWERS: u32 = 3;
 
 /// Lines made and decoded in one step.
 const LINES_PER_STEP: u32 = 1_000;
