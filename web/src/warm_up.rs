@@ -43,8 +43,8 @@ pub struct WarmUp {
     ingest: Ingest,
     /// The lines made so far, without the header, to be read again.
     lines: Vec<u8>,
-    /// Where each step's lines end in `lines`.
-    step_ends: Vec<usize>,
+    /// Where each step's lines start in `lines`, and where the last one ends.
+    step_bounds: Vec<usize>,
     steps: u32,
 }
 
@@ -55,7 +55,7 @@ impl Default for WarmUp {
         WarmUp {
             ingest,
             lines: Vec::new(),
-            step_ends: Vec::new(),
+            step_bounds: vec![0],
             steps: 0,
         }
     }
@@ -73,10 +73,7 @@ impl WarmUp {
             self.make_and_decode();
         } else {
             let step = (self.steps % steps_per_read) as usize;
-            let start = step
-                .checked_sub(1)
-                .map_or(0, |before| self.step_ends[before]);
-            let lines = &self.lines[start..self.step_ends[step]];
+            let lines = &self.lines[self.step_bounds[step]..self.step_bounds[step + 1]];
             decode(&mut self.ingest, lines);
         }
         self.steps += 1;
@@ -107,7 +104,7 @@ impl WarmUp {
             0
         };
         self.lines.extend_from_slice(&text[header..]);
-        self.step_ends.push(self.lines.len());
+        self.step_bounds.push(self.lines.len());
     }
 
     /// Indexes the made-up table and answers the overview over it with each of
