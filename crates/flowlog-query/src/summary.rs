@@ -277,13 +277,16 @@ fn count_every_word(table: &FlowTable, field: Field, words: &[&str]) -> BTreeMap
     // One slot more than the words, as in `count_words`: a code that names none of them
     // is counted there and left out of the result.
     let mut counts = vec![0u64; words.len() + 1];
+    fn count<T: Copy + Into<u64>>(codes: &[T], counts: &mut [u64]) {
+        codes.iter().for_each(|&c| counts[c.into() as usize] += 1);
+    }
     match column.words() {
         IntWords::Same { value, len } => counts[value as usize] += len as u64,
-        IntWords::U8(codes) => codes.iter().for_each(|&c| counts[usize::from(c)] += 1),
+        IntWords::U8(codes) => count(codes, &mut counts),
         // A column of a few codes stays one byte wide; wider ones are read all the same.
-        IntWords::U16(codes) => codes.iter().for_each(|&c| counts[usize::from(c)] += 1),
-        IntWords::U32(codes) => codes.iter().for_each(|&c| counts[c as usize] += 1),
-        IntWords::U64(codes) => codes.iter().for_each(|&c| counts[c as usize] += 1),
+        IntWords::U16(codes) => count(codes, &mut counts),
+        IntWords::U32(codes) => count(codes, &mut counts),
+        IntWords::U64(codes) => count(codes, &mut counts),
     }
     // Missing rows hold 0, the first word's code: they were counted there, and are taken
     // off again.
