@@ -807,11 +807,12 @@ impl AddrCodes<'_> {
 /// Every row's pair of `srcaddr` and `dstaddr` as one code, most frequent pair first, and
 /// the two address codes each pair code stands for.
 ///
-/// Made when decoding ends, from the two coded columns: a hash lookup per row (a run of
-/// rows with the same pair is looked up once), the pair code written over the source's
-/// code in place, and the destination's codes given back as they are used. The lookup
-/// table holds only pair codes, 4 bytes a slot, and finds a pair's addresses in `pairs`.
-/// Codes are then renumbered by how many rows hold each pair, so that the slots of the
+/// Made when decoding ends, from a number per row for each side's address (its IPv4
+/// word, or its code in the table's dictionary): a hash lookup per row (a run of rows with
+/// the same pair is looked up once), the pair code written over the source's number in
+/// place, and the destination's numbers given back as they are used. The lookup table
+/// holds only pair codes, 4 bytes a slot, and finds a pair's addresses in `pairs`. The
+/// pairs' numbers are then turned into address codes, and codes renumbered by how many rows hold each pair, so that the slots of the
 /// pairs most rows carry share a few cache lines of any array indexed by pair; pairs
 /// that as many rows hold are in the order of their last row, latest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -821,9 +822,10 @@ pub struct AddrPairs {
 }
 
 impl AddrPairs {
-    /// The pairs of rows whose source codes are `src` and destination codes `dst` (of the
-    /// same length).
-    pub(crate) fn build(src: Vec<u32>, dst: Vec<u32>) -> AddrPairs {
+    /// The pairs of rows whose sources are numbered `src` and destinations `dst` (of the
+    /// same length), with how many rows hold each pair. Each pair holds the two numbers it
+    /// was found by, for the caller to turn into address codes.
+    fn build(src: Vec<u32>, dst: Vec<u32>) -> (AddrPairs, Vec<u32>) {
         debug_assert_eq!(src.len(), dst.len());
         let hash = |pair: [u32; 2]| {
             let mut hasher = FxHasher::default();
@@ -877,13 +879,13 @@ impl AddrPairs {
             counts[code as usize] = counts[code as usize].saturating_add(1);
         }
         let (order, renumber) = most_frequent_first(&counts);
-        drop(counts);
         for code in &mut codes {
             *code = renumber[*code as usize];
         }
         drop(renumber);
         let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
-        AddrPairs { codes, pairs }
+        let counts = order.iter().map(|&old| counts[old as usize]).collect();
+        (AddrPairs { codes, pairs }, counts)
     }
 
     /// Each row's pair code.
@@ -1023,14 +1025,6 @@ impl AddrColumn {
         match self.form {
             AddrForm::Words(words) => words,
             _ => panic!("a decoded address column is not written to"),
-        }
-    }
-
-    /// The codes of a column coded one per row, taken out to be paired.
-    pub(crate) fn into_codes(self) -> Vec<u32> {
-        match self.form {
-            AddrForm::Coded { codes, .. } => codes,
-            _ => panic!("only a column coded one per row is paired"),
         }
     }
 
@@ -1174,6 +1168,23 @@ impl AddrWords {
         self.is_v6.is_none() && self.missing.is_none()
     }
 
+    /// The rows that do not hold an IPv4 address, in order.
+    fn other_rows(&self) -> Vec<usize> {
+        let marks = [&self.is_v6, &self.missing];
+        let marks: Vec<&[u64]> = marks.into_iter().flatten().map(Bitmap::words).collect();
+        let mut rows = Vec::new();
+        for at in 0..marks.iter().map(|m| m.len()).max().unwrap_or(0) {
+            let mut bits = marks
+                .iter()
+                .fold(0, |bits, m| bits | m.get(at).unwrap_or(&0));
+            while bits != 0 {
+                rows.push(at * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        rows
+    }
+
     /// Appends an IPv4 address.
     #[inline]
     pub(crate) fn push_v4(&mut self, word: u32) {
@@ -1275,9 +1286,9 @@ impl AddrWords {
 }
 
 /// Codes the address columns of one table against one dictionary: [`Self::code`] each
-/// column in turn, then [`Self::finish`] renumbers every code so that the most frequent
-/// address has code 0. Frequency order puts the addresses most rows carry in a few cache
-/// lines of any array indexed by code.
+/// column in turn and [`Self::pair`] `srcaddr` with `dstaddr`, then [`Self::finish`]
+/// renumbers every code so that the most frequent address has code 0. Frequency order puts
+/// the addresses most rows carry in a few cache lines of any array indexed by code.
 #[derive(Default)]
 pub(crate) struct AddrDictionary {
     v4: FxHashMap<u32, u32>,
@@ -1287,7 +1298,24 @@ pub(crate) struct AddrDictionary {
     counts: Vec<u64>,
     /// The columns coded so far, in order of first appearance until `finish`.
     columns: Vec<Vec<u32>>,
+    /// The pairs made by [`Self::pair`], their addresses coded in this dictionary.
+    pairs: Option<AddrPairs>,
 }
+
+/// What the numbers a column was paired by stand for (see [`AddrDictionary::pair`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PairedBy {
+    /// IPv4 words below [`ESCAPED`], and [`ESCAPED`] plus the dictionary's code for any
+    /// other value (IPv6, missing).
+    Words,
+    /// Codes of the dictionary.
+    Codes,
+}
+
+/// Where the numbers that stand for a paired column's other values start: 240.0.0.0, the
+/// first of the addresses IPv4 reserves, which VPC traffic should not carry. A column that
+/// holds an IPv4 address from there up all the same is paired by codes instead.
+const ESCAPED: u32 = 0xF000_0000;
 
 impl AddrDictionary {
     fn code_of(&mut self, value: Option<IpAddr>) -> u32 {
@@ -1304,9 +1332,61 @@ impl AddrDictionary {
         code
     }
 
-    /// Codes one column in place: each row's word is read and its code written over it,
+    /// Codes one column and counts each row's address.
+    pub(crate) fn code(&mut self, words: AddrWords) {
+        let codes = self.codes_in_place(words);
+        for &code in &codes {
+            self.counts[code as usize] += 1;
+        }
+        self.columns.push(codes);
+    }
+
+    /// Pairs the rows of `src` with those of `dst` and codes the addresses of the pairs,
+    /// counting each once per row of its pair.
+    ///
+    /// Each side is paired by its IPv4 words (as nearly every flow log allows), without a
+    /// lookup per row of its own: only the pairs' addresses are looked up, a few for every
+    /// hundred rows, and the rows that are not IPv4 (a percent or two: IPv6, and the
+    /// missing addresses of `NODATA` records). A side holding an IPv4 address that the
+    /// numbers for those rows would collide with is coded first and paired by its codes.
+    pub(crate) fn pair(&mut self, src: AddrWords, dst: AddrWords) {
+        let (src, src_by) = self.pairing_numbers(src);
+        let (dst, dst_by) = self.pairing_numbers(dst);
+        let (mut pairs, counts) = AddrPairs::build(src, dst);
+        for (pair, count) in pairs.pairs.iter_mut().zip(counts) {
+            for (number, by) in pair.iter_mut().zip([src_by, dst_by]) {
+                let code = match by {
+                    PairedBy::Words if *number >= ESCAPED => *number - ESCAPED,
+                    PairedBy::Words => self.code_of(Some(IpAddr::V4(Ipv4Addr::from(*number)))),
+                    PairedBy::Codes => *number,
+                };
+                self.counts[code as usize] += u64::from(count);
+                *number = code;
+            }
+        }
+        self.pairs = Some(pairs);
+    }
+
+    /// The numbers a column is paired by, one per row, and what they stand for.
+    fn pairing_numbers(&mut self, mut words: AddrWords) -> (Vec<u32>, PairedBy) {
+        // The words of rows that are not IPv4 are below ESCAPED too (0, or a position
+        // among the column's IPv6 addresses), so this holds every IPv4 row below it.
+        let words_below = words.words.iter().all(|&word| word < ESCAPED);
+        let other_rows = words.other_rows();
+        let codes_fit = self.values.len() + other_rows.len() <= (u32::MAX - ESCAPED) as usize;
+        if !(words_below && codes_fit) {
+            return (self.codes_in_place(words), PairedBy::Codes);
+        }
+        for row in other_rows {
+            // `get` reads this row's word, which has not been written over yet.
+            words.words[row] = ESCAPED + self.code_of(words.get(row));
+        }
+        (words.words, PairedBy::Words)
+    }
+
+    /// Each row's code, uncounted: each row's word is read and its code written over it,
     /// so that coding needs no memory per row beyond the column's own.
-    pub(crate) fn code(&mut self, mut words: AddrWords) {
+    fn codes_in_place(&mut self, mut words: AddrWords) -> Vec<u32> {
         let all_v4 = words.all_v4();
         // Flow logs repeat an interface's own address on long runs of lines, so the last
         // word's code is kept rather than hashed again.
@@ -1326,15 +1406,15 @@ impl AddrDictionary {
                 // `get` reads this row's word, which has not been written over yet.
                 self.code_of(words.get(row))
             };
-            self.counts[code as usize] += 1;
             words.words[row] = code;
         }
-        self.columns.push(words.words);
+        words.words
     }
 
-    /// The coded columns, in the order they were given, sharing the dictionary, which is
-    /// returned too: most frequent address first (ties in order of first appearance).
-    pub(crate) fn finish(self) -> (Vec<AddrColumn>, Arc<[Option<IpAddr>]>) {
+    /// The coded columns, in the order they were given, and the pairs, all sharing the
+    /// dictionary, which is returned too: most frequent address first (ties in the order
+    /// the addresses were first coded: the columns' rows first, then the pairs').
+    pub(crate) fn finish(self) -> (Vec<AddrColumn>, Option<AddrPairs>, Arc<[Option<IpAddr>]>) {
         let (order, renumber) = most_frequent_first(&self.counts);
         let values: Arc<[Option<IpAddr>]> =
             order.iter().map(|&old| self.values[old as usize]).collect();
@@ -1348,7 +1428,13 @@ impl AddrDictionary {
                 AddrColumn::coded(codes, values.clone())
             })
             .collect();
-        (columns, values)
+        let pairs = self.pairs.map(|mut pairs| {
+            for code in pairs.pairs.as_flattened_mut() {
+                *code = renumber[*code as usize];
+            }
+            pairs
+        });
+        (columns, pairs, values)
     }
 }
 
@@ -1501,7 +1587,7 @@ mod tests {
         let mut dictionary = AddrDictionary::default();
         dictionary.code(src);
         dictionary.code(dst);
-        let (columns, values) = dictionary.finish();
+        let (columns, _, values) = dictionary.finish();
         // 10.0.0.2 five times, then the three seen once, in order of first appearance.
         assert_eq!(&*values, &[Some(b), Some(a), None, Some(v6)]);
         let codes = |column: &AddrColumn| {
@@ -1519,6 +1605,33 @@ mod tests {
             columns[0].dictionary(),
             columns[1].dictionary()
         ));
+    }
+
+    #[test]
+    fn a_column_is_paired_by_its_words_unless_one_reaches_the_escaped_numbers() {
+        let column = |words: &[u32]| {
+            let mut column = AddrWords::default();
+            column.push_missing();
+            column.push_v6(1);
+            for &word in words {
+                column.push_v4(word);
+            }
+            column
+        };
+        let mut dictionary = AddrDictionary::default();
+        let (numbers, by) = dictionary.pairing_numbers(column(&[7, ESCAPED - 1]));
+        assert_eq!(by, PairedBy::Words);
+        let escaped = [
+            dictionary.code_of(None),
+            dictionary.code_of(Some(Ipv6Addr::from(1).into())),
+        ];
+        assert_eq!(
+            numbers,
+            [ESCAPED + escaped[0], ESCAPED + escaped[1], 7, ESCAPED - 1]
+        );
+        let (numbers, by) = dictionary.pairing_numbers(column(&[7, ESCAPED]));
+        assert_eq!(by, PairedBy::Codes);
+        assert_eq!(numbers[..2], escaped);
     }
 
     #[test]
