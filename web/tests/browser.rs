@@ -93,6 +93,22 @@ async fn a_blob_is_read_in_slices_with_progress() {
 }
 
 #[wasm_bindgen_test]
+async fn a_blob_of_one_chunk_is_read_whole() {
+    let blob = blob_of(GUIDE.as_bytes());
+    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
+    let mut progress = Vec::new();
+    let complete = read_blob(&blob, &mut ingest, 1 << 20, |ingest| {
+        progress.push(ingest.bytes_read());
+        true
+    })
+    .await
+    .unwrap();
+    assert!(complete);
+    assert_eq!(progress, [GUIDE.len() as u64]);
+    assert_eq!(ingest.finish().1, whole(GUIDE.as_bytes()));
+}
+
+#[wasm_bindgen_test]
 async fn reading_stops_when_told() {
     let blob = blob_of(GUIDE.as_bytes());
     let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
