@@ -1371,10 +1371,11 @@ impl AddrDictionary {
     fn pairing_numbers(&mut self, mut words: AddrWords) -> (Vec<u32>, PairedBy) {
         // The words of rows that are not IPv4 are below ESCAPED too (0, or a position
         // among the column's IPv6 addresses), so this holds every IPv4 row below it.
-        let words_below = words.words.iter().all(|&word| word < ESCAPED);
+        if words.words.iter().any(|&word| word >= ESCAPED) {
+            return (self.codes_in_place(words), PairedBy::Codes);
+        }
         let other_rows = words.other_rows();
-        let codes_fit = self.values.len() + other_rows.len() <= (u32::MAX - ESCAPED) as usize;
-        if !(words_below && codes_fit) {
+        if self.values.len() + other_rows.len() > (u32::MAX - ESCAPED) as usize {
             return (self.codes_in_place(words), PairedBy::Codes);
         }
         for row in other_rows {
