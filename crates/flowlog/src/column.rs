@@ -1369,8 +1369,8 @@ impl AddrDictionary {
 
     /// The numbers a column is paired by, one per row, and what they stand for.
     fn pairing_numbers(&mut self, mut words: AddrWords) -> (Vec<u32>, PairedBy) {
-        // The words of rows that are not IPv4 are below ESCAPED too (0, or a position
-        // among the column's IPv6 addresses), so this holds every IPv4 row below it.
+        // The words of rows that are not IPv4 are below ESCAPED anyway (0, or a position
+        // among the column's IPv6 addresses), so only an IPv4 address sends it to codes.
         if words.words.iter().any(|&word| word >= ESCAPED) {
             return (self.codes_in_place(words), PairedBy::Codes);
         }

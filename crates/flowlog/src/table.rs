@@ -526,28 +526,28 @@ impl FlowTable {
             column.pad_to(rows);
             column.shrink_to_fit();
         }
+        // `srcaddr` and `dstaddr`, when the table has both, are taken out to be paired; the
+        // other address columns are coded one per row.
         let (src, dst) = (Field::SrcAddr.index(), Field::DstAddr.index());
-        let paired = matches!(
-            (&self.known[src], &self.known[dst]),
-            (Some(Column::Addr(_)), Some(Column::Addr(_)))
-        );
+        let pair = match (self.known[src].take(), self.known[dst].take()) {
+            (Some(Column::Addr(source)), Some(Column::Addr(destination))) => {
+                Some((source.into_words(), destination.into_words()))
+            }
+            (source, destination) => {
+                (self.known[src], self.known[dst]) = (source, destination);
+                None
+            }
+        };
         let mut dictionary = AddrDictionary::default();
         let mut coded = Vec::new();
         for (slot, column) in self.known.iter_mut().enumerate() {
-            if paired && (slot == src || slot == dst) {
-                continue;
-            }
             if let Some(Column::Addr(addresses)) = column {
                 dictionary.code(std::mem::take(addresses).into_words());
                 coded.push(slot);
             }
         }
-        if paired {
-            let words = |column: Option<Column>| match column {
-                Some(Column::Addr(column)) => column.into_words(),
-                _ => unreachable!("both are address columns"),
-            };
-            dictionary.pair(words(self.known[src].take()), words(self.known[dst].take()));
+        if let Some((source, destination)) = pair {
+            dictionary.pair(source, destination);
         }
         let (columns, pairs, addresses) = dictionary.finish();
         for (slot, column) in coded.into_iter().zip(columns) {
