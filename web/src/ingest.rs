@@ -94,18 +94,6 @@ impl Ingest {
         self.feed(scratch);
     }
 
-    /// [`Ingest::feed_inflated`] from a JavaScript buffer, as [`Ingest::feed_js`].
-    #[cfg(target_arch = "wasm32")]
-    pub fn feed_inflated_js(
-        &mut self,
-        chunk: &js_sys::Uint8Array,
-        consumed: u64,
-        scratch: &mut Vec<u8>,
-    ) {
-        copy_in(chunk, scratch);
-        self.feed_inflated(scratch, consumed);
-    }
-
     /// Bytes decoded so far.
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read
@@ -178,7 +166,7 @@ impl Ingest {
 
 /// Copies a JavaScript buffer into `scratch`, which keeps its allocation between chunks.
 #[cfg(target_arch = "wasm32")]
-fn copy_in(chunk: &js_sys::Uint8Array, scratch: &mut Vec<u8>) {
+pub fn copy_in(chunk: &js_sys::Uint8Array, scratch: &mut Vec<u8>) {
     scratch.resize(chunk.length() as usize, 0);
     chunk.copy_to(scratch);
 }

@@ -19,7 +19,7 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
     LoadRequest, ToWorker, IMAGE,
 };
-use crate::read_ahead::read_blob;
+use crate::read_ahead::{read_blob, Slices};
 use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
@@ -277,7 +277,7 @@ async fn load(worker: &Worker, request: LoadRequest) {
         }
         true
     };
-    match read_blob(&blob, &mut ingest, CHUNK_BYTES, wanted).await {
+    match read_blob(&blob, &mut ingest, CHUNK_BYTES, Slices::Reused, wanted).await {
         Ok(true) if ship => {
             // The table goes to the worker that holds the others; this worker is then
             // ended by the page, which frees its memory.

@@ -10,7 +10,7 @@ use flowlens_web::protocol::{
     load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
     FromWorker, IssueExample, JsImage, ToWorker, Totals, IMAGE,
 };
-use flowlens_web::read_ahead::read_blob;
+use flowlens_web::read_ahead::{read_blob, Slices};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -65,11 +65,11 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
 
 /// Reads `file` through `read_blob` in chunks of 100 bytes, to its end; returns what the
 /// page is told and the progress after each chunk.
-async fn read_in_slices(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
+async fn read_in_slices(name: &str, file: &[u8], slices: Slices) -> (FileResult, Vec<u64>) {
     let blob = blob_of(file);
     let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
-    let complete = read_blob(&blob, &mut ingest, 100, |ingest| {
+    let complete = read_blob(&blob, &mut ingest, 100, slices, |ingest| {
         progress.push(ingest.bytes_read());
         true
     })
@@ -81,15 +81,21 @@ async fn read_in_slices(name: &str, file: &[u8]) -> (FileResult, Vec<u64>) {
 
 #[wasm_bindgen_test]
 async fn a_blob_is_read_in_slices_with_progress() {
-    let (result, progress) = read_in_slices("guide.log", GUIDE.as_bytes()).await;
-    let len = GUIDE.len() as u64;
-    assert_eq!(progress.len() as u64, len.div_ceil(100));
-    assert_eq!(progress.last(), Some(&len));
-    // The reader's slices grow past a chunk, but the decoder still gets whole chunks.
-    assert!(progress
-        .windows(2)
-        .all(|w| w[1] - w[0] == 100 || w[1] == len));
-    assert_eq!(result, whole(GUIDE.as_bytes()));
+    // Reused buffers are many more than the reader holds at once (the guide is 9 chunks);
+    // new slices grow past a chunk. Either way the decoder gets whole chunks.
+    for slices in [Slices::Reused, Slices::New] {
+        let (result, progress) = read_in_slices("guide.log", GUIDE.as_bytes(), slices).await;
+        let len = GUIDE.len() as u64;
+        assert_eq!(progress.len() as u64, len.div_ceil(100), "{slices:?}");
+        assert_eq!(progress.last(), Some(&len), "{slices:?}");
+        assert!(
+            progress
+                .windows(2)
+                .all(|w| w[1] - w[0] == 100 || w[1] == len),
+            "{slices:?}"
+        );
+        assert_eq!(result, whole(GUIDE.as_bytes()), "{slices:?}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -97,7 +103,7 @@ async fn a_blob_of_one_chunk_is_read_whole() {
     let blob = blob_of(GUIDE.as_bytes());
     let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
-    let complete = read_blob(&blob, &mut ingest, 1 << 20, |ingest| {
+    let complete = read_blob(&blob, &mut ingest, 1 << 20, Slices::Reused, |ingest| {
         progress.push(ingest.bytes_read());
         true
     })
@@ -112,7 +118,9 @@ async fn a_blob_of_one_chunk_is_read_whole() {
 async fn reading_stops_when_told() {
     let blob = blob_of(GUIDE.as_bytes());
     let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
-    let complete = read_blob(&blob, &mut ingest, 64, |_| false).await.unwrap();
+    let complete = read_blob(&blob, &mut ingest, 64, Slices::Reused, |_| false)
+        .await
+        .unwrap();
     assert!(!complete);
     assert_eq!(ingest.bytes_read(), 64);
 }
@@ -121,7 +129,9 @@ async fn reading_stops_when_told() {
 async fn an_empty_blob_is_an_empty_file() {
     let blob = blob_of(b"");
     let mut ingest = Ingest::new(1, "empty.log", 0, None).unwrap();
-    assert!(read_blob(&blob, &mut ingest, 64, |_| true).await.unwrap());
+    assert!(read_blob(&blob, &mut ingest, 64, Slices::Reused, |_| true)
+        .await
+        .unwrap());
     let result = ingest.finish().1;
     assert_eq!(result.totals.records, 0);
     assert_eq!(result.issues, 0);
@@ -149,7 +159,7 @@ async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     };
     assert_eq!(expected.wrapper, "gzip");
     assert_eq!(expected.totals.records, 7);
-    let (result, progress) = read_in_slices("guide.log.gz", &file).await;
+    let (result, progress) = read_in_slices("guide.log.gz", &file, Slices::Reused).await;
     assert_eq!(result, expected);
     // Slices of 100 inflated bytes, not of 100 compressed bytes: the browser inflated it.
     assert_eq!(progress.len(), GUIDE.len().div_ceil(100));
@@ -175,7 +185,7 @@ async fn gzip_the_browser_cannot_read_is_read_again_by_the_decoder() {
             ingest.feed(&file);
             ingest.finish().1
         };
-        let (result, _) = read_in_slices("guide.log.gz", &file).await;
+        let (result, _) = read_in_slices("guide.log.gz", &file, Slices::Reused).await;
         assert_eq!(result, expected, "{what}");
     }
 }
