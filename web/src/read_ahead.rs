@@ -177,6 +177,11 @@ pub enum Slices {
 /// decoder's own; so when it fails for any reason, what it gave is thrown away and the
 /// file is read again as compressed bytes, inflated by the decoder (which reads every
 /// member and reports where damage starts). Either way the records and issues are the same.
+///
+/// A file whose content (inflated, for gzip) is no larger than one chunk is read here, in
+/// one slice, as is: a reader's worker took 30–40 ms to start and hand over its first
+/// slice, many times what reading or inflating that much takes, and a folder of small
+/// files would pay it for every one.
 pub async fn read_blob(
     blob: &Blob,
     ingest: &mut Ingest,
@@ -185,7 +190,11 @@ pub async fn read_blob(
     mut on_chunk: impl FnMut(&Ingest) -> bool,
 ) -> Result<bool, String> {
     let chunk_bytes = chunk_bytes.max(1);
-    if let Some(inflated_size) = gzip_size(blob).await {
+    let inflated_size = gzip_size(blob).await;
+    if inflated_size.unwrap_or(blob.size() as u64) <= chunk_bytes {
+        return read_in_place(blob, ingest, chunk_bytes, on_chunk).await;
+    }
+    if let Some(inflated_size) = inflated_size {
         if let Ok(reader) = Reader::start(blob, chunk_bytes, true, slices) {
             ingest.take_inflated(inflated_size);
             match reader.feed_inflated(ingest, &mut on_chunk).await {
