@@ -73,49 +73,47 @@ onmessage = (event) => {
     }
   }
   if (!inflating) {
-    (stream ? pumpStream() : pumpSlices()).catch((error) => postMessage({ error: String(error) }));
+    pump().catch((error) => postMessage({ error: String(error) }));
   } else if (wake) {
     wake();
     wake = null;
   }
 };
-async function pumpStream() {
+async function pump() {
   if (busy) return;
   busy = true;
   while (credit > 0 && next < blob.size) {
     credit -= 1;
-    const want = Math.min(chunk, blob.size - next);
-    let buffer = spare.pop();
-    if (!buffer || buffer.byteLength !== want) buffer = new ArrayBuffer(want);
-    let filled = 0;
-    while (filled < want) {
-      const { done, value } = await stream.read(new Uint8Array(buffer, filled, want - filled));
-      if (done) {
-        const read = next + filled;
-        throw new Error(`the file ended after ${read} of its ${blob.size} bytes; was it changed?`);
-      }
-      buffer = value.buffer;
-      filled += value.byteLength;
-    }
-    next += want;
+    const buffer = await (stream ? fill() : slice());
     postMessage(buffer, [buffer]);
   }
   busy = false;
 }
-async function pumpSlices() {
-  if (busy) return;
-  busy = true;
-  while (credit > 0 && next < blob.size) {
-    credit -= 1;
-    const left = blob.size - next;
-    const half = Math.ceil(left / 2 / chunk) * chunk;
-    const end = next + Math.min(left, Math.max(chunk, Math.min(size, half)));
-    size = Math.min(most, size * 2);
-    const buffer = await blob.slice(next, end).arrayBuffer();
-    next = end;
-    postMessage(buffer, [buffer]);
+async function fill() {
+  const want = Math.min(chunk, blob.size - next);
+  let buffer = spare.pop();
+  if (!buffer || buffer.byteLength !== want) buffer = new ArrayBuffer(want);
+  let filled = 0;
+  while (filled < want) {
+    const { done, value } = await stream.read(new Uint8Array(buffer, filled, want - filled));
+    if (done) {
+      const read = next + filled;
+      throw new Error(`the file ended after ${read} of its ${blob.size} bytes; was it changed?`);
+    }
+    buffer = value.buffer;
+    filled += value.byteLength;
   }
-  busy = false;
+  next += want;
+  return buffer;
+}
+async function slice() {
+  const left = blob.size - next;
+  const half = Math.ceil(left / 2 / chunk) * chunk;
+  const end = next + Math.min(left, Math.max(chunk, Math.min(size, half)));
+  size = Math.min(most, size * 2);
+  const buffer = await blob.slice(next, end).arrayBuffer();
+  next = end;
+  return buffer;
 }
 async function inflate() {
   let consumed = 0;
