@@ -6,8 +6,10 @@
 //! therefore starts a small worker of its own (the few lines of `READER_SCRIPT`, from a
 //! Blob URL, so nothing is fetched) that reads the slices and transfers each `ArrayBuffer`
 //! to it, `AHEAD` slices ahead of the decoder and no further, so that memory holds a few
-//! slices at a time however large the file. Where a worker cannot start one (an old
-//! browser), the slices are read in place as before.
+//! slices at a time however large the file. The decoder gives each slice back once it
+//! has copied it in, and the reader fills the same memory again where the browser lets
+//! it. Where a worker cannot start one (an old browser), and for a file of one chunk,
+//! which it would take longer to start than to read, the slices are read in place.
 
 use crate::ingest::{copy_in, Ingest};
 use crate::protocol::describe;
@@ -31,20 +33,23 @@ const AHEAD: u32 = 4;
 /// slices of 16 MB (the sum over the browser's processes, medians of 5).
 const MOST_CHUNKS_PER_SLICE: u64 = 4;
 
-/// The reader: given `{blob, chunk, most, ahead, inflate, reuse}`, it reads `ahead` slices and
-/// posts each `ArrayBuffer` (transferred). The decoder posts every slice back once it has
-/// copied it out, and each one given back allows one more.
+/// The reader: given `{blob, chunk, most, ahead, inflate, reuse}`, it reads `ahead` slices
+/// and posts each `ArrayBuffer` (transferred). The decoder posts every slice back once it
+/// has copied it out, and each one given back allows one more.
 ///
 /// With `reuse`, where the browser's file stream can be read into a given buffer (a "byob"
 /// reader), the slices are `chunk` bytes (the last one shorter) and the buffers given
 /// back are filled again: reading 1.14 GB that way took 1.2 s of processor time in
 /// headless Chromium, against 1.8 s in new `Blob.arrayBuffer()` slices of 16 MB, whose
-/// fresh memory the system must hand out and clear every time (medians of 5). Otherwise the slices come from
-/// `Blob.arrayBuffer()`: the first is `chunk` bytes, so that decoding starts early; each
-/// next one is twice the one before, up to `most` bytes, but at most half of what is left
-/// (rounded up to whole chunks), so that the last slice, decoded after all reading is done,
-/// is short again. Either way every slice but the last is whole chunks, so the decoder,
-/// which takes a slice a chunk at a time, gets the file in chunks of `chunk` bytes.
+/// fresh memory the system must hand out and clear every time (medians of 5).
+///
+/// Otherwise the slices come from `Blob.arrayBuffer()`: the first is `chunk` bytes, so
+/// that decoding starts early; each next one is twice the one before, up to `most` bytes,
+/// but at most half of what is left (rounded up to whole chunks), so that the last slice,
+/// decoded after all reading is done, is short again.
+///
+/// Either way every slice but the last is whole chunks, so the decoder, which takes a
+/// slice a chunk at a time, gets the file in chunks of `chunk` bytes.
 ///
 /// With `inflate`, the slices are the file's content inflated by the browser's
 /// `DecompressionStream` in batches of `chunk` bytes (into the buffers given back),
