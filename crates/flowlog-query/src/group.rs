@@ -13,9 +13,11 @@ use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
 use flowlog::column::{AddrColumn, AddrPairs, IntColumn, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::Serialize;
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
@@ -24,7 +26,8 @@ use std::sync::{Arc, OnceLock};
 /// The groups are a list with one entry per key, not a map: a grouping of a single table
 /// produces each key once (from its slot), so building the list is a push per group, where
 /// a map would cost a hash and a likely cache miss per group, which for a hundred thousand
-/// addresses was a large share of the whole overview. Merging builds a map for the moment.
+/// addresses was a large share of the whole overview. Merging keeps an index of the list
+/// by key (see `index`).
 ///
 /// The overview's large groupings (addresses, ports) go one step further and hand over
 /// their slots as they are, still by code (`Coded`): a top list then makes keys for
@@ -36,6 +39,12 @@ pub struct Groups {
     groups: Vec<(Key, Totals)>,
     /// The groups, when they are still by code; `groups` is then empty.
     coded: Option<Box<Coded>>,
+    /// The position of each of `groups` by its key's hash, made by the first merge and kept
+    /// for the next: parts are merged one after another (a file's at a time), and an index
+    /// made again for every part cost the work of all the groups merged so far, so that
+    /// merging twenty files' groups took seconds. Anything else that changes `groups`
+    /// clears it; it then indexes nothing and is made again by the next merge.
+    index: HashTable<usize>,
 }
 
 impl PartialEq for Groups {
@@ -222,6 +231,7 @@ impl Groups {
             by,
             groups: Vec::new(),
             coded: None,
+            index: HashTable::new(),
         }
     }
 
@@ -231,6 +241,7 @@ impl Groups {
             by,
             groups: Vec::new(),
             coded: Some(Box::new(coded)),
+            index: HashTable::new(),
         }
     }
 
@@ -248,6 +259,7 @@ impl Groups {
             coded.keyed();
             let Coded { keyed, .. } = *coded;
             self.groups = keyed.into_inner().unwrap_or_default();
+            self.index.clear();
         }
     }
 
@@ -297,6 +309,7 @@ impl Groups {
     /// here, skipping empty ones so that a group exists only if a record is in it.
     pub(crate) fn absorb(&mut self, groups: impl IntoIterator<Item = (Key, Totals)>) {
         self.make_keyed();
+        self.index.clear();
         let before = self.groups.len();
         self.groups
             .extend(groups.into_iter().filter(|(_, t)| t.records > 0));
@@ -310,27 +323,36 @@ impl Groups {
         );
     }
 
-    /// Adds another part's groups (from another file, say) to these.
+    /// Adds another part's groups (from another file, say) to these. The cost is that of
+    /// the other part's groups, however many parts were merged here before.
     pub fn merge(&mut self, other: &Groups) {
         debug_assert_eq!(self.by, other.by, "merging groups of different group-bys");
+        if other.is_empty() {
+            return;
+        }
         if self.is_empty() {
             self.groups.clone_from(&other.groups);
             self.coded.clone_from(&other.coded);
+            self.index.clear();
             return;
         }
         self.make_keyed();
-        let mut at: FxHashMap<Key, usize> = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.clone(), i))
-            .collect();
+        let hasher = FxBuildHasher;
+        let Groups { groups, index, .. } = self;
+        let rehash = |groups: &[(Key, Totals)], at: usize| hasher.hash_one(&groups[at].0);
+        if index.len() != groups.len() {
+            index.clear();
+            for at in 0..groups.len() {
+                index.insert_unique(rehash(groups, at), at, |&i| rehash(groups, i));
+            }
+        }
         for (key, totals) in other.keyed() {
-            match at.get(key) {
-                Some(&i) => self.groups[i].1.merge(totals),
+            let hash = hasher.hash_one(key);
+            match index.find(hash, |&i| groups[i].0 == *key) {
+                Some(&i) => groups[i].1.merge(totals),
                 None => {
-                    at.insert(key.clone(), self.groups.len());
-                    self.groups.push((key.clone(), *totals));
+                    index.insert_unique(hash, groups.len(), |&i| rehash(groups, i));
+                    groups.push((key.clone(), *totals));
                 }
             }
         }

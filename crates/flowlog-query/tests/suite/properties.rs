@@ -515,5 +515,46 @@ mod aggregates {
             mixed.merge(&Histogram::of(&b, &all(&b), 600));
             prop_assert_eq!(mixed, Histogram::of(&both, &all(&both), 600));
         }
+
+        /// Groups keep an index from one merge to the next; this merges several files one
+        /// after another, with a group-by of addresses and of pairs so that files share
+        /// some keys and not others.
+        #[test]
+        fn merging_files_one_after_another_equals_reading_them_all(seed in any::<u64>(), files in 3usize..6) {
+            let mut rng = Rng::new(seed);
+            let mut texts = String::new();
+            let mut lines = 0;
+            let mut tables = Vec::new();
+            for _ in 0..files {
+                let (records, text) = reference::file(&mut rng, 60);
+                tables.push(decode(&text, records.len()));
+                texts += &text;
+                lines += records.len();
+            }
+            let whole = decode(&texts, lines);
+            let all = |t: &flowlog::FlowTable| Selection::all(t.len());
+            for by in ["srcaddr", "pair", "dstport"] {
+                let by = GroupBy::from_name(by, &[]).unwrap();
+                let mut merged = Groups::new(by.clone());
+                for table in &tables {
+                    merged.merge(&Groups::of(table, &all(table), &by));
+                }
+                prop_assert_eq!(&merged, &Groups::of(&whole, &all(&whole), &by));
+            }
+            let overview = |t: &flowlog::FlowTable| {
+                let index = flowlog_query::TableIndex::build(t);
+                flowlog_query::Overview::of_selection(t, &index, &all(t))
+            };
+            let mut merged = overview(&tables[0]);
+            for table in &tables[1..] {
+                merged.merge(&overview(table));
+            }
+            let expected = overview(&whole);
+            for (m, w) in merged.groups.iter().zip(&expected.groups) {
+                prop_assert_eq!(m, w);
+            }
+            prop_assert_eq!(&merged.pairs, &expected.pairs);
+            prop_assert_eq!(merged.pairs.top(5, Measure::Bytes), expected.pairs.top(5, Measure::Bytes));
+        }
     }
 }
