@@ -95,8 +95,11 @@ pub struct State {
     pub overview: Option<Rc<OverviewView>>,
     /// Why the typed filter could not be read, with positions in the typed text.
     pub filter_error: Option<FilterProblem>,
-    /// Changes whenever the set of records read changes, so that the page asks again.
+    /// Changes whenever the set of records read changes, so that the page asks again;
+    /// while files are being read, not for every file (see [`State::file_read`]).
     pub generation: u32,
+    /// Whether records were read that [`State::generation`] does not count yet.
+    pub behind: bool,
     /// What the last question sent was about: the records' generation and the question.
     pub asked_for: Option<(u32, Query)>,
     /// What the answer shown is about.
@@ -563,6 +566,7 @@ impl State {
                 Rc::make_mut(&mut self.files).retain(|f| f.id != id);
                 if self.files.len() != before {
                     self.generation += 1;
+                    self.behind = false;
                 }
                 if self.files.is_empty() {
                     self.overview = None;
@@ -638,12 +642,13 @@ impl State {
             FromWorker::Done { id, result } => {
                 if let Some(file) = self.reading(id) {
                     file.status = FileStatus::Done(Rc::from(result));
-                    self.generation += 1;
+                    self.file_read();
                 }
             }
             FromWorker::Failed { id, message } => {
                 if let Some(file) = self.reading(id) {
                     file.status = FileStatus::Failed(message);
+                    self.catch_up();
                 }
             }
             FromWorker::Crashed { message } => {
@@ -654,7 +659,31 @@ impl State {
                     }
                 }
                 self.worker_error = Some(message);
+                self.catch_up();
             }
+        }
+    }
+
+    /// Counts a file's records as read. The page asks again at once when it was the last
+    /// file being read, but while others are still read only when the number of files read
+    /// reaches a power of two: every answer covers every table, so asking after each of a
+    /// folder's hundreds of files would answer over the first file hundreds of times, and
+    /// the worker that answers is the one that reads. The charts of a large folder then
+    /// fill in a few times as it loads (1, 2, 4, 8… files) and once more at the end.
+    fn file_read(&mut self) {
+        self.behind = true;
+        if self.done().is_power_of_two() {
+            self.generation += 1;
+            self.behind = false;
+        }
+        self.catch_up();
+    }
+
+    /// Counts every record read once no file is being read any more.
+    fn catch_up(&mut self) {
+        if self.behind && self.pending() == 0 {
+            self.generation += 1;
+            self.behind = false;
         }
     }
 
@@ -897,6 +926,38 @@ mod tests {
         );
         // Files still being read count too.
         assert!(would_not_fit("b.log", file, 0, 3_900_000_000).is_some());
+    }
+
+    #[test]
+    fn a_folder_is_asked_about_at_powers_of_two_and_at_its_end() {
+        let mut state = State::default();
+        for id in 1..=6 {
+            state.apply(add(id, &format!("{id}.log")));
+        }
+        let mut asked_at = Vec::new();
+        for id in 1..=5 {
+            let before = state.generation;
+            state.apply(done(id, 10, 1000, 0));
+            if state.generation != before {
+                asked_at.push(id);
+            }
+        }
+        // Five of six files read: asked after the first, second and fourth.
+        assert_eq!(asked_at, [1, 2, 4]);
+        assert!(state.behind);
+        // The last file fails: what was read is counted all the same.
+        let before = state.generation;
+        state.apply(Action::Reply(FromWorker::Failed {
+            id: 6,
+            message: "unreadable".into(),
+        }));
+        assert_ne!(state.generation, before);
+        assert!(!state.behind);
+        // A file added later is asked about as soon as it is read.
+        state.apply(add(7, "7.log"));
+        let before = state.generation;
+        state.apply(done(7, 10, 1000, 0));
+        assert_ne!(state.generation, before);
     }
 
     #[test]
