@@ -301,23 +301,26 @@ impl Inbox {
     }
 }
 
-/// A running reader; dropping it ends the reader's worker and frees its URL.
-struct Reader {
+/// A reader's worker started before there is a file to read, so that the next file's
+/// first slice does not wait for a worker to start: in headless Chromium on two cores,
+/// starting one took 30–40 ms before it handed over its first slice.
+struct Spare {
     worker: web_sys::Worker,
     url: String,
-    inbox: Rc<RefCell<Inbox>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    /// Set if the worker failed to start before it was taken (the script refused, say),
+    /// whose error event would otherwise be lost; a fresh worker is started instead.
+    failed: Rc<std::cell::Cell<bool>>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl Reader {
-    /// Starts a reader of `blob`'s bytes, or of its inflated content if `inflate`.
-    fn start(
-        blob: &Blob,
-        chunk_bytes: u64,
-        inflate: bool,
-        slices: Slices,
-    ) -> Result<Reader, JsValue> {
+thread_local! {
+    /// The spare reader, if one was prepared and not yet taken.
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+}
+
+impl Spare {
+    /// Starts a reader's worker from a Blob URL of [`READER_SCRIPT`], so nothing is fetched.
+    fn start() -> Result<Spare, JsValue> {
         let parts = js_sys::Array::of1(&JsValue::from_str(READER_SCRIPT));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
@@ -330,6 +333,72 @@ impl Reader {
                 return Err(error);
             }
         };
+        let failed = Rc::new(std::cell::Cell::new(false));
+        let on_error = {
+            let failed = failed.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                event.prevent_default();
+                failed.set(true);
+            })
+        };
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Spare {
+            worker,
+            url,
+            failed,
+            _on_error: on_error,
+        })
+    }
+
+    /// The spare reader if there is a sound one, or else a new one. The caller installs its
+    /// own handlers in the same task, so no event falls between the two.
+    fn take_or_start() -> Result<Spare, JsValue> {
+        match SPARE.with(|spare| spare.borrow_mut().take()) {
+            Some(spare) if !spare.failed.get() => Ok(spare),
+            Some(failed) => {
+                failed.end();
+                Spare::start()
+            }
+            None => Spare::start(),
+        }
+    }
+
+    fn end(&self) {
+        self.worker.terminate();
+        let _ = web_sys::Url::revoke_object_url(&self.url);
+    }
+}
+
+/// Starts a reader's worker now, to be taken by the next file read with one; does nothing
+/// if one is waiting already. A worker with nothing to read calls this while idle.
+pub fn prepare_reader() {
+    SPARE.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Spare::start().ok();
+        }
+    });
+}
+
+/// A running reader; dropping it ends the reader's worker and frees its URL.
+struct Reader {
+    worker: web_sys::Worker,
+    url: String,
+    inbox: Rc<RefCell<Inbox>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Reader {
+    /// Starts a reader of `blob`'s bytes, or of its inflated content if `inflate`, in the
+    /// spare reader's worker if there is one (see [`prepare_reader`]).
+    fn start(
+        blob: &Blob,
+        chunk_bytes: u64,
+        inflate: bool,
+        slices: Slices,
+    ) -> Result<Reader, JsValue> {
+        let Spare { worker, url, .. } = Spare::take_or_start()?;
         let inbox = Rc::new(RefCell::new(Inbox::default()));
         let on_message = {
             let inbox = inbox.clone();

@@ -19,7 +19,7 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
     LoadRequest, ToWorker, IMAGE,
 };
-use crate::read_ahead::{read_blob, Slices};
+use crate::read_ahead::{prepare_reader, read_blob, Slices};
 use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
@@ -81,6 +81,12 @@ pub fn start() {
 /// once: the warm-up then stops where it is.
 async fn warm_up(worker: Rc<Worker>) {
     let wanted = || !worker.busy.get() && worker.queue.borrow().is_empty();
+    next_task().await;
+    if !wanted() {
+        return;
+    }
+    // The first file's reader is ready before the file is.
+    prepare_reader();
     let mut warm_up = WarmUp::default();
     loop {
         next_task().await;
@@ -195,12 +201,19 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
 
 /// Reads queued files until none is left.
 async fn drain(worker: Rc<Worker>) {
+    let mut stays = true;
     loop {
         let next = worker.queue.borrow_mut().pop_front();
         let Some(request) = next else { break };
+        stays = !request.ship;
         load(&worker, request).await;
     }
     worker.busy.set(false);
+    // A worker that keeps its tables will read more files: their reader is made ready
+    // now, while nothing else is read. One that ships its table is ended by the page.
+    if stays {
+        prepare_reader();
+    }
 }
 
 /// Tells the page how much memory this worker's WebAssembly instance holds.
