@@ -10,7 +10,7 @@ use flowlens_web::protocol::{
     load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
     FromWorker, IssueExample, JsImage, ToWorker, Totals, IMAGE,
 };
-use flowlens_web::read_ahead::{read_blob, Slices};
+use flowlens_web::read_ahead::{prepare_reader, read_blob, Slices};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -95,6 +95,20 @@ async fn a_blob_is_read_in_slices_with_progress() {
             "{slices:?}"
         );
         assert_eq!(result, whole(GUIDE.as_bytes()), "{slices:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn files_read_by_spare_readers_are_read_whole() {
+    // A spare is taken by the next file, and one prepared after it by the file after that;
+    // a spare prepared twice is still one.
+    for _ in 0..2 {
+        prepare_reader();
+        prepare_reader();
+        let (result, progress) =
+            read_in_slices("guide.log", GUIDE.as_bytes(), Slices::Reused).await;
+        assert_eq!(progress.last(), Some(&(GUIDE.len() as u64)));
+        assert_eq!(result, whole(GUIDE.as_bytes()));
     }
 }
 
