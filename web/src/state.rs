@@ -96,7 +96,7 @@ pub struct State {
     /// Why the typed filter could not be read, with positions in the typed text.
     pub filter_error: Option<FilterProblem>,
     /// Changes whenever the set of records read changes, so that the page asks again;
-    /// while files are being read, not for every file (see [`State::file_read`]).
+    /// while files are being read, not for every file (see `State::file_read`).
     pub generation: u32,
     /// Whether records were read that [`State::generation`] does not count yet.
     pub behind: bool,
