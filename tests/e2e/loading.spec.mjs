@@ -43,6 +43,9 @@ test("several files are read in parallel workers and merge; a file removed while
   const cdp = await page.context().browser().newBrowserCDPSession();
   const liveWorkers = async () =>
     (await cdp.send("Target.getTargets")).targetInfos.filter((t) => t.type === "worker").length;
+  // At rest there are two: the first worker, and the reader it starts ahead of the next
+  // file (its spare).
+  await expect.poll(liveWorkers, { message: "the first worker and its spare reader" }).toBe(2);
   const before = await liveWorkers();
 
   await page.locator("#file-input").setInputFiles(files);
