@@ -565,8 +565,7 @@ impl State {
                 let before = self.files.len();
                 Rc::make_mut(&mut self.files).retain(|f| f.id != id);
                 if self.files.len() != before {
-                    self.generation += 1;
-                    self.behind = false;
+                    self.count_records();
                 }
                 if self.files.is_empty() {
                     self.overview = None;
@@ -673,8 +672,7 @@ impl State {
     fn file_read(&mut self) {
         self.behind = true;
         if self.done().is_power_of_two() {
-            self.generation += 1;
-            self.behind = false;
+            self.count_records();
         }
         self.catch_up();
     }
@@ -682,9 +680,14 @@ impl State {
     /// Counts every record read once no file is being read any more.
     fn catch_up(&mut self) {
         if self.behind && self.pending() == 0 {
-            self.generation += 1;
-            self.behind = false;
+            self.count_records();
         }
+    }
+
+    /// Makes the page ask again, about every record read so far.
+    fn count_records(&mut self) {
+        self.generation += 1;
+        self.behind = false;
     }
 
     /// The file `id`, if it is still being read.
