@@ -200,7 +200,6 @@ pub async fn read_blob(
     if let Some(inflated_size) = inflated_size {
         if let Ok(reader) = Reader::start(blob, chunk_bytes, true, slices) {
             ingest.take_inflated(inflated_size);
-            make_memory_ready(inflated_size);
             match reader.feed_inflated(ingest, &mut on_chunk).await {
                 Fed::All => return Ok(true),
                 Fed::Stopped => return Ok(false),
@@ -209,7 +208,6 @@ pub async fn read_blob(
         }
     }
     if let Ok(reader) = Reader::start(blob, chunk_bytes, false, slices) {
-        make_memory_ready(blob.size() as u64);
         match reader.feed(blob, ingest, chunk_bytes, &mut on_chunk).await {
             Fed::All => return Ok(true),
             Fed::Stopped => return Ok(false),
@@ -219,33 +217,6 @@ pub async fn read_blob(
         }
     }
     read_in_place(blob, ingest, chunk_bytes, on_chunk).await
-}
-
-/// The most memory [`make_memory_ready`] touches: about what it touches in the time a
-/// reader takes to hand over its first slice (in headless Chromium on two cores, 12–20 ms
-/// after it is asked for; touching 38 MB took 15–26 ms).
-const MOST_MEMORY_MADE_READY: u64 = 32 << 20;
-
-/// Makes memory ready for the table of `content_bytes` of text while the reader reads the
-/// first slice, time in which the decoder would otherwise wait.
-///
-/// WebAssembly memory comes from the system as pages that are cleared on first use, and
-/// in Chromium first use costs about half a millisecond per MB. A 1M-record file (114 MB
-/// of text, a table of about 35 MB) spent 20–25 ms of its decoding on it. The memory is
-/// allocated, each 4 KiB page written once, and freed; the allocator hands the same
-/// memory to the columns. At most a third of the text is touched: in the default format
-/// the table takes 0.29 bytes per byte of text, and the decoder a chunk besides, so the
-/// memory would have been taken anyway. Longer lines and JSON exports make smaller tables
-/// for their size and may leave part of it unused, but never more than 32 MB, kept with
-/// the tab as all WebAssembly memory is.
-fn make_memory_ready(content_bytes: u64) {
-    let bytes = (content_bytes / 3).min(MOST_MEMORY_MADE_READY) as usize;
-    let mut block: Vec<u8> = Vec::with_capacity(bytes);
-    for page in block.spare_capacity_mut().chunks_mut(4096) {
-        page[0].write(0);
-    }
-    // Without this, writes to memory freed unread could be left out as useless.
-    std::hint::black_box(&mut block);
 }
 
 /// The size of a gzip file's content, from its trailer, if `blob` starts like gzip.
