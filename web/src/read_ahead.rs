@@ -305,8 +305,7 @@ impl Inbox {
 /// first slice does not wait for a worker to start: in headless Chromium on two cores,
 /// starting one took 30–40 ms before it handed over its first slice.
 struct Spare {
-    worker: web_sys::Worker,
-    url: String,
+    started: ReaderWorker,
     /// Set if the worker failed to start before it was taken (the script refused, say),
     /// whose error event would otherwise be lost; a fresh worker is started instead.
     failed: Rc<std::cell::Cell<bool>>,
@@ -343,8 +342,7 @@ impl Spare {
         };
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Spare {
-            worker,
-            url,
+            started: ReaderWorker { worker, url },
             failed,
             _on_error: on_error,
         })
@@ -355,15 +353,21 @@ impl Spare {
     fn take_or_start() -> Result<Spare, JsValue> {
         match SPARE.with(|spare| spare.borrow_mut().take()) {
             Some(spare) if !spare.failed.get() => Ok(spare),
-            Some(failed) => {
-                failed.end();
-                Spare::start()
-            }
-            None => Spare::start(),
+            // A spare that failed is dropped, which ends its worker.
+            _ => Spare::start(),
         }
     }
+}
 
-    fn end(&self) {
+/// A reader's worker and the Blob URL of its script; dropping it ends the worker and
+/// frees the URL, whether it was still a spare or was reading.
+struct ReaderWorker {
+    worker: web_sys::Worker,
+    url: String,
+}
+
+impl Drop for ReaderWorker {
+    fn drop(&mut self) {
         self.worker.terminate();
         let _ = web_sys::Url::revoke_object_url(&self.url);
     }
@@ -382,8 +386,7 @@ pub fn prepare_reader() {
 
 /// A running reader; dropping it ends the reader's worker and frees its URL.
 struct Reader {
-    worker: web_sys::Worker,
-    url: String,
+    started: ReaderWorker,
     inbox: Rc<RefCell<Inbox>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -398,7 +401,8 @@ impl Reader {
         inflate: bool,
         slices: Slices,
     ) -> Result<Reader, JsValue> {
-        let Spare { worker, url, .. } = Spare::take_or_start()?;
+        let Spare { started, .. } = Spare::take_or_start()?;
+        let worker = &started.worker;
         let inbox = Rc::new(RefCell::new(Inbox::default()));
         let on_message = {
             let inbox = inbox.clone();
@@ -416,8 +420,7 @@ impl Reader {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let reader = Reader {
-            worker,
-            url,
+            started,
             inbox,
             _on_message: on_message,
             _on_error: on_error,
@@ -431,7 +434,7 @@ impl Reader {
         js_sys::Reflect::set(&start, &"inflate".into(), &inflate.into())?;
         let reuse = slices == Slices::Reused;
         js_sys::Reflect::set(&start, &"reuse".into(), &reuse.into())?;
-        reader.worker.post_message(&start)?;
+        reader.started.worker.post_message(&start)?;
         Ok(reader)
     }
 
@@ -455,6 +458,7 @@ impl Reader {
     /// read one more (into the same memory, where it can).
     fn give_back(&self, buffer: &js_sys::ArrayBuffer) {
         let _ = self
+            .started
             .worker
             .post_message_with_transfer(buffer, &js_sys::Array::of1(buffer));
     }
@@ -526,13 +530,6 @@ impl Reader {
                 return Fed::Stopped;
             }
         }
-    }
-}
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.url);
     }
 }
 
