@@ -19,7 +19,7 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
     LoadRequest, ToWorker, IMAGE,
 };
-use crate::read_ahead::{prepare_reader, read_blob, Slices};
+use crate::read_ahead::{next_task, prepare_reader, read_blob, ReaderEnd, Slices};
 use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
@@ -28,7 +28,6 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// How many bytes are read from a file at a time: large enough that the cost of each read
@@ -101,21 +100,6 @@ async fn warm_up(worker: Rc<Worker>) {
     if wanted() {
         warm_up.finish();
     }
-}
-
-/// Resolves in a task of its own, after the messages already waiting have been handled.
-async fn next_task() {
-    // A message to itself, not a timer: browsers make nested timers wait 4 ms each, which
-    // would stretch the warm-up's many short steps for nothing.
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Ok(channel) = web_sys::MessageChannel::new() else {
-            let _ = scope().set_timeout_with_callback(&resolve);
-            return;
-        };
-        channel.port1().set_onmessage(Some(&resolve));
-        let _ = channel.port2().post_message(&JsValue::NULL);
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -290,7 +274,13 @@ async fn load(worker: &Worker, request: LoadRequest) {
         }
         true
     };
-    match read_blob(&blob, &mut ingest, CHUNK_BYTES, Slices::Reused, wanted).await {
+    // A worker that ships its table is ended by the page, and its reader with it.
+    let end = if ship {
+        ReaderEnd::WithWorker
+    } else {
+        ReaderEnd::WithFile
+    };
+    match read_blob(&blob, &mut ingest, CHUNK_BYTES, Slices::Reused, end, wanted).await {
         Ok(true) if ship => {
             // The table goes to the worker that holds the others; this worker is then
             // ended by the page, which frees its memory.

@@ -10,7 +10,7 @@ use flowlens_web::protocol::{
     load_request, read_reply, read_request, to_js, with_attachment, FileResult, FormatView,
     FromWorker, IssueExample, JsImage, ToWorker, Totals, IMAGE,
 };
-use flowlens_web::read_ahead::{prepare_reader, read_blob, Slices};
+use flowlens_web::read_ahead::{prepare_reader, read_blob, ReaderEnd, Slices};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -69,10 +69,17 @@ async fn read_in_slices(name: &str, file: &[u8], slices: Slices) -> (FileResult,
     let blob = blob_of(file);
     let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
-    let complete = read_blob(&blob, &mut ingest, 100, slices, |ingest| {
-        progress.push(ingest.bytes_read());
-        true
-    })
+    let complete = read_blob(
+        &blob,
+        &mut ingest,
+        100,
+        slices,
+        ReaderEnd::WithFile,
+        |ingest| {
+            progress.push(ingest.bytes_read());
+            true
+        },
+    )
     .await
     .unwrap();
     assert!(complete);
@@ -117,10 +124,17 @@ async fn a_blob_of_one_chunk_is_read_whole() {
     let blob = blob_of(GUIDE.as_bytes());
     let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
-    let complete = read_blob(&blob, &mut ingest, 1 << 20, Slices::Reused, |ingest| {
-        progress.push(ingest.bytes_read());
-        true
-    })
+    let complete = read_blob(
+        &blob,
+        &mut ingest,
+        1 << 20,
+        Slices::Reused,
+        ReaderEnd::WithFile,
+        |ingest| {
+            progress.push(ingest.bytes_read());
+            true
+        },
+    )
     .await
     .unwrap();
     assert!(complete);
@@ -132,9 +146,16 @@ async fn a_blob_of_one_chunk_is_read_whole() {
 async fn reading_stops_when_told() {
     let blob = blob_of(GUIDE.as_bytes());
     let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
-    let complete = read_blob(&blob, &mut ingest, 64, Slices::Reused, |_| false)
-        .await
-        .unwrap();
+    let complete = read_blob(
+        &blob,
+        &mut ingest,
+        64,
+        Slices::Reused,
+        ReaderEnd::WithFile,
+        |_| false,
+    )
+    .await
+    .unwrap();
     assert!(!complete);
     assert_eq!(ingest.bytes_read(), 64);
 }
@@ -143,9 +164,16 @@ async fn reading_stops_when_told() {
 async fn an_empty_blob_is_an_empty_file() {
     let blob = blob_of(b"");
     let mut ingest = Ingest::new(1, "empty.log", 0, None).unwrap();
-    assert!(read_blob(&blob, &mut ingest, 64, Slices::Reused, |_| true)
-        .await
-        .unwrap());
+    assert!(read_blob(
+        &blob,
+        &mut ingest,
+        64,
+        Slices::Reused,
+        ReaderEnd::WithFile,
+        |_| true
+    )
+    .await
+    .unwrap());
     let result = ingest.finish().1;
     assert_eq!(result.totals.records, 0);
     assert_eq!(result.issues, 0);
