@@ -119,23 +119,72 @@ impl RecordReader {
     }
 
     /// Reads one line (without its line break).
-    #[inline]
     pub(crate) fn line(&mut self, line: u64, bytes: &[u8]) {
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        // The fast path takes the plain lines of a known layout; a line that may be a
-        // header or may start with an export's timestamp goes the careful way.
-        if let State::Reading(layout) = &mut self.state {
-            if self.fast_path
-                && !may_be_header_or_timestamp(bytes)
-                && layout.writer.read_plain(bytes)
-            {
-                self.table.note_row(layout.writer.format, line);
-                self.formats[layout.report].records += 1;
-                self.records += 1;
-                return;
-            }
+        let mut plain = Some(bytes).filter(|bytes| !may_be_header_or_timestamp(bytes));
+        if self.plain_lines(line, || plain.take()) == 0 {
+            self.careful_line(line, bytes);
         }
-        self.careful_line(line, bytes);
+    }
+
+    /// Reads whole lines, each ending with a line break but the last, which may end
+    /// without one; the first is line number `first`. Returns how many lines there were.
+    ///
+    /// Runs of plain lines take the fast path in one call each (see
+    /// [`Self::plain_lines`]); a line that may be a header or may start with an export's
+    /// timestamp, a line the fast path refuses, and every line while no layout is known go
+    /// the careful way, one by one.
+    pub(crate) fn lines(&mut self, first: u64, text: &[u8]) -> u64 {
+        let mut line = first;
+        let mut at = 0;
+        while at < text.len() {
+            // Where the line last handed to the fast path starts, and how many were.
+            let (mut last, mut handed) = (at, 0);
+            let read = self.plain_lines(line, || {
+                let (bytes, end) = line_at(text, at)?;
+                if may_be_header_or_timestamp(bytes) {
+                    return None;
+                }
+                (last, at, handed) = (at, end, handed + 1);
+                Some(bytes)
+            });
+            line += read;
+            if handed > read {
+                // The fast path refused the last line it was handed: back to it.
+                at = last;
+            }
+            let Some((bytes, end)) = line_at(text, at) else {
+                break;
+            };
+            self.careful_line(line, bytes);
+            line += 1;
+            at = end;
+        }
+        line - first
+    }
+
+    /// The fast path: appends the records of the plain lines `next_line` gives, the first
+    /// numbered `first`, while the layout is known and its writer takes them (see
+    /// [`RowWriter::read_plain_lines`]). Returns how many it appended.
+    ///
+    /// A run of lines is read in one call, so that the work of getting ready to read a line
+    /// (the match on the reader's state and on the layout's kinds, the calls down to the
+    /// writer) is done once per run rather than once per line.
+    #[inline]
+    fn plain_lines<'a>(&mut self, first: u64, next_line: impl FnMut() -> Option<&'a [u8]>) -> u64 {
+        let State::Reading(layout) = &mut self.state else {
+            return 0;
+        };
+        if !self.fast_path {
+            return 0;
+        }
+        let read = layout.writer.read_plain_lines(next_line);
+        if read > 0 {
+            self.table.note_rows(layout.writer.format, first, read);
+            self.formats[layout.report].records += read;
+            self.records += read;
+        }
+        read
     }
 
     /// Reads one line the careful way, saying what is wrong with it if anything is.
@@ -378,7 +427,7 @@ impl RecordReader {
             }
         }
         layout.writer.push_parsed(&self.values, text);
-        self.table.note_row(layout.writer.format, line);
+        self.table.note_rows(layout.writer.format, line, 1);
         self.formats[layout.report].records += 1;
         self.records += 1;
     }
@@ -486,6 +535,18 @@ fn tokenize_white_space(bytes: &[u8], out: &mut Vec<(u32, u32)>) {
     }
 }
 
+/// The line of `text` that starts at `at`, without its line break and a carriage return
+/// before it, and where the next line starts; `None` at the end of `text`.
+#[inline(always)]
+fn line_at(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let rest = text.get(at..).filter(|rest| !rest.is_empty())?;
+    let (line, next) = match memchr::memchr(b'\n', rest) {
+        Some(length) => (&rest[..length], at + length + 1),
+        None => (rest, text.len()),
+    };
+    Some((line.strip_suffix(b"\r").unwrap_or(line), next))
+}
+
 /// Whether a line might be a header (its first value starts with a lower-case letter or `$`),
 /// might start with an export's ISO-8601 time, or starts with a space: the lines the fast
 /// path leaves to the careful one. It may say yes too often, never too rarely.
@@ -553,14 +614,34 @@ mod tests {
         }
     }
 
-    /// Reads `lines` with or without the fast path and describes everything the reader
-    /// ended with: every value of every row, each row's line, the text columns'
-    /// dictionaries, which columns have missing marks, and the issues.
-    fn read_lines(format: &Format, lines: &[Vec<u8>], fast_path: bool) -> String {
+    /// How [`read_lines`] hands the lines to the reader.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Path {
+        /// One by one, with the fast path turned off.
+        Careful,
+        /// One by one.
+        FastLineByLine,
+        /// All at once, as a decoder hands over a chunk's whole lines.
+        FastInOneRun,
+    }
+
+    /// Reads `lines` the way `path` says and describes everything the reader ended with:
+    /// every value of every row, each row's line, the text columns' dictionaries, which
+    /// columns have missing marks, and the issues.
+    fn read_lines(format: &Format, lines: &[Vec<u8>], path: Path) -> String {
         let mut reader = RecordReader::new("f".into(), Some(format.clone()));
-        reader.fast_path = fast_path;
-        for (i, line) in lines.iter().enumerate() {
-            reader.line(i as u64 + 1, line);
+        reader.fast_path = path != Path::Careful;
+        if path == Path::FastInOneRun {
+            let text: Vec<u8> = lines
+                .iter()
+                .flat_map(|l| l.iter().chain(b"\n"))
+                .copied()
+                .collect();
+            assert_eq!(reader.lines(1, &text), lines.len() as u64);
+        } else {
+            for (i, line) in lines.iter().enumerate() {
+                reader.line(i as u64 + 1, line);
+            }
         }
         reader.resolve_sample();
         reader.close_layout();
@@ -692,9 +773,9 @@ mod tests {
                 (proptest::strategy::Just(format), proptest::collection::vec(line, 1..40))
             })
         ) {
-            let fast = read_lines(&format, &lines, true);
-            let careful = read_lines(&format, &lines, false);
-            proptest::prop_assert_eq!(fast, careful);
+            let careful = read_lines(&format, &lines, Path::Careful);
+            proptest::prop_assert_eq!(read_lines(&format, &lines, Path::FastLineByLine), careful.clone());
+            proptest::prop_assert_eq!(read_lines(&format, &lines, Path::FastInOneRun), careful);
         }
     }
 
@@ -708,7 +789,8 @@ mod tests {
         let State::Reading(layout) = &mut reader.state else {
             panic!("the given format is the layout");
         };
-        assert!(layout.writer.read_plain(line));
+        let mut lines = [&line[..], &line[..]].into_iter();
+        assert_eq!(layout.writer.read_plain_lines(|| lines.next()), 2);
     }
 
     #[test]

@@ -334,18 +334,20 @@ impl FlowTable {
         }
     }
 
-    /// Counts a row that a [`RowWriter`] of `format` has just appended, read from `line`.
+    /// Counts `rows` rows that a [`RowWriter`] of `format` has just appended, read from
+    /// the lines that follow one another from `line` on.
     #[inline]
-    pub(crate) fn note_row(&mut self, format: usize, line: u64) {
+    pub(crate) fn note_rows(&mut self, format: usize, line: u64, rows: u64) {
         let row = self.rows;
         if self.format_runs.last().is_none_or(|&(_, f)| f != format) {
             self.format_runs.push((row, format));
         }
+        // The rows' lines follow one another as the rows do, so one offset covers them all.
         let offset = line as i64 - row as i64;
         if self.line_runs.last().is_none_or(|&(_, o)| o != offset) {
             self.line_runs.push((row, offset));
         }
-        self.rows += 1;
+        self.rows += rows as usize;
     }
 
     /// The table as one run of bytes, to move it to another

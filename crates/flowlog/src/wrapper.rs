@@ -90,25 +90,35 @@ pub(crate) struct Lines {
     skipping: bool,
 }
 
+/// Reads whole lines, the first numbered as given, each ending with a line break but the
+/// last, which may end without one; returns how many there were.
+type ReadLines = fn(&mut Sink, u64, &[u8]) -> u64;
+
 impl Lines {
-    fn feed(&mut self, chunk: &[u8], sink: &mut Sink, each: fn(&mut Sink, u64, &[u8])) {
+    /// Hands `chunk`'s whole lines to `read`: the end of a line begun in an earlier chunk
+    /// on its own, then all the lines the chunk holds whole at once, so that their reading
+    /// is set up once per chunk rather than once per line.
+    fn feed(&mut self, chunk: &[u8], sink: &mut Sink, read: ReadLines) {
         let mut start = 0;
-        for newline in memchr::memchr_iter(b'\n', chunk) {
-            let piece = &chunk[start..newline];
-            start = newline + 1;
-            self.line += 1;
-            if self.skipping {
-                self.skipping = false;
+        if self.skipping || !self.partial.is_empty() {
+            if let Some(newline) = memchr::memchr(b'\n', chunk) {
+                self.line += 1;
+                if self.skipping {
+                    self.skipping = false;
+                } else {
+                    self.partial.extend_from_slice(&chunk[..newline]);
+                    let whole = std::mem::take(&mut self.partial);
+                    read(sink, self.line, &whole);
+                    self.partial = whole;
+                }
                 self.partial.clear();
-            } else if self.partial.is_empty() {
-                each(sink, self.line, piece);
-            } else {
-                self.partial.extend_from_slice(piece);
-                let whole = std::mem::take(&mut self.partial);
-                each(sink, self.line, &whole);
-                self.partial = whole;
-                self.partial.clear();
+                start = newline + 1;
             }
+        }
+        if let Some(last) = memchr::memrchr(b'\n', &chunk[start..]) {
+            let end = start + last + 1;
+            self.line += read(sink, self.line + 1, &chunk[start..end]);
+            start = end;
         }
         let rest = &chunk[start..];
         if !self.skipping && !rest.is_empty() {
@@ -126,11 +136,11 @@ impl Lines {
         }
     }
 
-    fn finish(&mut self, sink: &mut Sink, each: fn(&mut Sink, u64, &[u8])) {
+    fn finish(&mut self, sink: &mut Sink, read: ReadLines) {
         if !self.skipping && !self.partial.is_empty() {
             self.line += 1;
             let whole = std::mem::take(&mut self.partial);
-            each(sink, self.line, &whole);
+            read(sink, self.line, &whole);
         }
     }
 }
@@ -179,8 +189,8 @@ impl Stage {
                     self.feed(&buffered, sink);
                 }
             }
-            Stage::Text(lines) => lines.feed(chunk, sink, text_line),
-            Stage::JsonLines(lines) => lines.feed(chunk, sink, json_line),
+            Stage::Text(lines) => lines.feed(chunk, sink, text_lines),
+            Stage::JsonLines(lines) => lines.feed(chunk, sink, json_lines),
             Stage::JsonDocument(buffer) => buffer.extend_from_slice(chunk),
             Stage::Csv(csv) => csv.feed(chunk, sink),
             Stage::Gzip(gzip) => {
@@ -217,8 +227,8 @@ impl Stage {
                     next.finish(sink);
                 }
             }
-            Stage::Text(lines) => lines.finish(sink, text_line),
-            Stage::JsonLines(lines) => lines.finish(sink, json_line),
+            Stage::Text(lines) => lines.finish(sink, text_lines),
+            Stage::JsonLines(lines) => lines.finish(sink, json_lines),
             Stage::JsonDocument(buffer) => json_document(buffer, sink),
             Stage::Csv(csv) => csv.finish(sink),
             Stage::Gzip(gzip) => {
@@ -315,12 +325,28 @@ fn unsupported(buffer: &[u8]) -> Option<&'static str> {
         .map(|(_, what)| *what)
 }
 
-fn text_line(sink: &mut Sink, line: u64, bytes: &[u8]) {
-    if line == 1 {
-        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        return sink.reader.line(line, bytes);
+fn text_lines(sink: &mut Sink, first: u64, text: &[u8]) -> u64 {
+    let text = if first == 1 {
+        text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text)
+    } else {
+        text
+    };
+    sink.reader.lines(first, text)
+}
+
+fn json_lines(sink: &mut Sink, first: u64, text: &[u8]) -> u64 {
+    let mut line = first;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (bytes, next) = match memchr::memchr(b'\n', rest) {
+            Some(length) => (&rest[..length], &rest[length + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        json_line(sink, line, bytes);
+        line += 1;
+        rest = next;
     }
-    sink.reader.line(line, bytes);
+    line - first
 }
 
 fn json_line(sink: &mut Sink, line: u64, bytes: &[u8]) {

@@ -261,38 +261,53 @@ impl RowWriter {
             .zip(self.targets.into_iter().map(Target::into_column))
     }
 
-    /// Appends the record of a plain line: values separated by runs of spaces, each right
-    /// for its field, as many as the layout has. Returns false, having appended nothing, for
-    /// any other line.
+    /// Appends the records of plain lines, taken from `next_line` until it gives none or
+    /// one is not plain, which appends nothing and is the last taken. A plain line holds
+    /// values separated by runs of spaces, each right for its field, as many as the layout
+    /// has. Returns how many records were appended.
     #[inline]
-    pub(crate) fn read_plain(&mut self, line: &[u8]) -> bool {
+    pub(crate) fn read_plain_lines<'a>(
+        &mut self,
+        mut next_line: impl FnMut() -> Option<&'a [u8]>,
+    ) -> u64 {
         if self.default_shape {
-            return self.read_plain_default_shape(line);
+            return self.read_plain_default_shape(next_line);
         }
-        let mut done = 0;
-        let mut at = skip_spaces(line, 0);
         let total = self.targets.len();
-        for target in &mut self.targets {
-            let Some(next) = target
-                .read_plain(line, at)
-                .and_then(|end| next_value(line, end, &mut done, total))
-            else {
-                self.take_back(done);
-                return false;
-            };
-            at = next;
+        if total == 0 {
+            return 0;
         }
-        total > 0
+        let mut read = 0;
+        while let Some(line) = next_line() {
+            let mut done = 0;
+            let mut at = skip_spaces(line, 0);
+            for target in &mut self.targets {
+                let Some(next) = target
+                    .read_plain(line, at)
+                    .and_then(|end| next_value(line, end, &mut done, total))
+                else {
+                    self.take_back(done);
+                    return read;
+                };
+                at = next;
+            }
+            read += 1;
+        }
+        read
     }
 
-    /// [`Self::read_plain`] for a layout of the default format's kinds, written out field
-    /// by field. Most flow logs have this layout, and knowing each field's kind where it is
-    /// read spares a jump through a table per value, which the processor often mispredicts
-    /// because the values' lengths vary from line to line.
+    /// [`Self::read_plain_lines`] for a layout of the default format's kinds, written out
+    /// field by field. Most flow logs have this layout, and knowing each field's kind where
+    /// it is read spares a jump through a table per value, which the processor often
+    /// mispredicts because the values' lengths vary from line to line.
     #[inline]
-    fn read_plain_default_shape(&mut self, line: &[u8]) -> bool {
-        let mut done = 0;
-        let read = match &mut self.targets[..] {
+    fn read_plain_default_shape<'a>(
+        &mut self,
+        mut next_line: impl FnMut() -> Option<&'a [u8]>,
+    ) -> u64 {
+        let mut read = 0;
+        let mut refused_after = None;
+        match &mut self.targets[..] {
             [Target::Int {
                 column: version,
                 max: version_max,
@@ -318,9 +333,8 @@ impl RowWriter {
                 column: log_status,
                 words: statuses,
             }] => {
-                let mut read = || -> Option<()> {
+                let mut record = |line: &[u8], done: &mut usize| -> Option<()> {
                     let n = DEFAULT_SHAPE.len();
-                    let done = &mut done;
                     let mut at = skip_spaces(line, 0);
                     at = next_value(line, int_value(version, *version_max, line, at)?, done, n)?;
                     at = next_value(line, text_value(account, line, at)?, done, n)?;
@@ -338,11 +352,18 @@ impl RowWriter {
                     next_value(line, enum_value(log_status, statuses, line, at)?, done, n)?;
                     Some(())
                 };
-                read().is_some()
+                while let Some(line) = next_line() {
+                    let mut done = 0;
+                    if record(line, &mut done).is_none() {
+                        refused_after = Some(done);
+                        break;
+                    }
+                    read += 1;
+                }
             }
-            _ => false,
-        };
-        if !read {
+            _ => return 0,
+        }
+        if let Some(done) = refused_after {
             self.take_back(done);
         }
         read
