@@ -2,12 +2,12 @@
 //! lines are read, and the fast path that fills them straight from a line.
 //!
 //! Nearly every line of a flow log is plain: single spaces between values that are each
-//! right for their field. [`RowWriter::read_plain`] reads such a line in one pass, parsing
-//! each value where it stands and appending it to its column at once, with no list of tokens
-//! or of parsed values in between. At the first thing that is not plain (a tab, a byte
-//! outside ASCII, a value out of range, too few or too many values) it takes back what it
-//! appended for that line and declines; the careful path in `records` then reads the line
-//! and, if it is bad, says why. So the fast path decides nothing the careful path would
+//! right for their field. [`RowWriter::read_plain_lines`] reads such lines, a run of them
+//! per call, each in one pass, parsing each value where it stands and appending it to its
+//! column at once, with no list of tokens or of parsed values in between. At the first thing
+//! that is not plain (a tab, a byte outside ASCII, a value out of range, too few or too many
+//! values) it takes back what it appended for that line and stops; the careful path in
+//! `records` then reads the line and, if it is bad, says why. So the fast path decides nothing the careful path would
 //! decide otherwise: a property test holds the two to the same rows.
 
 use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
