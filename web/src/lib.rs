@@ -29,7 +29,8 @@
 //! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
 //! - `worker` (wasm only): the worker's message loop.
 //! - `read_ahead` (wasm only): a file's slices, read on a thread of their own ahead of the
-//!   decoder.
+//!   decoder, and `next_task`, the worker's way of giving way to its other tasks (the
+//!   warm-up and the memory made ready for a table both use it).
 //! - `loader` (wasm only): the page's handle on the worker (from a file next to the page, or
 //!   from the Blob URL of the single-file build), and the service worker's registration.
 //! - `components` (wasm only): the Yew components, one per file.
