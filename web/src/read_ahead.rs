@@ -33,8 +33,8 @@ const AHEAD: u32 = 4;
 /// slices of 16 MB (the sum over the browser's processes, medians of 5).
 const MOST_CHUNKS_PER_SLICE: u64 = 4;
 
-/// The reader: given `{blob, chunk, most, ahead, inflate, reuse}`, it reads `ahead` slices
-/// and posts each `ArrayBuffer` (transferred). The decoder posts every slice back once it
+/// The reader: given `{blob, chunk, most, ahead, inflate, sniff, reuse}`, it reads `ahead`
+/// slices and posts each `ArrayBuffer` (transferred). The decoder posts every slice back once it
 /// has copied it out, and each one given back allows one more.
 ///
 /// With `reuse`, where the browser's file stream can be read into a given buffer (a "byob"
@@ -55,16 +55,21 @@ const MOST_CHUNKS_PER_SLICE: u64 = 4;
 /// `DecompressionStream` in batches of `chunk` bytes (into the buffers given back),
 /// posted as `{buffer, consumed}` (the compressed bytes read so far) and ended by
 /// `{end: true}`. A failure is posted as `{error}`.
+///
+/// With `sniff`, the decoder does not know yet whether the file is gzip: the reader looks
+/// at the first two bytes of its first slice. If they are gzip's, it posts
+/// `{gzip: size}` (the content's size from the trailer, as [`gzip_size`] reads it) and
+/// inflates from the start instead; the first slice, never posted, is kept for reuse.
 const READER_SCRIPT: &str = r#""use strict";
 let blob = null, chunk = 0, most = 0, size = 0, next = 0, credit = 0, busy = false;
-let inflating = false, wake = null, stream = null;
+let inflating = false, sniffing = false, wake = null, stream = null;
 const spare = [];
 onmessage = (event) => {
   if (event.data instanceof ArrayBuffer) {
     credit += 1;
     if (event.data.byteLength === chunk && (stream || inflating)) spare.push(event.data);
   } else {
-    ({ blob, chunk, most, inflate: inflating } = event.data);
+    ({ blob, chunk, most, inflate: inflating, sniff: sniffing } = event.data);
     size = chunk;
     credit += event.data.ahead;
     if (inflating) {
@@ -90,9 +95,27 @@ async function pump() {
   while (credit > 0 && next < blob.size) {
     credit -= 1;
     const buffer = await (stream ? fill() : slice());
+    if (sniffing) {
+      sniffing = false;
+      const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+      if (head[0] === 0x1f && head[1] === 0x8b) {
+        await inflateInstead(buffer);
+        return;
+      }
+    }
     postMessage(buffer, [buffer]);
   }
   busy = false;
+}
+async function inflateInstead(first) {
+  if (stream) stream.cancel().catch(() => {});
+  stream = null;
+  inflating = true;
+  credit += 1;
+  if (first.byteLength === chunk) spare.push(first);
+  const trailer = new DataView(await blob.slice(blob.size - 4).arrayBuffer());
+  postMessage({ gzip: trailer.getUint32(0, true) });
+  await inflate();
 }
 async function fill() {
   const want = Math.min(chunk, blob.size - next);
@@ -201,7 +224,9 @@ pub enum Slices {
 /// A file whose content (inflated, for gzip) is no larger than one chunk is read here, in
 /// one slice, as is: a reader's worker took 30–40 ms to start and hand over its first
 /// slice, many times what reading or inflating that much takes, and a folder of small
-/// files would pay it for every one.
+/// files would pay it for every one. So a file of one chunk or less is looked at here
+/// first; a larger one goes to the reader at once, which tells gzip by its first bytes
+/// ([`Start::Sniff`]): looking here first took 2–8 ms before the reader was asked.
 pub async fn read_blob(
     blob: &Blob,
     ingest: &mut Ingest,
@@ -211,22 +236,49 @@ pub async fn read_blob(
     mut on_chunk: impl FnMut(&Ingest) -> bool,
 ) -> Result<bool, String> {
     let chunk_bytes = chunk_bytes.max(1);
-    let inflated_size = gzip_size(blob).await;
-    if inflated_size.unwrap_or(blob.size() as u64) <= chunk_bytes {
-        return read_in_place(blob, ingest, chunk_bytes, on_chunk).await;
-    }
-    if let Some(inflated_size) = inflated_size {
-        if let Ok(reader) = Reader::start(blob, chunk_bytes, true, slices, end) {
+    let first_reader = if blob.size() as u64 <= chunk_bytes {
+        match gzip_size(blob).await {
+            Some(inflated_size) if inflated_size > chunk_bytes => {
+                Reader::start(blob, chunk_bytes, Start::Inflate, slices, end)
+                    .ok()
+                    .map(|reader| (reader, Some(inflated_size)))
+            }
+            _ => return read_in_place(blob, ingest, chunk_bytes, on_chunk).await,
+        }
+    } else {
+        match Reader::start(blob, chunk_bytes, Start::Sniff, slices, end) {
+            Ok(reader) => {
+                reader.make_memory_ready(blob.size() as u64).await;
+                let inflated_size = reader.gzip_found().await;
+                Some((reader, inflated_size))
+            }
+            Err(_) => None,
+        }
+    };
+    match first_reader {
+        Some((reader, Some(inflated_size))) => {
             ingest.take_inflated(inflated_size);
             reader.make_memory_ready(inflated_size).await;
             match reader.feed_inflated(ingest, &mut on_chunk).await {
                 Fed::All => return Ok(true),
                 Fed::Stopped => return Ok(false),
+                // Read again below as compressed bytes, which the decoder inflates.
                 Fed::Failed(_) | Fed::NotStarted => ingest.start_over(),
             }
         }
+        Some((reader, None)) => {
+            return match reader.feed(blob, ingest, chunk_bytes, &mut on_chunk).await {
+                Fed::All => Ok(true),
+                Fed::Stopped => Ok(false),
+                Fed::Failed(message) => Err(message),
+                // The reader could not run here; nothing was fed, so reading in place is
+                // safe.
+                Fed::NotStarted => read_in_place(blob, ingest, chunk_bytes, on_chunk).await,
+            };
+        }
+        None => {}
     }
-    if let Ok(reader) = Reader::start(blob, chunk_bytes, false, slices, end) {
+    if let Ok(reader) = Reader::start(blob, chunk_bytes, Start::Plain, slices, end) {
         reader.make_memory_ready(blob.size() as u64).await;
         match reader.feed(blob, ingest, chunk_bytes, &mut on_chunk).await {
             Fed::All => return Ok(true),
@@ -302,6 +354,8 @@ enum Arrival {
     Inflated(js_sys::ArrayBuffer, u64),
     /// The end of the inflated content.
     End,
+    /// The file is gzip, and its content this many bytes (see [`Start::Sniff`]).
+    Gzip(u64),
     Failed(String),
 }
 
@@ -317,6 +371,9 @@ impl Arrival {
         }
         if get("end").is_truthy() {
             return Arrival::End;
+        }
+        if let Some(size) = get("gzip").as_f64() {
+            return Arrival::Gzip(size as u64);
         }
         match (get("buffer").dyn_into(), get("consumed").as_f64()) {
             (Ok(buffer), Some(consumed)) => Arrival::Inflated(buffer, consumed as u64),
@@ -437,6 +494,18 @@ pub fn prepare_reader() {
     });
 }
 
+/// What a reader is to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    /// The file's bytes as they are.
+    Plain,
+    /// The content of a gzip file, inflated by the browser.
+    Inflate,
+    /// The file's bytes, unless the first two are gzip's: then the reader says so with
+    /// the content's size ([`Arrival::Gzip`]) and inflates it, as with [`Start::Inflate`].
+    Sniff,
+}
+
 /// A running reader; dropping it ends the reader's worker and frees its URL.
 struct Reader {
     started: ReaderWorker,
@@ -446,12 +515,12 @@ struct Reader {
 }
 
 impl Reader {
-    /// Starts a reader of `blob`'s bytes, or of its inflated content if `inflate`, in the
-    /// spare reader's worker if there is one (see [`prepare_reader`]).
+    /// Starts a reader of `blob` as `start` says, in the spare reader's worker if there is
+    /// one (see [`prepare_reader`]).
     fn start(
         blob: &Blob,
         chunk_bytes: u64,
-        inflate: bool,
+        start_as: Start,
         slices: Slices,
         end: ReaderEnd,
     ) -> Result<Reader, JsValue> {
@@ -486,7 +555,10 @@ impl Reader {
         let most = chunk_bytes.saturating_mul(MOST_CHUNKS_PER_SLICE);
         js_sys::Reflect::set(&start, &"most".into(), &(most as f64).into())?;
         js_sys::Reflect::set(&start, &"ahead".into(), &AHEAD.into())?;
+        let inflate = start_as == Start::Inflate;
         js_sys::Reflect::set(&start, &"inflate".into(), &inflate.into())?;
+        let sniff = start_as == Start::Sniff;
+        js_sys::Reflect::set(&start, &"sniff".into(), &sniff.into())?;
         let reuse = slices == Slices::Reused;
         js_sys::Reflect::set(&start, &"reuse".into(), &reuse.into())?;
         reader.started.worker.post_message(&start)?;
@@ -525,6 +597,19 @@ impl Reader {
         }
         // Without this, writes to memory freed unread could be left out as useless.
         std::hint::black_box(&mut block);
+    }
+
+    /// Waits for the reader's first message and, if it says the file is gzip (see
+    /// [`Start::Sniff`]), takes it and returns the content's size; any other message is
+    /// left for the feeding to take.
+    async fn gzip_found(&self) -> Option<u64> {
+        match self.next().await {
+            Arrival::Gzip(size) => Some(size),
+            other => {
+                self.inbox.borrow_mut().arrived.push_front(other);
+                None
+            }
+        }
     }
 
     /// The next message, waiting for it if it has not arrived.
@@ -570,7 +655,7 @@ impl Reader {
                 Arrival::Failed(message) => {
                     return Fed::Failed(format!("the browser could not read it ({message})"))
                 }
-                Arrival::Inflated(..) | Arrival::End => {
+                Arrival::Inflated(..) | Arrival::End | Arrival::Gzip(_) => {
                     return Fed::Failed("the file reader sent something else".into())
                 }
             };
@@ -610,7 +695,9 @@ impl Reader {
                 Arrival::Inflated(buffer, consumed) => (buffer, consumed),
                 Arrival::End => return Fed::All,
                 Arrival::Failed(message) => return Fed::Failed(message),
-                Arrival::Slice(_) => return Fed::Failed("the file reader sent bytes".into()),
+                Arrival::Slice(_) | Arrival::Gzip(_) => {
+                    return Fed::Failed("the file reader sent bytes".into())
+                }
             };
             copy_in(&js_sys::Uint8Array::new(&buffer), &mut scratch);
             self.give_back(&buffer);

@@ -204,8 +204,32 @@ async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     let (result, progress) = read_in_slices("guide.log.gz", &file, Slices::Reused).await;
     assert_eq!(result, expected);
     // Slices of 100 inflated bytes, not of 100 compressed bytes: the browser inflated it.
+    // The file is larger than a chunk, so the reader found it was gzip by its first bytes.
     assert_eq!(progress.len(), GUIDE.len().div_ceil(100));
     assert_eq!(progress.last(), Some(&(file.len() as u64)));
+
+    // A file of one chunk whose content is larger is found to be gzip before a reader is
+    // asked, and inflated by the browser all the same.
+    let chunk = file.len() as u64;
+    assert!(GUIDE.len() as u64 > chunk);
+    let mut ingest = Ingest::new(1, "guide.log.gz", chunk, None).unwrap();
+    let mut progress = Vec::new();
+    let complete = read_blob(
+        &blob_of(&file),
+        &mut ingest,
+        chunk,
+        Slices::Reused,
+        ReaderEnd::WithFile,
+        |ingest| {
+            progress.push(ingest.bytes_read());
+            true
+        },
+    )
+    .await
+    .unwrap();
+    assert!(complete);
+    assert_eq!(progress.len() as u64, (GUIDE.len() as u64).div_ceil(chunk));
+    assert_eq!(ingest.finish().1, expected);
 }
 
 #[wasm_bindgen_test]
