@@ -228,6 +228,8 @@ function pageState(page) {
       records: card("records"),
       bytes: card("bytes"),
       wasmMemory: app?.dataset.wasmMemory != null ? Number(app.dataset.wasmMemory) : null,
+      // What the worker timed itself, from taking the file to its table being ready.
+      workerMs: [...document.querySelectorAll("li.file[data-worker-ms]")].map((r) => Number(r.dataset.workerMs)),
       notice: document.querySelector(".notice")?.innerText ?? null,
     };
   });
@@ -282,6 +284,7 @@ async function flowlensRun(url, file) {
       startupMs: start.interactive,
       fcpMs: start.fcp,
       loadMs: load.read - load.handed,
+      workerMs: loaded.workerMs.length === 1 ? loaded.workerMs[0] : null,
       firstMs: load.painted - load.handed,
       filterMs: filter.painted - filter.enter,
       records: loaded.records,

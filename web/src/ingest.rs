@@ -159,6 +159,8 @@ impl Ingest {
             }),
             wrapper: report.wrapper_name(),
             totals: Totals::of(&summary),
+            // Timed by the worker, which knows when it took the file.
+            worker_ms: 0.0,
         };
         (decoded.table, result)
     }

@@ -126,6 +126,20 @@ pub fn duration(seconds: u64) -> String {
     }
 }
 
+/// A time taken, given in milliseconds: to the hundredth of a second under ten seconds,
+/// the tenth under a minute, then as [`duration`]: `272.4` → `0.27 s`, `12_345.0` →
+/// `12.3 s`, `95_000.0` → `1m 35s`.
+pub fn elapsed(ms: f64) -> String {
+    let seconds = ms / 1e3;
+    if seconds < 10.0 {
+        format!("{seconds:.2} s")
+    } else if seconds < 60.0 {
+        format!("{seconds:.1} s")
+    } else {
+        duration(seconds.round() as u64)
+    }
+}
+
 /// Shortens text by cutting out its middle; shared with the charts, which fit their labels
 /// with it.
 pub use flowlog_charts::middle_ellipsis;
@@ -193,6 +207,10 @@ mod tests {
     fn durations() {
         assert_eq!(duration(0), "0s");
         assert_eq!(duration(90), "1m 30s");
+        assert_eq!(elapsed(272.4), "0.27 s");
+        assert_eq!(elapsed(9_994.0), "9.99 s");
+        assert_eq!(elapsed(12_345.0), "12.3 s");
+        assert_eq!(elapsed(95_000.0), "1m 35s");
         assert_eq!(duration(3600), "1h 0m");
         assert_eq!(duration(90_061), "1d 1h 1m");
     }

@@ -354,6 +354,9 @@ pub struct FileResult {
     pub source: Option<String>,
     /// The totals over the file's records.
     pub totals: Totals,
+    /// How long the worker took over the file, in milliseconds: from taking it to its
+    /// table being ready (indexed, or made into an image to ship). 0 where not timed.
+    pub worker_ms: f64,
 }
 
 /// A layout met in a file.

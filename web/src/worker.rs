@@ -255,6 +255,7 @@ async fn load(worker: &Worker, request: LoadRequest) {
         ship,
         blob,
     } = request;
+    let taken = js_sys::Date::now();
     let mut ingest = match Ingest::new(id, &name, blob.size() as u64, format.as_deref()) {
         Ok(ingest) => ingest,
         Err(message) => return post(&FromWorker::Failed { id, message }),
@@ -284,10 +285,11 @@ async fn load(worker: &Worker, request: LoadRequest) {
         Ok(true) if ship => {
             // The table goes to the worker that holds the others; this worker is then
             // ended by the page, which frees its memory.
-            let (table, result) = ingest.finish();
+            let (table, mut result) = ingest.finish();
             let image = js_sys::Uint8Array::from(&table.to_image()[..]);
             drop(table);
             let buffer = image.buffer();
+            result.worker_ms = js_sys::Date::now() - taken;
             let message = FromWorker::Done {
                 id,
                 result: Box::new(result),
@@ -306,9 +308,10 @@ async fn load(worker: &Worker, request: LoadRequest) {
             }
         }
         Ok(true) => {
-            let (table, result) = ingest.finish();
+            let (table, mut result) = ingest.finish();
             if !worker.forgotten.borrow().contains(&id) {
                 keep(worker, id, table);
+                result.worker_ms = js_sys::Date::now() - taken;
                 post_memory();
                 post(&FromWorker::Done {
                     id,

@@ -290,6 +290,7 @@ fn replies_survive_the_boundary_with_exact_large_numbers() {
                 first_start: Some(1_418_530_010),
                 last_end: None,
             },
+            worker_ms: 272.5,
         }),
     };
     let value = to_js(&reply).unwrap();

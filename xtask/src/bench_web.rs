@@ -398,6 +398,8 @@ struct Medians {
     runs: usize,
     failed: Vec<String>,
     load_ms: Option<f64>,
+    /// flowlens only: the worker's own time, from taking the file to its table ready.
+    worker_ms: Option<f64>,
     first_ms: Option<f64>,
     filter_ms: Option<f64>,
     startup_ms: Option<f64>,
@@ -421,6 +423,7 @@ fn medians_of(runs: &[&Value]) -> Medians {
             .map(str::to_owned)
             .collect(),
         load_ms: of("loadMs"),
+        worker_ms: of("workerMs"),
         first_ms: of("firstMs"),
         filter_ms: of("filterMs"),
         startup_ms: of("startupMs"),
@@ -463,8 +466,17 @@ fn report(
         );
     }
     println!(
-        "\n{:<10} {:<9} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
-        "file", "side", "load s", "MB/s", "1st chart", "filter ms", "WASM MB", "B/record", "PSS GB"
+        "\n{:<10} {:<9} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
+        "file",
+        "side",
+        "load s",
+        "MB/s",
+        "in worker",
+        "1st chart",
+        "filter ms",
+        "WASM MB",
+        "B/record",
+        "PSS GB"
     );
     let mut table = Vec::new();
     let mut by_case: BTreeMap<(String, String), Medians> = BTreeMap::new();
@@ -479,13 +491,17 @@ fn report(
             let mbps = m
                 .load_ms
                 .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+            let worker_mbps = m
+                .worker_ms
+                .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
             let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
             println!(
-                "{:<10} {:<10} {:>8} {:>8} {:>11} {:>10} {:>10} {:>9} {:>9}",
+                "{:<10} {:<10} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
                 input.name,
                 tool,
                 fmt(m.load_ms, 1e-3, 2),
                 fmt(mbps, 1.0, 0),
+                fmt(worker_mbps, 1.0, 0),
                 fmt(m.first_ms, 1e-3, 2),
                 fmt(m.filter_ms, 1.0, 0),
                 fmt(m.wasm_bytes, 1e-6, 0),
@@ -498,7 +514,8 @@ fn report(
             table.push(json!({
                 "file": input.name, "side": tool, "records": input.records,
                 "text_bytes": input.text_bytes, "ok_runs": m.runs, "failures": m.failed,
-                "load_ms": m.load_ms, "mb_per_s": mbps, "first_chart_ms": m.first_ms,
+                "load_ms": m.load_ms, "mb_per_s": mbps, "worker_ms": m.worker_ms,
+                "worker_mb_per_s": worker_mbps, "first_chart_ms": m.first_ms,
                 "filter_ms": m.filter_ms, "wasm_bytes": m.wasm_bytes,
                 "wasm_bytes_per_record": per_record, "pss_peak_bytes": m.pss_peak,
                 "pss_before_bytes": m.pss_before, "startup_ms": m.startup_ms, "fcp_ms": m.fcp_ms,
@@ -594,7 +611,7 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
             Some(false) => "not met",
             None => "not measured",
         };
-        println!("  {name:<10} {target:<42} {shown:>9} {unit:<5} {verdict}");
+        println!("  {name:<10} {target:<46} {shown:>9} {unit:<5} {verdict}");
     };
     println!("\ntargets (flowlens medians):");
     for input in inputs {
@@ -614,6 +631,18 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
             fmt(mbps, 1.0, 0),
             "MB/s",
             mbps.map(|v| v >= want),
+        );
+        // The same target timed by the worker alone, as the issue words it ("in the
+        // worker"): from its taking the file to the table ready, without the hand-over.
+        let worker_mbps = m
+            .worker_ms
+            .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+        line(
+            name,
+            &format!("{what}, in the worker"),
+            fmt(worker_mbps, 1.0, 0),
+            "MB/s",
+            worker_mbps.map(|v| v >= want),
         );
         if input.gzip {
             continue;

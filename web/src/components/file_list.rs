@@ -1,6 +1,6 @@
 //! The files, each with its progress while being read, then its records and issues.
 
-use crate::numbers::{bytes, middle_ellipsis, thousands};
+use crate::numbers::{bytes, elapsed, middle_ellipsis, thousands};
 use crate::protocol::{IssueExample, JobId};
 use crate::state::{FileEntry, FileStatus, Severity};
 use std::rc::Rc;
@@ -83,6 +83,9 @@ pub fn file_row(props: &FileRowProps) -> Html {
                 details.extend(result.formats.iter().map(|f| f.description.clone()));
             }
             details.push(bytes(file.size));
+            if result.worker_ms > 0.0 {
+                details.push(format!("read in {}", elapsed(result.worker_ms)));
+            }
             html! {
                 <>
                     <p class="file-stats">
@@ -112,6 +115,10 @@ pub fn file_row(props: &FileRowProps) -> Html {
             data-status={status}
             data-records={records.to_string()}
             data-issues={issues.to_string()}
+            data-worker-ms={match &file.status {
+                FileStatus::Done(result) => Some(format!("{:.0}", result.worker_ms)),
+                _ => None,
+            }}
         >
             <div class="file-head">
                 <span class="file-name" title={file.name.clone()}>
