@@ -57,9 +57,9 @@ const MOST_CHUNKS_PER_SLICE: u64 = 4;
 /// `{end: true}`. A failure is posted as `{error}`.
 ///
 /// With `sniff`, the decoder does not know yet whether the file is gzip: the reader looks
-/// at the first two bytes of its first slice. If they are gzip's, it posts
-/// `{gzip: size}` (the content's size from the trailer, as [`gzip_size`] reads it) and
-/// inflates from the start instead; the first slice, never posted, is kept for reuse.
+/// at the first two bytes it reads. If they are gzip's, it posts `{gzip: size}` (the
+/// content's size from the trailer, as [`gzip_size`] reads it) and inflates from the
+/// start instead; the buffer it was filling, never posted, is kept for reuse.
 const READER_SCRIPT: &str = r#""use strict";
 let blob = null, chunk = 0, most = 0, size = 0, next = 0, credit = 0, busy = false;
 let inflating = false, sniffing = false, wake = null, stream = null;
@@ -95,23 +95,25 @@ async function pump() {
   while (credit > 0 && next < blob.size) {
     credit -= 1;
     const buffer = await (stream ? fill() : slice());
-    if (sniffing) {
-      sniffing = false;
-      const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
-      if (head[0] === 0x1f && head[1] === 0x8b) {
-        await inflateInstead(buffer);
-        return;
-      }
+    if (sniffing && isGzip(buffer)) {
+      await inflateInstead(buffer);
+      return;
     }
+    sniffing = false;
     postMessage(buffer, [buffer]);
   }
   busy = false;
+}
+function isGzip(buffer) {
+  const head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+  return head[0] === 0x1f && head[1] === 0x8b;
 }
 async function inflateInstead(first) {
   if (stream) stream.cancel().catch(() => {});
   stream = null;
   inflating = true;
   credit += 1;
+  sniffing = false;
   if (first.byteLength === chunk) spare.push(first);
   const trailer = new DataView(await blob.slice(blob.size - 4).arrayBuffer());
   postMessage({ gzip: trailer.getUint32(0, true) });
@@ -130,6 +132,8 @@ async function fill() {
     }
     buffer = value.buffer;
     filled += value.byteLength;
+    // Gzip is told from the first bytes the stream gives, not from a whole slice.
+    if (sniffing && filled >= 2 && isGzip(buffer)) return buffer;
   }
   next += want;
   return buffer;
