@@ -230,7 +230,7 @@ pub enum Slices {
 /// slice, many times what reading or inflating that much takes, and a folder of small
 /// files would pay it for every one. So a file of one chunk or less is looked at here
 /// first; a larger one goes to the reader at once, which tells gzip by its first bytes
-/// ([`Start::Sniff`]): looking here first took 2–8 ms before the reader was asked.
+/// itself: looking here first took 2–8 ms before the reader was asked.
 pub async fn read_blob(
     blob: &Blob,
     ingest: &mut Ingest,
