@@ -63,16 +63,21 @@ fn bytes_from_a_uint8array_decode_like_rust_bytes() {
     }
 }
 
-/// Reads `file` through `read_blob` in chunks of 100 bytes, to its end; returns what the
-/// page is told and the progress after each chunk.
-async fn read_in_slices(name: &str, file: &[u8], slices: Slices) -> (FileResult, Vec<u64>) {
+/// Reads `file` through `read_blob` in chunks of `chunk` bytes, to its end; returns what
+/// the page is told and the progress after each chunk.
+async fn read_in_slices(
+    name: &str,
+    file: &[u8],
+    chunk: u64,
+    slices: Slices,
+) -> (FileResult, Vec<u64>) {
     let blob = blob_of(file);
     let mut ingest = Ingest::new(1, name, blob.size() as u64, None).unwrap();
     let mut progress = Vec::new();
     let complete = read_blob(
         &blob,
         &mut ingest,
-        100,
+        chunk,
         slices,
         ReaderEnd::WithFile,
         |ingest| {
@@ -91,7 +96,7 @@ async fn a_blob_is_read_in_slices_with_progress() {
     // Reused buffers are many more than the reader holds at once (the guide is 9 chunks);
     // new slices grow past a chunk. Either way the decoder gets whole chunks.
     for slices in [Slices::Reused, Slices::New] {
-        let (result, progress) = read_in_slices("guide.log", GUIDE.as_bytes(), slices).await;
+        let (result, progress) = read_in_slices("guide.log", GUIDE.as_bytes(), 100, slices).await;
         let len = GUIDE.len() as u64;
         assert_eq!(progress.len() as u64, len.div_ceil(100), "{slices:?}");
         assert_eq!(progress.last(), Some(&len), "{slices:?}");
@@ -113,7 +118,7 @@ async fn files_read_by_spare_readers_are_read_whole() {
         prepare_reader();
         prepare_reader();
         let (result, progress) =
-            read_in_slices("guide.log", GUIDE.as_bytes(), Slices::Reused).await;
+            read_in_slices("guide.log", GUIDE.as_bytes(), 100, Slices::Reused).await;
         assert_eq!(progress.last(), Some(&(GUIDE.len() as u64)));
         assert_eq!(result, whole(GUIDE.as_bytes()));
     }
@@ -121,25 +126,10 @@ async fn files_read_by_spare_readers_are_read_whole() {
 
 #[wasm_bindgen_test]
 async fn a_blob_of_one_chunk_is_read_whole() {
-    let blob = blob_of(GUIDE.as_bytes());
-    let mut ingest = Ingest::new(1, "guide.log", blob.size() as u64, None).unwrap();
-    let mut progress = Vec::new();
-    let complete = read_blob(
-        &blob,
-        &mut ingest,
-        1 << 20,
-        Slices::Reused,
-        ReaderEnd::WithFile,
-        |ingest| {
-            progress.push(ingest.bytes_read());
-            true
-        },
-    )
-    .await
-    .unwrap();
-    assert!(complete);
+    let (result, progress) =
+        read_in_slices("guide.log", GUIDE.as_bytes(), 1 << 20, Slices::Reused).await;
     assert_eq!(progress, [GUIDE.len() as u64]);
-    assert_eq!(ingest.finish().1, whole(GUIDE.as_bytes()));
+    assert_eq!(result, whole(GUIDE.as_bytes()));
 }
 
 #[wasm_bindgen_test]
@@ -201,7 +191,7 @@ async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     };
     assert_eq!(expected.wrapper, "gzip");
     assert_eq!(expected.totals.records, 7);
-    let (result, progress) = read_in_slices("guide.log.gz", &file, Slices::Reused).await;
+    let (result, progress) = read_in_slices("guide.log.gz", &file, 100, Slices::Reused).await;
     assert_eq!(result, expected);
     // Slices of 100 inflated bytes, not of 100 compressed bytes: the browser inflated it.
     // The file is larger than a chunk, so the reader found it was gzip by its first bytes.
@@ -212,24 +202,9 @@ async fn a_gzip_file_is_inflated_by_the_browser_beside_the_decoder() {
     // asked, and inflated by the browser all the same.
     let chunk = file.len() as u64;
     assert!(GUIDE.len() as u64 > chunk);
-    let mut ingest = Ingest::new(1, "guide.log.gz", chunk, None).unwrap();
-    let mut progress = Vec::new();
-    let complete = read_blob(
-        &blob_of(&file),
-        &mut ingest,
-        chunk,
-        Slices::Reused,
-        ReaderEnd::WithFile,
-        |ingest| {
-            progress.push(ingest.bytes_read());
-            true
-        },
-    )
-    .await
-    .unwrap();
-    assert!(complete);
+    let (result, progress) = read_in_slices("guide.log.gz", &file, chunk, Slices::Reused).await;
     assert_eq!(progress.len() as u64, (GUIDE.len() as u64).div_ceil(chunk));
-    assert_eq!(ingest.finish().1, expected);
+    assert_eq!(result, expected);
 }
 
 #[wasm_bindgen_test]
@@ -251,7 +226,7 @@ async fn gzip_the_browser_cannot_read_is_read_again_by_the_decoder() {
             ingest.feed(&file);
             ingest.finish().1
         };
-        let (result, _) = read_in_slices("guide.log.gz", &file, Slices::Reused).await;
+        let (result, _) = read_in_slices("guide.log.gz", &file, 100, Slices::Reused).await;
         assert_eq!(result, expected, "{what}");
     }
 }
