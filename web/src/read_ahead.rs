@@ -519,8 +519,8 @@ struct Reader {
 }
 
 impl Reader {
-    /// Starts a reader of `blob` as `start` says, in the spare reader's worker if there is
-    /// one (see [`prepare_reader`]).
+    /// Starts a reader of `blob` as `start_as` says, in the spare reader's worker if there
+    /// is one (see [`prepare_reader`]).
     fn start(
         blob: &Blob,
         chunk_bytes: u64,
