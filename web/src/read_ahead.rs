@@ -259,7 +259,9 @@ pub async fn read_blob(
             Err(_) => None,
         }
     };
-    match first_reader {
+    // The reader of the file's bytes: the sniffing one if it found no gzip, or else a new
+    // one (after the browser failed to inflate the file, or if no reader started).
+    let reader = match first_reader {
         Some((reader, Some(inflated_size))) => {
             ingest.take_inflated(inflated_size);
             reader.make_memory_ready(inflated_size).await;
@@ -269,21 +271,22 @@ pub async fn read_blob(
                 // Read again below as compressed bytes, which the decoder inflates.
                 Fed::Failed(_) | Fed::NotStarted => ingest.start_over(),
             }
+            None
         }
-        Some((reader, None)) => {
-            return match reader.feed(blob, ingest, chunk_bytes, &mut on_chunk).await {
-                Fed::All => Ok(true),
-                Fed::Stopped => Ok(false),
-                Fed::Failed(message) => Err(message),
-                // The reader could not run here; nothing was fed, so reading in place is
-                // safe.
-                Fed::NotStarted => read_in_place(blob, ingest, chunk_bytes, on_chunk).await,
-            };
-        }
-        None => {}
-    }
-    if let Ok(reader) = Reader::start(blob, chunk_bytes, Start::Plain, slices, end) {
-        reader.make_memory_ready(blob.size() as u64).await;
+        Some((reader, None)) => Some(reader),
+        None => None,
+    };
+    let reader = match reader {
+        Some(reader) => Some(reader),
+        None => match Reader::start(blob, chunk_bytes, Start::Plain, slices, end) {
+            Ok(reader) => {
+                reader.make_memory_ready(blob.size() as u64).await;
+                Some(reader)
+            }
+            Err(_) => None,
+        },
+    };
+    if let Some(reader) = reader {
         match reader.feed(blob, ingest, chunk_bytes, &mut on_chunk).await {
             Fed::All => return Ok(true),
             Fed::Stopped => return Ok(false),

@@ -60,6 +60,13 @@ struct Input {
     gzip: bool,
 }
 
+impl Input {
+    /// Megabytes (10^6 bytes) of text per second, for a load of `ms` milliseconds.
+    fn mb_per_s(&self, ms: f64) -> f64 {
+        self.text_bytes as f64 / 1e6 / (ms / 1e3)
+    }
+}
+
 /// `cargo xtask bench-web …`.
 pub fn task(rest: &[String]) -> Result {
     let mut counts = vec![1_000_000, 10_000_000];
@@ -488,12 +495,8 @@ fn report(
                 .filter(|r| r["tool"] == *tool && r["file"] == path.as_ref())
                 .collect();
             let m = medians_of(&mine);
-            let mbps = m
-                .load_ms
-                .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
-            let worker_mbps = m
-                .worker_ms
-                .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+            let mbps = m.load_ms.map(|ms| input.mb_per_s(ms));
+            let worker_mbps = m.worker_ms.map(|ms| input.mb_per_s(ms));
             let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
             println!(
                 "{:<10} {:<10} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
@@ -617,9 +620,7 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
     for input in inputs {
         let Some(m) = ours(input) else { continue };
         let name = input.name.as_str();
-        let mbps = m
-            .load_ms
-            .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+        let mbps = m.load_ms.map(|ms| input.mb_per_s(ms));
         let (want, what) = if input.gzip {
             (200.0, "gzip load ≥ 200 MB/s of text")
         } else {
@@ -634,9 +635,7 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
         );
         // The same target timed by the worker alone, as the issue words it ("in the
         // worker"): from its taking the file to the table ready, without the hand-over.
-        let worker_mbps = m
-            .worker_ms
-            .map(|ms| input.text_bytes as f64 / 1e6 / (ms / 1e3));
+        let worker_mbps = m.worker_ms.map(|ms| input.mb_per_s(ms));
         line(
             name,
             &format!("{what}, in the worker"),
