@@ -880,6 +880,16 @@ impl AddrPairs {
             end = start;
             dst.truncate(end);
             dst.shrink_to_fit();
+            // When most rows so far have a pair of their own, the lookup table is sized
+            // for the rows left at the same rate now, rather than doubled (and every pair
+            // hashed again) several times on the way.
+            let paired = codes.len() - end;
+            if end > 0 && pairs.len() > paired / 4 {
+                let expected = pairs.len() as u64 * codes.len() as u64 / paired as u64;
+                let additional = expected as usize - pairs.len();
+                code_of.reserve(additional, |&c| hash(pairs[c as usize]));
+                pairs.reserve(additional);
+            }
         }
         // The lookup table and the destinations go before the renumbering allocates, so
         // that it can reuse their memory.
@@ -1317,16 +1327,22 @@ pub(crate) struct AddrDictionary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PairedBy {
     /// IPv4 words below [`ESCAPED`], and [`ESCAPED`] plus the dictionary's code for any
-    /// other value (IPv6, missing).
+    /// other value (IPv6, missing, and IPv4 from [`ESCAPED`] up).
     Words,
     /// Codes of the dictionary.
     Codes,
 }
 
 /// Where the numbers that stand for a paired column's other values start: 240.0.0.0, the
-/// first of the addresses IPv4 reserves, which VPC traffic should not carry. A column that
-/// holds an IPv4 address from there up all the same is paired by codes instead.
+/// first of the addresses IPv4 reserves, which VPC traffic should not carry. Made-up files
+/// do (a random address is from there up once in sixteen): those addresses are escaped
+/// too, as their dictionary codes.
 const ESCAPED: u32 = 0xF000_0000;
+
+/// How many IPv4 addresses the dictionary looks up one by one as it codes the pairs'
+/// addresses, before it sorts the rest (see `AddrDictionary::code_pair_numbers`): 64Ki
+/// addresses, a lookup table of about 1 MiB, which a core's cache holds.
+const LOOKUP_LIMIT: usize = 1 << 16;
 
 impl AddrDictionary {
     fn code_of(&mut self, value: Option<IpAddr>) -> u32 {
@@ -1345,6 +1361,7 @@ impl AddrDictionary {
 
     /// Codes one column and counts each row's address.
     pub(crate) fn code(&mut self, words: AddrWords) {
+        debug_assert!(self.pairs.is_none(), "columns are coded before the pairs");
         let codes = self.codes_in_place(words);
         for &code in &codes {
             self.counts[code as usize] += 1;
@@ -1353,41 +1370,131 @@ impl AddrDictionary {
     }
 
     /// Pairs the rows of `src` with those of `dst` and codes the addresses of the pairs,
-    /// counting each once per row of its pair.
+    /// counting each once per row of its pair. The last step before [`Self::finish`]: the
+    /// addresses it adds to the dictionary are not looked up again.
     ///
     /// Each side is paired by its IPv4 words (as nearly every flow log allows), without a
-    /// lookup per row of its own: only the pairs' addresses are looked up, a few for every
+    /// lookup per row of its own: only the pairs' addresses are coded, a few for every
     /// hundred rows, and the rows that are not IPv4 (a percent or two: IPv6, and the
-    /// missing addresses of `NODATA` records). A side holding an IPv4 address that the
-    /// numbers for those rows would collide with is coded first and paired by its codes.
+    /// missing addresses of `NODATA` records). Only a dictionary too large for the escaped
+    /// numbers has a side coded first and paired by its codes.
     pub(crate) fn pair(&mut self, src: AddrWords, dst: AddrWords) {
+        self.pair_looking_up(src, dst, LOOKUP_LIMIT);
+    }
+
+    /// [`Self::pair`], looking up the pairs' IPv4 addresses one by one while the
+    /// dictionary holds fewer than `lookup_limit` of them.
+    fn pair_looking_up(&mut self, src: AddrWords, dst: AddrWords, lookup_limit: usize) {
         let (src, src_by) = self.pairing_numbers(src);
         let (dst, dst_by) = self.pairing_numbers(dst);
         let (mut pairs, counts) = AddrPairs::build(src, dst);
-        for (pair, count) in pairs.pairs.iter_mut().zip(counts) {
-            for (number, by) in pair.iter_mut().zip([src_by, dst_by]) {
-                let code = match by {
-                    PairedBy::Words if *number >= ESCAPED => *number - ESCAPED,
-                    PairedBy::Words => self.code_of(Some(IpAddr::V4(Ipv4Addr::from(*number)))),
-                    PairedBy::Codes => *number,
-                };
+        self.code_pair_numbers(&mut pairs.pairs, [src_by, dst_by], lookup_limit);
+        for (pair, count) in pairs.pairs.iter().zip(counts) {
+            for &code in pair {
                 self.counts[code as usize] += u64::from(count);
-                *number = code;
             }
         }
         self.pairs = Some(pairs);
     }
 
+    /// Writes each pair's address codes over the numbers it was paired by (`by` says what
+    /// the source's and the destination's numbers stand for).
+    ///
+    /// The numbers are looked up one by one, in order, pair by pair and source first,
+    /// while the dictionary holds fewer than `lookup_limit` IPv4 addresses, as it does
+    /// for nearly every flow log. Past that (internet traffic, scans, made-up addresses:
+    /// as many pairs as rows, and addresses nearly as many), a lookup table too large for
+    /// the cache would miss it on nearly every number, so the remaining IPv4 words are
+    /// sorted instead: the places that hold one word then follow each other, and only the
+    /// first place of each word is looked up. Those first places are coded in order, so
+    /// that addresses new to the dictionary get their codes in the order they first
+    /// appear, as a lookup per number gives them, and [`Self::finish`] keeps for ties.
+    fn code_pair_numbers(
+        &mut self,
+        pairs: &mut [[u32; 2]],
+        by: [PairedBy; 2],
+        lookup_limit: usize,
+    ) {
+        let numbers = pairs.as_flattened_mut();
+        let is_word = |at: usize, number: u32| by[at % 2] == PairedBy::Words && number < ESCAPED;
+        let other_code = |at: usize, number: u32| match by[at % 2] {
+            PairedBy::Words => number - ESCAPED,
+            PairedBy::Codes => number,
+        };
+        let mut sorted_from = 0;
+        while sorted_from < numbers.len() && self.v4.len() < lookup_limit {
+            let (at, number) = (sorted_from, numbers[sorted_from]);
+            numbers[at] = if is_word(at, number) {
+                self.code_of(Some(IpAddr::V4(Ipv4Addr::from(number))))
+            } else {
+                other_code(at, number)
+            };
+            sorted_from += 1;
+        }
+        // Each word above its place; a stable sort by word keeps each word's places in order.
+        let mut places: Vec<u64> = (0u32..)
+            .zip(numbers.iter())
+            .skip(sorted_from)
+            .filter(|&(at, &number)| is_word(at as usize, number))
+            .map(|(at, &number)| u64::from(number) << 32 | u64::from(at))
+            .collect();
+        radsort::sort_by_key(&mut places, |&place| (place >> 32) as u32);
+        // Every later place of a word gets the word's first place instead, and a mark.
+        let mut follows = vec![false; numbers.len() - sorted_from];
+        for run in places.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let first = run[0] as u32;
+            for &place in &run[1..] {
+                let at = place as u32 as usize;
+                numbers[at] = first;
+                follows[at - sorted_from] = true;
+            }
+        }
+        drop(places);
+        for at in sorted_from..numbers.len() {
+            let number = numbers[at];
+            numbers[at] = if follows[at - sorted_from] {
+                // The first place comes before, and holds the code by now.
+                numbers[number as usize]
+            } else if is_word(at, number) {
+                self.v4_code_once(number)
+            } else {
+                other_code(at, number)
+            };
+        }
+    }
+
+    /// The code of an IPv4 address that is looked up once: the code it already has, or a
+    /// new one that is not entered in the lookup table.
+    fn v4_code_once(&mut self, word: u32) -> u32 {
+        if let Some(&code) = self.v4.get(&word) {
+            return code;
+        }
+        let code = self.values.len() as u32;
+        self.values.push(Some(IpAddr::V4(Ipv4Addr::from(word))));
+        self.counts.push(0);
+        code
+    }
+
     /// The numbers a column is paired by, one per row, and what they stand for.
     fn pairing_numbers(&mut self, mut words: AddrWords) -> (Vec<u32>, PairedBy) {
-        // The words of rows that are not IPv4 are below ESCAPED anyway (0, or a position
-        // among the column's IPv6 addresses), so only an IPv4 address sends it to codes.
-        if words.words.iter().any(|&word| word >= ESCAPED) {
+        // An IPv4 address from ESCAPED up (made-up or scanning traffic; the words of rows
+        // that are not IPv4 are below ESCAPED: 0, or a position among the column's IPv6
+        // addresses) is escaped too, with its code, so that no word collides with a code.
+        let high_rows: Vec<usize> = if words.words.iter().any(|&word| word >= ESCAPED) {
+            (0..words.len())
+                .filter(|&row| words.words[row] >= ESCAPED)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let other_rows = words.other_rows();
+        let escaped = high_rows.len() + other_rows.len();
+        if self.values.len() + escaped > (u32::MAX - ESCAPED) as usize {
             return (self.codes_in_place(words), PairedBy::Codes);
         }
-        let other_rows = words.other_rows();
-        if self.values.len() + other_rows.len() > (u32::MAX - ESCAPED) as usize {
-            return (self.codes_in_place(words), PairedBy::Codes);
+        for row in high_rows {
+            let word = words.words[row];
+            words.words[row] = ESCAPED + self.code_of(Some(IpAddr::V4(Ipv4Addr::from(word))));
         }
         for row in other_rows {
             // `get` reads this row's word, which has not been written over yet.
@@ -1453,9 +1560,22 @@ impl AddrDictionary {
 /// Codes renumbered by how often each occurs, given `counts` by code: the old code of each
 /// new one, most frequent first (ties in the order of the old codes), and the new code of
 /// each old one.
-fn most_frequent_first<C: Copy + Ord>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
-    let mut order: Vec<u32> = (0..counts.len() as u32).collect();
-    order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
+///
+/// Each code is sorted as one number, how far its count is below `u32::MAX` above the code
+/// itself, rather than by looking its count up from each comparison: with millions of
+/// codes those lookups miss the cache. A count cannot reach `u32::MAX`: that many rows
+/// would not fit in memory.
+fn most_frequent_first<C: Copy + Into<u64>>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
+    let mut keys: Vec<u64> = (0u32..)
+        .zip(counts)
+        .map(|(code, &count)| {
+            let count = u32::try_from(count.into()).unwrap_or(u32::MAX);
+            u64::from(u32::MAX - count) << 32 | u64::from(code)
+        })
+        .collect();
+    radsort::sort(&mut keys);
+    let order: Vec<u32> = keys.iter().map(|&key| key as u32).collect();
+    drop(keys);
     let mut renumber = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
         renumber[old as usize] = new as u32;
@@ -1647,9 +1767,101 @@ mod tests {
             numbers,
             [ESCAPED + escaped[0], ESCAPED + escaped[1], 7, ESCAPED - 1]
         );
+        // An IPv4 address among the escaped numbers is escaped too, with its code.
         let (numbers, by) = dictionary.pairing_numbers(column(&[7, ESCAPED]));
-        assert_eq!(by, PairedBy::Codes);
-        assert_eq!(numbers[..2], escaped);
+        assert_eq!(by, PairedBy::Words);
+        let high = dictionary.code_of(Some(Ipv4Addr::from(ESCAPED).into()));
+        assert_eq!(
+            numbers,
+            [
+                ESCAPED + escaped[0],
+                ESCAPED + escaped[1],
+                7,
+                ESCAPED + high
+            ]
+        );
+    }
+
+    /// A column of `rows` addresses, each given by `address`.
+    fn words_of(rows: impl IntoIterator<Item = Option<IpAddr>>) -> AddrWords {
+        let mut words = AddrWords::default();
+        for address in rows {
+            match address {
+                None => words.push_missing(),
+                Some(IpAddr::V4(a)) => words.push_v4(a.into()),
+                Some(IpAddr::V6(a)) => words.push_v6(a.into()),
+            }
+        }
+        words
+    }
+
+    /// The pairs and the dictionary of `src` paired with `dst`, looked up one by one while
+    /// the dictionary holds fewer than `lookup_limit` IPv4 addresses.
+    fn paired(
+        src: &[Option<IpAddr>],
+        dst: &[Option<IpAddr>],
+        lookup_limit: usize,
+    ) -> (AddrPairs, Arc<[Option<IpAddr>]>) {
+        let mut dictionary = AddrDictionary::default();
+        let (src, dst) = (words_of(src.iter().copied()), words_of(dst.iter().copied()));
+        dictionary.pair_looking_up(src, dst, lookup_limit);
+        let (_, pairs, values) = dictionary.finish();
+        (pairs.expect("paired"), values)
+    }
+
+    /// Checks that `pairs` and `values` give back `src` and `dst` row by row, and hold
+    /// each address once.
+    fn assert_rows_read_back(
+        pairs: &AddrPairs,
+        values: &[Option<IpAddr>],
+        src: &[Option<IpAddr>],
+        dst: &[Option<IpAddr>],
+    ) {
+        for (row, &code) in pairs.codes().iter().enumerate() {
+            let [s, d] = pairs.pairs()[code as usize];
+            assert_eq!(
+                (values[s as usize], values[d as usize]),
+                (src[row], dst[row])
+            );
+        }
+        let distinct: std::collections::HashSet<_> = values.iter().collect();
+        assert_eq!(distinct.len(), values.len());
+    }
+
+    proptest::proptest! {
+        /// Sorting the pairs' addresses, from the start or after a few lookups, codes them
+        /// exactly as looking every one up does: same pairs, same dictionary, same order.
+        #[test]
+        fn sorting_the_pairs_addresses_codes_them_as_lookups_do(
+            rows in proptest::collection::vec((0u32..14, 0u32..14), 0..200),
+            lookup_limit in 0usize..6,
+        ) {
+            let address = |n: u32| match n {
+                0 => None,
+                1 => Some(IpAddr::V6(Ipv6Addr::from(0x2001_0db8_u128 << 96 | 1))),
+                2 => Some(IpAddr::V4(Ipv4Addr::from(ESCAPED + 5))),
+                n => Some(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))),
+            };
+            let src: Vec<_> = rows.iter().map(|&(s, _)| address(s)).collect();
+            let dst: Vec<_> = rows.iter().map(|&(_, d)| address(d)).collect();
+            let (pairs, values) = paired(&src, &dst, lookup_limit);
+            assert_rows_read_back(&pairs, &values, &src, &dst);
+            let looked_up = paired(&src, &dst, usize::MAX);
+            proptest::prop_assert_eq!((pairs, values), looked_up);
+        }
+    }
+
+    #[test]
+    fn pairs_of_more_addresses_than_the_lookup_limit_are_sorted_the_same() {
+        // Every row's source is its own address; the destinations repeat every 1,000 rows.
+        let rows = LOOKUP_LIMIT as u32 + 5_000;
+        let v4 = |word: u32| Some(IpAddr::V4(Ipv4Addr::from(word)));
+        let src: Vec<_> = (0..rows).map(|row| v4(0x0b00_0000 + row)).collect();
+        let dst: Vec<_> = (0..rows).map(|row| v4(0x0a00_0000 + row % 1_000)).collect();
+        let (pairs, values) = paired(&src, &dst, LOOKUP_LIMIT);
+        assert_eq!(values.len(), rows as usize + 1_000);
+        assert_rows_read_back(&pairs, &values, &src, &dst);
+        assert_eq!((pairs, values), paired(&src, &dst, usize::MAX));
     }
 
     #[test]
