@@ -45,6 +45,10 @@ usage: cargo xtask bench-web [options]
   --scale N            then add the largest file to one tab up to N times, to see how many
                        records a tab holds (default 0: left out)
   --scale-minutes M    stop adding files after M minutes (default 20)
+  --file PATH          measure this flow-log file (plain text or gzip, with a header line)
+                       instead of the generated ones; repeat for more files. Its records
+                       are counted first with the native decoder, and DuckDB reads it with
+                       the same read_csv call
 ";
 
 /// The filter of the filter-change figure, in the page's language and in DuckDB's SQL.
@@ -78,6 +82,7 @@ pub fn task(rest: &[String]) -> Result {
     let mut scale_files = 0;
     let mut copies = 0;
     let mut scale_minutes = 20;
+    let mut files: Vec<PathBuf> = Vec::new();
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -100,6 +105,7 @@ pub fn task(rest: &[String]) -> Result {
             "--scale" => scale_files = number(value(&mut args, arg)?, arg)?,
             "--parallel" => copies = number(value(&mut args, arg)?, arg)?,
             "--scale-minutes" => scale_minutes = number(value(&mut args, arg)?, arg)?,
+            "--file" => files.push(PathBuf::from(value(&mut args, arg)?)),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return Ok(());
@@ -112,7 +118,10 @@ pub fn task(rest: &[String]) -> Result {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
 
     let mut inputs = Vec::new();
-    for &records in &counts {
+    for path in &files {
+        inputs.push(given_input(path)?);
+    }
+    for &records in counts.iter().filter(|_| files.is_empty()) {
         inputs.push(input(&dir, records, false)?);
         if gzip {
             inputs.push(input(&dir, records, true)?);
@@ -295,6 +304,45 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
         path,
         records,
         text_bytes: summary.text_bytes,
+        gzip,
+    })
+}
+
+/// A file given with `--file`: its records counted by the native decoder (which also says
+/// what it could not read), and its bytes of text, inflated when it is gzip.
+fn given_input(path: &Path) -> Result<Input> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    let text_bytes = if gzip {
+        let mut inflate = flate2::read::MultiGzDecoder::new(&bytes[..]);
+        std::io::copy(&mut inflate, &mut std::io::sink())
+            .map_err(|e| format!("{}: not readable gzip: {e}", path.display()))?
+    } else {
+        bytes.len() as u64
+    };
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    let decoded = flowlog::decode_all(&name, &bytes, Default::default());
+    let report = &decoded.report;
+    println!(
+        "{}: {} records, {} lines not read, {:.1} MB of text ({})",
+        path.display(),
+        report.records,
+        report.issues.total(),
+        text_bytes as f64 / 1e6,
+        report.wrapper_name(),
+    );
+    if report.records == 0 {
+        return Err(format!("{}: no flow-log records in it", path.display()));
+    }
+    let path = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Input {
+        name,
+        path,
+        records: report.records,
+        text_bytes,
         gzip,
     })
 }
