@@ -1340,9 +1340,12 @@ enum PairedBy {
 const ESCAPED: u32 = 0xF000_0000;
 
 /// How many IPv4 addresses the dictionary looks up one by one as it codes the pairs'
-/// addresses, before it sorts the rest (see `AddrDictionary::code_pair_numbers`): 64Ki
-/// addresses, a lookup table of about 1 MiB, which a core's cache holds.
-const LOOKUP_LIMIT: usize = 1 << 16;
+/// addresses, before it sorts the rest (see `AddrDictionary::code_pair_numbers`): 256Ki
+/// addresses, a lookup table of about 4.5 MiB, which a last-level cache holds. Sorting
+/// takes 16 bytes per address coded, for a moment, and WebAssembly memory never shrinks:
+/// the 10M records of the benchmark's generated file, with their 244k addresses, are
+/// looked up.
+const LOOKUP_LIMIT: usize = 1 << 18;
 
 impl AddrDictionary {
     fn code_of(&mut self, value: Option<IpAddr>) -> u32 {
@@ -1560,22 +1563,9 @@ impl AddrDictionary {
 /// Codes renumbered by how often each occurs, given `counts` by code: the old code of each
 /// new one, most frequent first (ties in the order of the old codes), and the new code of
 /// each old one.
-///
-/// Each code is sorted as one number, how far its count is below `u32::MAX` above the code
-/// itself, rather than by looking its count up from each comparison: with millions of
-/// codes those lookups miss the cache. A count cannot reach `u32::MAX`: that many rows
-/// would not fit in memory.
-fn most_frequent_first<C: Copy + Into<u64>>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
-    let mut keys: Vec<u64> = (0u32..)
-        .zip(counts)
-        .map(|(code, &count)| {
-            let count = u32::try_from(count.into()).unwrap_or(u32::MAX);
-            u64::from(u32::MAX - count) << 32 | u64::from(code)
-        })
-        .collect();
-    radsort::sort(&mut keys);
-    let order: Vec<u32> = keys.iter().map(|&key| key as u32).collect();
-    drop(keys);
+fn most_frequent_first<C: Copy + Ord>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..counts.len() as u32).collect();
+    order.sort_by_key(|&code| std::cmp::Reverse(counts[code as usize]));
     let mut renumber = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
         renumber[old as usize] = new as u32;
