@@ -324,6 +324,14 @@ fn given_input(path: &Path) -> Result<Input> {
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
     );
+    if gzip != name.ends_with(".gz") {
+        return Err(format!(
+            "{}: the DuckDB page tells gzip by a name ending in .gz, and this file {} \
+             gzip: rename it",
+            path.display(),
+            if gzip { "is" } else { "is not" }
+        ));
+    }
     let decoded = flowlog::decode_all(&name, &bytes, Default::default());
     let report = &decoded.report;
     println!(

@@ -1775,7 +1775,7 @@ mod tests {
         );
     }
 
-    /// A column of `rows` addresses, each given by `address`.
+    /// A column holding `rows`: an address, or none, per row.
     fn words_of(rows: impl IntoIterator<Item = Option<IpAddr>>) -> AddrWords {
         let mut words = AddrWords::default();
         for address in rows {
