@@ -54,7 +54,8 @@ usage: cargo xtask bench-web [options]
 /// The filter of the filter-change figure, in the page's language and in DuckDB's SQL.
 const FILTER: (&str, &str) = ("action = REJECT", "action = 'REJECT'");
 
-/// One generated file.
+/// One file to measure: generated, or given with `--file`.
+#[derive(Debug)]
 struct Input {
     name: String,
     path: PathBuf,
@@ -313,13 +314,19 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
 fn given_input(path: &Path) -> Result<Input> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
-    let text_bytes = if gzip {
-        let mut inflate = flate2::read::MultiGzDecoder::new(&bytes[..]);
-        std::io::copy(&mut inflate, &mut std::io::sink())
-            .map_err(|e| format!("{}: not readable gzip: {e}", path.display()))?
+    // Inflated here once, so that the decoder counts the records of the text it gives.
+    let text = if gzip {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+            &mut text,
+        )
+        .map_err(|e| format!("{}: not readable gzip: {e}", path.display()))?;
+        text
     } else {
-        bytes.len() as u64
+        bytes
     };
+    let text_bytes = text.len() as u64;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
@@ -332,15 +339,15 @@ fn given_input(path: &Path) -> Result<Input> {
             if gzip { "is" } else { "is not" }
         ));
     }
-    let decoded = flowlog::decode_all(&name, &bytes, Default::default());
+    let decoded = flowlog::decode_all(&name, &text, Default::default());
     let report = &decoded.report;
     println!(
-        "{}: {} records, {} lines not read, {:.1} MB of text ({})",
+        "{}: {} records, {} lines not read, {:.1} MB of text{}",
         path.display(),
         report.records,
         report.issues.total(),
         text_bytes as f64 / 1e6,
-        report.wrapper_name(),
+        if gzip { ", gzipped" } else { "" },
     );
     if report.records == 0 {
         return Err(format!("{}: no flow-log records in it", path.display()));
@@ -829,6 +836,45 @@ fn print_scale(scale: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_given_file_is_counted_and_its_gzip_inflated() {
+        let dir = std::env::temp_dir().join(format!("flowlens-bench-web-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, compression| {
+            let options = Options {
+                records: 250,
+                header: true,
+                compression,
+                ..Options::default()
+            };
+            let path = dir.join(name);
+            let file = std::fs::File::create(&path).unwrap();
+            (path, generate(&options, file).unwrap().text_bytes)
+        };
+        let (plain, plain_bytes) = write("flows.log", Compression::None);
+        let (zipped, zipped_bytes) = write("flows.log.gz", Compression::Gzip);
+        let input = given_input(&plain).unwrap();
+        assert_eq!(
+            (input.records, input.text_bytes, input.gzip),
+            (250, plain_bytes, false)
+        );
+        assert_eq!(input.text_bytes, std::fs::metadata(&plain).unwrap().len());
+        let input = given_input(&zipped).unwrap();
+        assert_eq!(
+            (input.records, input.text_bytes, input.gzip),
+            (250, zipped_bytes, true)
+        );
+        // A name that says otherwise than the content is refused, as are files of no records.
+        let misnamed = dir.join("flows.txt");
+        std::fs::copy(&zipped, &misnamed).unwrap();
+        assert!(given_input(&misnamed).unwrap_err().contains("rename it"));
+        std::fs::write(&misnamed, "not a flow log at all\n").unwrap();
+        assert!(given_input(&misnamed)
+            .unwrap_err()
+            .contains("no flow-log records"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn medians_of_odd_and_even_counts() {
