@@ -144,11 +144,14 @@ pub fn task(rest: &[String]) -> Result {
     packages()?;
 
     let out = dir.join("web-runs.json");
+    // The largest plain file for the parallel and scale runs, or the largest file when
+    // every file given with --file is gzip.
     let biggest = inputs
         .iter()
         .filter(|i| !i.gzip)
         .max_by_key(|i| i.records)
-        .expect("at least one plain file");
+        .or_else(|| inputs.iter().max_by_key(|i| i.records))
+        .expect("at least one file");
     let parallel = (copies > 0).then(|| {
         json!({
             "name": biggest.name, "path": biggest.path, "records": biggest.records,
