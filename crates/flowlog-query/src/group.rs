@@ -11,7 +11,7 @@ use crate::key::{GroupBy, Key};
 use crate::packed::{plus, take, Lanes, Slot};
 use crate::selection::Selection;
 use crate::totals::{Counts, Measure, Totals};
-use flowlog::column::{AddrColumn, AddrPairs, IntColumn, TextColumn};
+use flowlog::column::{AddrColumn, AddrPairs, Addresses, IntColumn, TextColumn};
 use flowlog::{Column, Field, FieldKind, FieldRef, FlowTable};
 use hashbrown::HashTable;
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -78,7 +78,7 @@ pub(crate) struct Coded {
 #[derive(Clone, Debug)]
 pub(crate) enum CodeKeys {
     /// Addresses: the [`TableIndex`](crate::TableIndex)'s dictionary.
-    Addrs(Arc<[Option<IpAddr>]>),
+    Addrs(Arc<Addresses>),
     /// Numbers: a code is its value, except `missing`, which stands for a missing value.
     Ints {
         /// The code of the missing value.
@@ -88,7 +88,7 @@ pub(crate) enum CodeKeys {
     /// which stand for entries of `addrs`.
     Pairs {
         /// The [`TableIndex`](crate::TableIndex)'s dictionary.
-        addrs: Arc<[Option<IpAddr>]>,
+        addrs: Arc<Addresses>,
         /// The table's pairs: the source's and the destination's code of each pair.
         pairs: Arc<AddrPairs>,
     },
@@ -113,14 +113,14 @@ impl Coded {
 
     fn key(&self, code: usize) -> Key {
         match &self.keys {
-            CodeKeys::Addrs(values) => Key::addr(values[code]),
+            CodeKeys::Addrs(values) => Key::addr(values.get(code)),
             CodeKeys::Ints { missing } if code == *missing => Key::Null,
             CodeKeys::Ints { .. } => Key::Int(code as u64),
             CodeKeys::Pairs { addrs, pairs } => {
                 let [src, dst] = pairs.pairs()[code];
                 Key::Pair(Box::new((
-                    Key::addr(addrs[src as usize]),
-                    Key::addr(addrs[dst as usize]),
+                    Key::addr(addrs.get(src as usize)),
+                    Key::addr(addrs.get(dst as usize)),
                 )))
             }
         }

@@ -17,7 +17,7 @@
 //! without it (the tests check this).
 
 use crate::scan::ROWS;
-use flowlog::column::{IntColumn, IntWords};
+use flowlog::column::{Addresses, IntColumn, IntWords};
 use flowlog::{Field, FlowTable};
 use std::net::IpAddr;
 use std::ops::Range;
@@ -31,7 +31,7 @@ pub struct TableIndex {
     /// The table's address dictionary (`None` for missing), most frequent first; a code
     /// is a position in this list. Shared with the table and with the groups of an
     /// overview, which make keys from it only when asked.
-    addrs: Arc<[Option<IpAddr>]>,
+    addrs: Arc<Addresses>,
     /// The IPv4 addresses with their codes, in the order of their values: the order an
     /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
     /// made by one walk along this list.
@@ -57,8 +57,8 @@ impl TableIndex {
         let (mut v4_order, mut v6_order) = (Vec::new(), Vec::new());
         for (code, addr) in (0u32..).zip(addrs.iter()) {
             match addr {
-                Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(*a))),
-                Some(IpAddr::V6(a)) => v6_order.push((code, u128::from(*a))),
+                Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(a))),
+                Some(IpAddr::V6(a)) => v6_order.push((code, u128::from(a))),
                 None => {}
             }
         }
@@ -139,7 +139,7 @@ impl TableIndex {
     }
 
     /// The address of each code.
-    pub(crate) fn addr_values(&self) -> &Arc<[Option<IpAddr>]> {
+    pub(crate) fn addr_values(&self) -> &Arc<Addresses> {
         &self.addrs
     }
 
@@ -243,15 +243,18 @@ mod tests {
         assert_eq!(index.rows(), 3);
         assert_eq!(index.addresses(), 3);
         // 10.0.0.2 occurs three times, so it is code 0.
-        assert_eq!(index.addr_values()[0], Some("10.0.0.2".parse().unwrap()));
+        assert_eq!(
+            index.addr_values().get(0),
+            Some("10.0.0.2".parse().unwrap())
+        );
         for field in [Field::SrcAddr, Field::DstAddr] {
             let column = table.addr(field).unwrap();
             for row in 0..table.len() {
                 let code = column.codes().get(row);
-                assert_eq!(index.addr_values()[code as usize], column.get(row));
+                assert_eq!(index.addr_values().get(code as usize), column.get(row));
             }
         }
-        assert!(index.addr_values().contains(&Some("::1".parse().unwrap())));
+        assert!(index.addr_values().contains(Some("::1".parse().unwrap())));
         // The index and the table share one dictionary.
         assert!(Arc::ptr_eq(index.addr_values(), table.addresses()));
         assert_eq!(index.v4_order().len() + index.v6_order().len(), 3);

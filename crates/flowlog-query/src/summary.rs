@@ -162,8 +162,8 @@ impl Summary {
         let (mut v4, mut v6) = (Vec::new(), Vec::new());
         for (address, _) in dictionary.iter().zip(seen).filter(|(_, seen)| *seen) {
             match address {
-                Some(IpAddr::V4(a)) => v4.push(u32::from(*a)),
-                Some(IpAddr::V6(a)) => v6.push(u128::from(*a)),
+                Some(IpAddr::V4(a)) => v4.push(u32::from(a)),
+                Some(IpAddr::V6(a)) => v6.push(u128::from(a)),
                 None => {}
             }
         }

@@ -5,6 +5,7 @@
 //! missing values up to the row it is asked to write, so a field that a format lacks costs
 //! nothing until some other format in the same table carries it.
 
+pub use crate::addresses::Addresses;
 use crate::image::{ImageError, Reader, Writer};
 use hashbrown::HashTable;
 use rustc_hash::{FxHashMap, FxHasher};
@@ -14,13 +15,21 @@ use std::sync::Arc;
 
 /// One bit per row. Used for "missing" and "is IPv6" marks, created only when first needed.
 /// The bits past the length are kept zero, so appending a zero only has to count it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bitmap {
     words: Vec<u64>,
     len: usize,
 }
 
 impl Bitmap {
+    /// An empty bitmap.
+    pub const fn new() -> Bitmap {
+        Bitmap {
+            words: Vec::new(),
+            len: 0,
+        }
+    }
+
     /// A bitmap of `len` bits, all `value`.
     pub fn filled(len: usize, value: bool) -> Bitmap {
         let fill = if value { u64::MAX } else { 0 };
@@ -88,12 +97,12 @@ impl Bitmap {
         &self.words
     }
 
-    fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
     }
 
     /// Makes room for `additional` more bits.
-    fn reserve(&mut self, additional: usize) {
+    pub(crate) fn reserve(&mut self, additional: usize) {
         let words = (self.len + additional).div_ceil(64);
         self.words
             .reserve_exact(words.saturating_sub(self.words.len()));
@@ -779,13 +788,13 @@ enum AddrForm {
     /// Decoded: each row's code in `values`, the dictionary of the table's address columns.
     Coded {
         codes: Vec<u32>,
-        values: Arc<[Option<IpAddr>]>,
+        values: Arc<Addresses>,
     },
     /// Decoded, one side of each row's pair: side 0 is the source, 1 the destination.
     Paired {
         pairs: Arc<AddrPairs>,
         side: usize,
-        values: Arc<[Option<IpAddr>]>,
+        values: Arc<Addresses>,
     },
 }
 
@@ -982,7 +991,7 @@ impl AddrColumn {
         match &self.form {
             AddrForm::Words(words) => words.get(row),
             AddrForm::Coded { values, .. } | AddrForm::Paired { values, .. } => {
-                values[self.codes().get(row) as usize]
+                values.get(self.codes().get(row) as usize)
             }
         }
     }
@@ -1029,10 +1038,13 @@ impl AddrColumn {
     /// The addresses the codes stand for (`None` for missing), shared by every address
     /// column of the table and ordered from the most frequent; empty before coding.
     #[inline]
-    pub fn dictionary(&self) -> &[Option<IpAddr>] {
+    pub fn dictionary(&self) -> &Addresses {
         match &self.form {
             AddrForm::Coded { values, .. } | AddrForm::Paired { values, .. } => values,
-            AddrForm::Words(_) => &[],
+            AddrForm::Words(_) => {
+                static NONE_YET: Addresses = Addresses::EMPTY;
+                &NONE_YET
+            }
         }
     }
 
@@ -1090,18 +1102,14 @@ impl AddrColumn {
     }
 
     /// A coded column; `codes` must all be positions in `values` (the image reader checks).
-    pub(crate) fn coded(codes: Vec<u32>, values: Arc<[Option<IpAddr>]>) -> AddrColumn {
+    pub(crate) fn coded(codes: Vec<u32>, values: Arc<Addresses>) -> AddrColumn {
         AddrColumn {
             form: AddrForm::Coded { codes, values },
         }
     }
 
     /// One side of `pairs`: 0 for the source, 1 for the destination.
-    pub(crate) fn paired(
-        pairs: Arc<AddrPairs>,
-        side: usize,
-        values: Arc<[Option<IpAddr>]>,
-    ) -> AddrColumn {
+    pub(crate) fn paired(pairs: Arc<AddrPairs>, side: usize, values: Arc<Addresses>) -> AddrColumn {
         AddrColumn {
             form: AddrForm::Paired {
                 pairs,
@@ -1130,7 +1138,7 @@ impl AddrColumn {
     /// Reads a column's codes back and checks each against the table's dictionary.
     pub(crate) fn read_image(
         r: &mut Reader<'_>,
-        values: &Arc<[Option<IpAddr>]>,
+        values: &Arc<Addresses>,
     ) -> Result<AddrColumn, ImageError> {
         let codes = r.u32s()?;
         if codes.iter().any(|&code| code as usize >= values.len()) {
@@ -1318,8 +1326,9 @@ pub(crate) struct AddrDictionary {
     v4: FxHashMap<u32, u32>,
     v6: FxHashMap<u128, u32>,
     missing: Option<u32>,
-    values: Vec<Option<IpAddr>>,
-    counts: Vec<u64>,
+    values: Addresses,
+    /// How many rows carry each code (saturating: only the order of the counts matters).
+    counts: Vec<u32>,
     /// The columns coded so far, in order of first appearance until `finish`.
     columns: Vec<Vec<u32>>,
     /// The pairs made by [`Self::pair`], their addresses coded in this dictionary.
@@ -1370,7 +1379,7 @@ impl AddrDictionary {
         debug_assert!(self.pairs.is_none(), "columns are coded before the pairs");
         let codes = self.codes_in_place(words);
         for &code in &codes {
-            self.counts[code as usize] += 1;
+            self.counts[code as usize] = self.counts[code as usize].saturating_add(1);
         }
         self.columns.push(codes);
     }
@@ -1397,7 +1406,7 @@ impl AddrDictionary {
         self.code_pair_numbers(&mut pairs.pairs, [src_by, dst_by], lookup_limit);
         for (pair, count) in pairs.pairs.iter().zip(counts) {
             for &code in pair {
-                self.counts[code as usize] += u64::from(count);
+                self.counts[code as usize] = self.counts[code as usize].saturating_add(count);
             }
         }
         self.pairs = Some(pairs);
@@ -1447,7 +1456,9 @@ impl AddrDictionary {
         radsort::sort_by_key(&mut places, |&place| (place >> 32) as u32);
         // Every later place of a word gets the word's first place instead, and a mark.
         let mut follows = vec![false; numbers.len() - sorted_from];
+        let mut words = 0;
         for run in places.chunk_by(|a, b| a >> 32 == b >> 32) {
+            words += 1;
             let first = run[0] as u32;
             for &place in &run[1..] {
                 let at = place as u32 as usize;
@@ -1456,6 +1467,10 @@ impl AddrDictionary {
             }
         }
         drop(places);
+        // Room for every word, as if none were in the dictionary yet, so that the
+        // dictionary is not copied on its way to as many entries as the table has rows.
+        self.values.reserve(words);
+        self.counts.reserve(words);
         for at in sorted_from..numbers.len() {
             let number = numbers[at];
             numbers[at] = if follows[at - sorted_from] {
@@ -1476,7 +1491,7 @@ impl AddrDictionary {
             return code;
         }
         let code = self.values.len() as u32;
-        self.values.push(Some(IpAddr::V4(Ipv4Addr::from(word))));
+        self.values.push_v4(word);
         self.counts.push(0);
         code
     }
@@ -1539,10 +1554,10 @@ impl AddrDictionary {
     /// The coded columns, in the order they were given, and the pairs, all sharing the
     /// dictionary, which is returned too: most frequent address first (ties in the order
     /// the addresses were first coded: the columns' rows first, then the pairs').
-    pub(crate) fn finish(self) -> (Vec<AddrColumn>, Option<AddrPairs>, Arc<[Option<IpAddr>]>) {
+    pub(crate) fn finish(self) -> (Vec<AddrColumn>, Option<AddrPairs>, Arc<Addresses>) {
         let (order, renumber) = most_frequent_first(&self.counts);
-        let values: Arc<[Option<IpAddr>]> =
-            order.iter().map(|&old| self.values[old as usize]).collect();
+        let values = Arc::new(self.values.reordered(&order));
+        drop(self.values);
         let columns = self
             .columns
             .into_iter()
@@ -1765,7 +1780,10 @@ mod tests {
         dictionary.code(dst);
         let (columns, _, values) = dictionary.finish();
         // 10.0.0.2 five times, then the three seen once, in order of first appearance.
-        assert_eq!(&*values, &[Some(b), Some(a), None, Some(v6)]);
+        assert_eq!(
+            values.iter().collect::<Vec<_>>(),
+            [Some(b), Some(a), None, Some(v6)]
+        );
         let codes = |column: &AddrColumn| {
             (0..4)
                 .map(|row| column.codes().get(row))
@@ -1839,7 +1857,7 @@ mod tests {
         src: &[Option<IpAddr>],
         dst: &[Option<IpAddr>],
         lookup_limit: usize,
-    ) -> (AddrPairs, Arc<[Option<IpAddr>]>) {
+    ) -> (AddrPairs, Arc<Addresses>) {
         let mut dictionary = AddrDictionary::default();
         let (src, dst) = (words_of(src.iter().copied()), words_of(dst.iter().copied()));
         dictionary.pair_looking_up(src, dst, lookup_limit);
@@ -1851,14 +1869,14 @@ mod tests {
     /// each address once.
     fn assert_rows_read_back(
         pairs: &AddrPairs,
-        values: &[Option<IpAddr>],
+        values: &Addresses,
         src: &[Option<IpAddr>],
         dst: &[Option<IpAddr>],
     ) {
         for (row, &code) in pairs.codes().iter().enumerate() {
             let [s, d] = pairs.pairs()[code as usize];
             assert_eq!(
-                (values[s as usize], values[d as usize]),
+                (values.get(s as usize), values.get(d as usize)),
                 (src[row], dst[row])
             );
         }

@@ -7,7 +7,7 @@
 //! not a file format: both ends are the same build, and the version only guards against a
 //! page and a worker from different builds meeting (a stale cache).
 
-use crate::column::Bitmap;
+use crate::column::{Addresses, Bitmap};
 use std::net::IpAddr;
 
 /// The first bytes of every image: `flowtab` and a version (3: address columns as codes
@@ -86,19 +86,19 @@ impl Writer {
     }
 
     /// An address dictionary: each entry a mark (0 missing, 4, 6) and its value.
-    pub(crate) fn addresses(&mut self, values: &[Option<IpAddr>]) {
+    pub(crate) fn addresses(&mut self, values: &Addresses) {
         self.u64(values.len() as u64);
-        for value in values {
+        for value in values.iter() {
             match value {
                 None => self.u8(0),
                 Some(IpAddr::V4(a)) => {
                     self.u8(4);
-                    self.u64(u64::from(u32::from(*a)));
+                    self.u64(u64::from(u32::from(a)));
                 }
                 Some(IpAddr::V6(a)) => {
                     self.u8(6);
-                    self.u64((u128::from(*a) >> 64) as u64);
-                    self.u64(u128::from(*a) as u64);
+                    self.u64((u128::from(a) >> 64) as u64);
+                    self.u64(u128::from(a) as u64);
                 }
             }
         }
@@ -286,8 +286,8 @@ impl<'a> Reader<'a> {
     }
 
     /// An address dictionary as [`Writer::addresses`] wrote it.
-    pub(crate) fn addresses(&mut self) -> Result<Vec<Option<IpAddr>>, ImageError> {
-        let mut values = Vec::new();
+    pub(crate) fn addresses(&mut self) -> Result<Addresses, ImageError> {
+        let mut values = Addresses::default();
         for _ in 0..self.len(1)? {
             values.push(match self.u8()? {
                 0 => None,

@@ -23,7 +23,8 @@
 //! - [`field`]: the fields AWS defines, their versions and kinds of value.
 //! - [`format`](mod@format): layouts: the default, transit gateway, "all fields to vN", custom.
 //! - [`guess`]: the layout of header-less lines, from the shape of their values.
-//! - [`table`] and [`column`](mod@column): the columnar, dictionary-encoded table.
+//! - [`table`] and [`column`](mod@column): the columnar, dictionary-encoded table, whose
+//!   address columns share one dictionary, [`column::Addresses`].
 //! - `writer`: the columns of the layout being read, and the fast path that fills them
 //!   straight from a plain line, declining anything else to the careful path.
 //! - [`issue`]: what could not be read, where, and why.
@@ -33,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+mod addresses;
 pub mod column;
 mod decoder;
 pub mod field;

@@ -5,7 +5,7 @@
 //! it can be printed with exactly its own fields) and its line in the source. Both are kept as
 //! runs rather than per row, since they change rarely.
 
-use crate::column::{AddrColumn, AddrDictionary, AddrPairs, IntColumn, TextColumn};
+use crate::column::{AddrColumn, AddrDictionary, AddrPairs, Addresses, IntColumn, TextColumn};
 use crate::field::{Field, FieldKind, FieldRef};
 use crate::format::Format;
 use crate::image::{ImageError, ImageSource, Reader, Writer};
@@ -120,7 +120,7 @@ pub struct FlowTable {
     /// `(first row, line - row)`, one entry each time a line that is not a record intervenes.
     line_runs: Vec<(usize, i64)>,
     /// The dictionary every address column's codes point into, once the table is sealed.
-    addresses: Arc<[Option<IpAddr>]>,
+    addresses: Arc<Addresses>,
     reserve_rows: usize,
 }
 
@@ -228,12 +228,12 @@ impl FlowTable {
     pub fn heap_bytes(&self) -> usize {
         let known: usize = self.known.iter().flatten().map(Column::heap_bytes).sum();
         let others: usize = self.others.iter().map(|(_, c)| c.heap_bytes()).sum();
-        known + others + self.addresses.len() * std::mem::size_of::<Option<IpAddr>>()
+        known + others + self.addresses.heap_bytes()
     }
 
     /// The addresses that the codes of every address column stand for (`None` for
     /// missing), most frequent first: each column's [`AddrColumn::dictionary`], shared.
-    pub fn addresses(&self) -> &Arc<[Option<IpAddr>]> {
+    pub fn addresses(&self) -> &Arc<Addresses> {
         &self.addresses
     }
 
@@ -418,7 +418,7 @@ impl FlowTable {
     pub fn from_image(image: &dyn ImageSource) -> Result<FlowTable, ImageError> {
         let mut r = Reader::new(image)?;
         let rows = usize::try_from(r.u64()?).map_err(|_| ImageError("too many rows".into()))?;
-        let addresses: Arc<[Option<IpAddr>]> = r.addresses()?.into();
+        let addresses = Arc::new(r.addresses()?);
         let pairs = match r.u8()? {
             0 => None,
             1 => Some(Arc::new(AddrPairs::read_image(&mut r, addresses.len())?)),
@@ -628,8 +628,8 @@ mod tests {
         for (row, (s, d)) in expected.into_iter().enumerate() {
             assert_eq!((src.get(row), dst.get(row)), (s, d), "row {row}");
             let values = table.addresses();
-            assert_eq!(values[src.codes().get(row) as usize], s);
-            assert_eq!(values[dst.codes().get(row) as usize], d);
+            assert_eq!(values.get(src.codes().get(row) as usize), s);
+            assert_eq!(values.get(dst.codes().get(row) as usize), d);
         }
         let back = FlowTable::from_image(&table.to_image()).unwrap();
         assert_eq!(back.pairs(), table.pairs());
@@ -673,7 +673,7 @@ mod tests {
                 );
             }
             // 10.0.0.2 is on five rows' sides, more than any other, so its code is 0.
-            assert_eq!(table.addresses()[0], value("10.0.0.2"), "{src_high}");
+            assert_eq!(table.addresses().get(0), value("10.0.0.2"), "{src_high}");
             // One code per value, on either side.
             let mut values: Vec<_> = rows
                 .iter()

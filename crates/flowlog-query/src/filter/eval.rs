@@ -259,7 +259,7 @@ fn addr_cond(column: &AddrColumn, rows: usize, cond: &Cond) -> Selection {
         .map(|value| match (cond, value) {
             (Cond::Missing, value) => value.is_none(),
             (Cond::Present, value) => value.is_some(),
-            (_, Some(addr)) => test.any(*addr),
+            (_, Some(addr)) => test.any(addr),
             (_, None) => false,
         })
         .collect();
