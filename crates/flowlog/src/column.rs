@@ -911,13 +911,15 @@ impl AddrPairs {
         for &code in &codes {
             counts[code as usize] = counts[code as usize].saturating_add(1);
         }
-        let (order, renumber) = most_frequent_first(&counts);
+        // Each list is dropped as soon as the next is made from it: with a pair per row,
+        // every one of them is as long as the table.
+        let order = most_frequent_first(&counts);
+        let counts = order.iter().map(|&old| counts[old as usize]).collect();
+        let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
+        let renumber = inverse(order);
         for code in &mut codes {
             *code = renumber[*code as usize];
         }
-        drop(renumber);
-        let pairs = order.iter().map(|&old| pairs[old as usize]).collect();
-        let counts = order.iter().map(|&old| counts[old as usize]).collect();
         (AddrPairs { codes, pairs }, counts)
     }
 
@@ -1581,9 +1583,14 @@ impl AddrDictionary {
     /// dictionary, which is returned too: most frequent address first (ties in the order
     /// the addresses were first coded: the columns' rows first, then the pairs').
     pub(crate) fn finish(self) -> (Vec<AddrColumn>, Option<AddrPairs>, Arc<Addresses>) {
-        let (order, renumber) = most_frequent_first(&self.counts);
+        // Each list is dropped as soon as the next is made from it: a file of internet
+        // traffic has nearly two addresses per row, and four lists as long as the
+        // dictionary at once were the most memory a load took.
+        let order = most_frequent_first(&self.counts);
+        drop(self.counts);
         let values = Arc::new(self.values.reordered(&order));
         drop(self.values);
+        let renumber = inverse(order);
         let columns = self
             .columns
             .into_iter()
@@ -1604,16 +1611,15 @@ impl AddrDictionary {
     }
 }
 
-/// Codes renumbered by how often each occurs, given `counts` by code: the old code of each
-/// new one, most frequent first (ties in the order of the old codes), and the new code of
-/// each old one.
+/// Codes in the order of how often each occurs, given `counts` by code: the old code of
+/// each new one, most frequent first (ties in the order of the old codes).
 ///
 /// Most codes occur a few times (in a file of random addresses, nearly all once), so the
 /// codes are placed by a counting sort on their count, capped at `COUNT_BUCKETS - 1`; a
 /// comparison sort of two million codes took a tenth of such a file's decoding. Only the
 /// codes of the top bucket are then sorted by their whole count: counts sum to at most
 /// twice the rows, so they are at most one in two thousand of the rows.
-fn most_frequent_first<C: Copy + Into<u64>>(counts: &[C]) -> (Vec<u32>, Vec<u32>) {
+fn most_frequent_first<C: Copy + Into<u64>>(counts: &[C]) -> Vec<u32> {
     const COUNT_BUCKETS: usize = 1 << 12;
     let bucket = |count: C| count.into().min(COUNT_BUCKETS as u64 - 1) as usize;
     let mut next_place = vec![0u32; COUNT_BUCKETS];
@@ -1634,11 +1640,16 @@ fn most_frequent_first<C: Copy + Into<u64>>(counts: &[C]) -> (Vec<u32>, Vec<u32>
         *place += 1;
     }
     order[..top_bucket_len].sort_by_key(|&code| std::cmp::Reverse(counts[code as usize].into()));
+    order
+}
+
+/// The new code of each old one, given the old code of each new one.
+fn inverse(order: Vec<u32>) -> Vec<u32> {
     let mut renumber = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
         renumber[old as usize] = new as u32;
     }
-    (order, renumber)
+    renumber
 }
 
 #[cfg(test)]
@@ -1698,7 +1709,7 @@ mod tests {
 
     proptest::proptest! {
         /// The counting sort gives the order of a stable comparison sort by descending
-        /// count, for counts below, at and above the top bucket's, and `renumber` undoes
+        /// count, for counts below, at and above the top bucket's, and its inverse undoes
         /// `order`.
         #[test]
         fn most_frequent_first_is_a_stable_sort_by_count(
@@ -1709,8 +1720,9 @@ mod tests {
         ) {
             let mut expected: Vec<u32> = (0..counts.len() as u32).collect();
             expected.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]));
-            let (order, renumber) = most_frequent_first(&counts);
+            let order = most_frequent_first(&counts);
             proptest::prop_assert_eq!(&order, &expected);
+            let renumber = inverse(order.clone());
             for (new, &old) in order.iter().enumerate() {
                 proptest::prop_assert_eq!(renumber[old as usize], new as u32);
             }
