@@ -87,17 +87,19 @@ impl Addresses {
     }
 
     /// The same values in a new order: entry `new` of the result is entry `order[new]`.
-    pub(crate) fn reordered(&self, order: &[u32]) -> Addresses {
+    pub(crate) fn reordered(self, order: &[u32]) -> Addresses {
         let mut reordered = Addresses {
             words: Vec::with_capacity(order.len()),
             not_v4: Bitmap::default(),
-            others: self.others.clone(),
+            others: Vec::new(),
         };
         reordered.not_v4.reserve(order.len());
         for &old in order {
             reordered.words.push(self.words[old as usize]);
             reordered.not_v4.push(self.not_v4.get(old as usize));
         }
+        // The positions in `others` stay as they were, so the list moves over whole.
+        reordered.others = self.others;
         reordered
     }
 
@@ -150,7 +152,7 @@ mod tests {
             // A permutation from the seed: each code sorted by a hash of it.
             let mut order: Vec<u32> = (0..values.len() as u32).collect();
             order.sort_by_key(|&code| (u64::from(code) ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let reordered = addresses.reordered(&order);
+            let reordered = addresses.clone().reordered(&order);
             for (new, &old) in order.iter().enumerate() {
                 proptest::prop_assert_eq!(reordered.get(new), values[old as usize]);
             }

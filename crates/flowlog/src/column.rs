@@ -1589,7 +1589,6 @@ impl AddrDictionary {
         let order = most_frequent_first(&self.counts);
         drop(self.counts);
         let values = Arc::new(self.values.reordered(&order));
-        drop(self.values);
         let renumber = inverse(order);
         let columns = self
             .columns
