@@ -19,6 +19,10 @@ const ESTIMATE_AFTER_RECORDS: u64 = 1_000;
 /// estimate (see [`Decoder::decode`]).
 const ESTIMATE_MARGIN: f64 = 1.01;
 
+/// How many more records than the densest pace so far predicts a chunk is given room for
+/// before it is read: a tenth, for lines that grow shorter within the chunk.
+const CHUNK_SLACK: f64 = 1.1;
+
 /// Choices made before decoding.
 #[derive(Clone, Debug, Default)]
 pub struct DecodeOptions {
@@ -47,6 +51,8 @@ pub struct Decoder {
     size_hint: Option<u64>,
     /// Whether the columns have been sized from the records of the first chunks.
     estimated: bool,
+    /// The bytes and the records of the last chunk decoded, for the pace of the next.
+    last_chunk: (u64, u64),
 }
 
 /// What decoding one file produced.
@@ -104,6 +110,7 @@ impl Decoder {
             bytes_read: 0,
             size_hint: options.size_hint,
             estimated: false,
+            last_chunk: (0, 0),
         }
     }
 
@@ -127,42 +134,59 @@ impl Decoder {
     ///
     /// Columns are sized in steps, so that they are allocated about once, at about the size
     /// they end at: the first chunk reserves rows for its own bytes (or for the size hint,
-    /// if smaller), and once a chunk ends with enough records read, the whole file's rows
-    /// are estimated from the records per byte so far. Reserving the whole hint up front
-    /// would be wrong both ways: formats with more fields have longer lines, and a gzip
-    /// file's size says little about its records. It would also waste memory in
-    /// WebAssembly, which never returns it: a column that widens from bytes to wider words
-    /// leaves its whole first reservation behind.
+    /// if smaller), and once enough records are read, the whole file's rows are estimated
+    /// from the records per byte so far. Reserving the whole hint up front would be wrong
+    /// both ways: formats with more fields have longer lines, and a gzip file's size says
+    /// little about its records. It would also waste memory in WebAssembly, which never
+    /// returns it: a column that widens from bytes to wider words leaves its whole first
+    /// reservation behind.
     ///
     /// The estimate has a small margin only, since memory reserved and not used is kept as
-    /// long as the tab lives. When the columns come within two chunks' records of what was
-    /// reserved, the rest of the file is estimated again from everything read so far and
-    /// reserved exactly; a column never doubles, which would take twice the memory at once.
+    /// long as the tab lives. Before each chunk, the decoder checks that the chunk's records
+    /// fit in what is reserved, counted at the densest pace seen (over the whole file so far
+    /// or over the last chunk) with [`CHUNK_SLACK`] more. When they might not, the rest of
+    /// the file is estimated again at that pace and reserved exactly; a column never
+    /// doubles, which would take twice the memory at once. The check looks at the coming
+    /// chunk only, so that the last chunks of a file of even lines reserve nothing more:
+    /// each new reservation moves every column.
     pub fn decode(&mut self, chunk: &[u8]) {
-        if self.bytes_read == 0 {
-            let bytes = self
-                .size_hint
-                .map_or(0, |hint| hint.min(chunk.len() as u64));
-            self.sink
-                .reader
-                .reserve_rows((bytes / TYPICAL_RECORD_BYTES) as usize);
-        }
+        self.make_room(chunk.len() as u64);
         let before = self.sink.reader.records;
         self.bytes_read += chunk.len() as u64;
         self.stage.feed(chunk, &mut self.sink);
-        let records = self.sink.reader.records;
+        self.last_chunk = (chunk.len() as u64, self.sink.reader.records - before);
+    }
+
+    /// Reserves rows for the next `coming` bytes, and for the rest of the file when they
+    /// would not fit (see [`Decoder::decode`]).
+    fn make_room(&mut self, coming: u64) {
         let Some(hint) = self.size_hint else { return };
+        if self.bytes_read == 0 {
+            let bytes = hint.min(coming);
+            self.sink
+                .reader
+                .reserve_rows((bytes / TYPICAL_RECORD_BYTES) as usize);
+            return;
+        }
+        let records = self.sink.reader.records;
         if records < ESTIMATE_AFTER_RECORDS || self.bytes_read >= hint {
             return;
         }
-        let headroom = 2 * (records - before);
+        let (last_bytes, last_records) = self.last_chunk;
+        let overall = records as f64 / self.bytes_read as f64;
+        let recent = last_records as f64 / last_bytes.max(1) as f64;
+        let pace = overall.max(recent);
+        let need = records + (coming as f64 * pace * CHUNK_SLACK).ceil() as u64;
         let reserved = self.sink.reader.reserved_rows() as u64;
-        if !self.estimated || records + headroom > reserved {
-            self.estimated = true;
-            let estimate = records as f64 * hint as f64 / self.bytes_read as f64 * ESTIMATE_MARGIN;
-            let rows = (estimate as u64).max(records + headroom);
-            self.sink.reader.reserve_rows(rows as usize);
+        if self.estimated && need <= reserved {
+            return;
         }
+        self.estimated = true;
+        let rest = (hint - self.bytes_read) as f64 * pace;
+        let estimate = ((records as f64 + rest) * ESTIMATE_MARGIN) as u64;
+        self.sink
+            .reader
+            .reserve_rows(estimate.max(need).max(reserved) as usize);
     }
 
     /// Records read so far.
@@ -232,13 +256,11 @@ mod tests {
             let before = decoder.records();
             decoder.decode(chunk);
             let (records, reserved) = (decoder.records(), decoder.sink.reader.reserved_rows());
-            if records >= ESTIMATE_AFTER_RECORDS && decoder.bytes_read < text.len() as u64 {
+            if before >= ESTIMATE_AFTER_RECORDS {
                 first_estimate.get_or_insert(reserved);
-                // Room for the next chunk at this chunk's pace, reserved ahead of need.
-                assert!(
-                    reserved as u64 >= records + (records - before),
-                    "{records} {reserved}"
-                );
+                // The chunk's records were given room before it was read, so no column
+                // grew by itself (which doubles it).
+                assert!(reserved as u64 >= records, "{records} {reserved}");
             }
         }
         let first = first_estimate.expect("an estimate was made");
@@ -249,5 +271,33 @@ mod tests {
         let reserved = decoder.sink.reader.reserved_rows();
         assert!((80_000..=88_000).contains(&reserved), "{reserved}");
         assert_eq!(decoder.finish().table.len(), 80_000);
+    }
+
+    #[test]
+    fn a_file_of_even_lines_is_reserved_once_with_the_margin_only() {
+        let line = "10.0.0.1 10.0.0.2 123456\n";
+        let text = format!("srcaddr dstaddr bytes\n{}", line.repeat(100_000));
+        let options = DecodeOptions {
+            format: None,
+            size_hint: Some(text.len() as u64),
+        };
+        let mut decoder = Decoder::new("t.log", options);
+        let mut reservations = Vec::new();
+        for chunk in text.as_bytes().chunks(64 << 10) {
+            decoder.decode(chunk);
+            let reserved = decoder.sink.reader.reserved_rows();
+            if reservations.last() != Some(&reserved) {
+                reservations.push(reserved);
+            }
+        }
+        // The first chunk's guess, then the whole file's estimate: the last chunks, whose
+        // records fit, reserve nothing more (a new reservation moves every column).
+        assert_eq!(reservations.len(), 2, "{reservations:?}");
+        let last = reservations[1] as f64;
+        assert!(
+            (100_000.0..=100_000.0 * 1.011).contains(&last),
+            "{reservations:?}"
+        );
+        assert_eq!(decoder.finish().table.len(), 100_000);
     }
 }
