@@ -36,6 +36,11 @@ impl Addresses {
         self.words.len()
     }
 
+    /// How many codes hold an IPv4 address.
+    pub fn v4_len(&self) -> usize {
+        self.len() - self.others.len()
+    }
+
     /// Whether there are no codes.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
@@ -149,6 +154,8 @@ mod tests {
             let addresses: Addresses = values.iter().copied().collect();
             proptest::prop_assert_eq!(addresses.len(), values.len());
             proptest::prop_assert_eq!(addresses.iter().collect::<Vec<_>>(), values.clone());
+            let v4 = values.iter().filter(|v| matches!(v, Some(IpAddr::V4(_)))).count();
+            proptest::prop_assert_eq!(addresses.v4_len(), v4);
             // A permutation from the seed: each code sorted by a hash of it.
             let mut order: Vec<u32> = (0..values.len() as u32).collect();
             order.sort_by_key(|&code| (u64::from(code) ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
