@@ -36,8 +36,10 @@ pub struct TableIndex {
     /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
     /// made by one walk along this list.
     v4_order: Vec<(u32, u32)>,
-    /// The same for IPv6 addresses.
-    v6_order: Vec<(u32, u128)>,
+    /// The codes of the IPv6 addresses in the order of their values. Codes only, read
+    /// back through `addrs`: a pair of a code and a 128-bit word would take 32 bytes
+    /// (the word's alignment), and a file of IPv6 traffic has nearly two per row.
+    v6_order: Vec<u32>,
     /// The smallest and largest `start` present in the table.
     start_range: Option<(u64, u64)>,
     /// The times of each chunk of rows that the overview reads at once (see `scan`).
@@ -62,12 +64,14 @@ impl TableIndex {
         for (code, addr) in (0u32..).zip(addrs.iter()) {
             match addr {
                 Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(a))),
-                Some(IpAddr::V6(a)) => v6_order.push((code, u128::from(a))),
+                Some(IpAddr::V6(_)) => v6_order.push(code),
                 None => {}
             }
         }
         v4_order.sort_unstable_by_key(|&(_, word)| word);
-        v6_order.sort_unstable_by_key(|&(_, word)| word);
+        // Compared through the dictionary, so that no list of 32-byte pairs is made on the
+        // way.
+        v6_order.sort_unstable_by_key(|&code| addrs.get(code as usize));
         // Records go in the top bits, as many as a count of every row needs; the sum of
         // `packets` over every row must fit below them, and then so does the sum over any
         // part of the rows.
@@ -127,7 +131,7 @@ impl TableIndex {
     /// holds.
     pub fn heap_bytes(&self) -> usize {
         self.v4_order.capacity() * 8
-            + self.v6_order.capacity() * std::mem::size_of::<(u32, u128)>()
+            + self.v6_order.capacity() * 4
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
     }
@@ -153,8 +157,14 @@ impl TableIndex {
     }
 
     /// The IPv6 addresses with their codes, in the order of their values.
-    pub(crate) fn v6_order(&self) -> &[(u32, u128)] {
-        &self.v6_order
+    pub(crate) fn v6_order(&self) -> impl Iterator<Item = (u32, u128)> + '_ {
+        self.v6_order
+            .iter()
+            .map(|&code| match self.addrs.get(code as usize) {
+                Some(IpAddr::V6(address)) => (code, u128::from(address)),
+                // Built from the IPv6 entries of this very dictionary.
+                _ => unreachable!("an IPv6 code holds an IPv6 address"),
+            })
     }
 
     /// How a group's totals can be counted in two words without saturating: `bytes` in
@@ -235,6 +245,7 @@ pub(crate) fn present_range(column: &IntColumn, rows: Range<usize>) -> Option<(u
 mod tests {
     use super::*;
     use flowlog::{decode_all, DecodeOptions};
+    use std::net::Ipv6Addr;
 
     #[test]
     fn codes_follow_frequency_and_round_trip() {
@@ -264,6 +275,31 @@ mod tests {
             .any(|address| address == Some("::1".parse().unwrap())));
         // The index and the table share one dictionary.
         assert!(Arc::ptr_eq(index.addr_values(), table.addresses()));
-        assert_eq!(index.v4_order().len() + index.v6_order().len(), 3);
+        assert_eq!(index.v4_order().len() + index.v6_order().count(), 3);
+    }
+
+    #[test]
+    fn addresses_are_listed_in_the_order_of_their_values_whatever_their_codes() {
+        // The most frequent addresses have the highest values, so code order and value
+        // order differ.
+        let text = "srcaddr dstaddr\n\
+                    ::ff 10.0.0.9\n\
+                    ::ff 10.0.0.9\n\
+                    ::ff 10.0.0.9\n\
+                    2001:db8::1 10.0.0.1\n\
+                    ::1 10.0.0.1\n\
+                    ::2 10.0.0.5\n";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        let index = TableIndex::build(&table);
+        let v6: Vec<(u32, u128)> = index.v6_order().collect();
+        let words: Vec<u128> = v6.iter().map(|&(_, word)| word).collect();
+        assert_eq!(words, [0x1, 0x2, 0xff, 0x2001_0db8 << 96 | 1]);
+        for (code, word) in v6 {
+            let address = Ipv6Addr::from(word);
+            assert_eq!(index.addr_values().get(code as usize), Some(address.into()));
+        }
+        assert_eq!(index.addr_values().get(0), Some("::ff".parse().unwrap()));
+        let v4: Vec<u32> = index.v4_order().iter().map(|&(_, word)| word).collect();
+        assert_eq!(v4, [0x0A00_0001, 0x0A00_0005, 0x0A00_0009]);
     }
 }

@@ -901,9 +901,9 @@ impl<'a> Pass<'a> {
                 .filter(|(code, _)| seen(*code))
                 .map(|(_, word)| *word)
                 .collect(),
-            (index.v6_order().iter())
+            (index.v6_order())
                 .filter(|(code, _)| seen(*code))
-                .map(|(_, word)| *word)
+                .map(|(_, word)| word)
                 .collect(),
         );
 
