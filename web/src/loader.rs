@@ -5,7 +5,9 @@ use crate::protocol::{
     describe, load_request, read_reply, to_js, with_attachment, DetailQuery, FromWorker, JobId,
     Query, ToWorker, IMAGE,
 };
-use crate::state::{memory_estimate, would_not_fit};
+use crate::state::{
+    adopted_estimate, home_may_read, memory_estimate, would_not_fit, would_not_fit_adopted,
+};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -83,6 +85,9 @@ pub struct Loader {
 struct Inner {
     /// How readers are started, once known: see [`ReaderSource`].
     reader_source: RefCell<Option<ReaderSource>>,
+    /// Set when readers cannot be started (their script could not be fetched): every
+    /// file is then read by `home`, whatever its size.
+    no_readers: Cell<bool>,
     home: Channel,
     /// Files `home` is reading, in the order sent.
     home_reading: RefCell<Vec<JobId>>,
@@ -289,6 +294,7 @@ impl Loader {
         let inlined = url != WORKER_URL;
         let inner = Rc::new(Inner {
             reader_source: RefCell::new(inlined.then(|| ReaderSource::Inlined(url.to_owned()))),
+            no_readers: Cell::new(false),
             home,
             home_reading: RefCell::default(),
             readers: RefCell::default(),
@@ -310,9 +316,13 @@ impl Loader {
                         *inner.reader_source.borrow_mut() = Some(source);
                         let _ = inner.dispatch();
                     }
-                    Err(error) => web_sys::console::warn_1(
-                        &format!("flowlens: files will be read one at a time ({error})").into(),
-                    ),
+                    Err(error) => {
+                        web_sys::console::warn_1(
+                            &format!("flowlens: files will be read one at a time ({error})").into(),
+                        );
+                        inner.no_readers.set(true);
+                        let _ = inner.dispatch();
+                    }
                 }
             });
         }
@@ -393,13 +403,25 @@ impl Loader {
 
 impl Inner {
     /// Starts waiting files while workers are free: `home` first, then readers of their
-    /// own, up to the machine's cores.
+    /// own, up to the machine's cores. `home` takes a file only if decoding it cannot run
+    /// out of memory beside the tables it holds (see [`home_may_read`]): that would lose
+    /// them all, while a reader that runs out loses only its own file. Such a file waits
+    /// for a reader, unless readers cannot be started at all.
     fn dispatch(self: &Rc<Self>) -> Result<(), String> {
         loop {
             let busy = self.home_reading.borrow().len() + self.readers.borrow().len();
-            let home_free = self.home_reading.borrow().is_empty();
             let readers = self.reader_source.borrow().is_some();
-            if busy >= self.parallel || !(home_free || readers) {
+            if busy >= self.parallel {
+                return Ok(());
+            }
+            let to_home = match self.waiting.borrow().front() {
+                None => return Ok(()),
+                Some(next) => {
+                    self.home_reading.borrow().is_empty()
+                        && (self.no_readers.get() || self.home_may_read(next))
+                }
+            };
+            if !(to_home || readers) {
                 return Ok(());
             }
             let Some(next) = self.waiting.borrow_mut().pop_front() else {
@@ -411,7 +433,7 @@ impl Inner {
                 format,
                 blob,
             } = next;
-            let sent = if home_free {
+            let sent = if to_home {
                 self.home_reading.borrow_mut().push(id);
                 load_request(id, &name, format.as_deref(), false, &blob)
                     .and_then(|m| self.home.send(m, None))
@@ -423,6 +445,23 @@ impl Inner {
                 (self.on_reply)(FromWorker::Failed { id, message });
             }
         }
+    }
+
+    /// Whether `home` may decode the waiting file `next` itself: its peak fits beside the
+    /// tables held and the estimates of the other files being read.
+    fn home_may_read(&self, next: &Waiting) -> bool {
+        let coming = self.coming.borrow();
+        let others: u64 = coming
+            .iter()
+            .filter(|(id, _)| **id != next.id)
+            .map(|(_, bytes)| bytes)
+            .sum();
+        home_may_read(
+            &next.name,
+            next.blob.size() as u64,
+            self.memory.get(),
+            others,
+        )
     }
 
     /// Starts a worker of its own for one file.
@@ -496,16 +535,25 @@ impl Inner {
     ) {
         let finished = match message {
             FromWorker::Done { id, result } => {
+                // The table in hand replaces the estimate made from the file's size.
+                self.coming.borrow_mut().remove(&id);
                 let adopt = image
                     .ok_or_else(|| "the decoded table did not arrive".to_owned())
                     .and_then(|image| {
+                        let coming = self.coming.borrow().values().sum();
+                        let size = u64::from(image.byte_length());
+                        if let Some(reason) = would_not_fit_adopted(size, self.memory.get(), coming)
+                        {
+                            return Err(reason);
+                        }
+                        self.coming.borrow_mut().insert(id, adopted_estimate(size));
                         let transfer = js_sys::Array::of1(&image);
                         let message =
                             with_attachment(&ToWorker::Adopt { id, result }, IMAGE, &image)?;
                         self.home.send(message, Some(transfer))
                     });
-                // Once adopted, the file counts in the first worker's memory (its `Done`
-                // settles the estimate); if not, it counts nowhere.
+                // Until adopted, the file counts by its image; once adopted, in the first
+                // worker's memory (its `Done` settles it); if refused, nowhere.
                 if let Err(message) = adopt {
                     self.coming.borrow_mut().remove(&id);
                     (self.on_reply)(FromWorker::Failed { id, message });
@@ -517,7 +565,12 @@ impl Inner {
                 self.coming.borrow_mut().remove(&id);
                 (self.on_reply)(FromWorker::Failed {
                     id,
-                    message: format!("the reader stopped on an internal error ({message})"),
+                    message: format!(
+                        "the worker reading it stopped ({message}). What is loaded stays. \
+                         A very large file may not fit in the 4 GiB a tab's WebAssembly can \
+                         hold: split it by lines and load the parts, or query it with the \
+                         `flowlens` command, which has no such limit"
+                    ),
                 });
                 true
             }

@@ -38,15 +38,50 @@ pub const ANSWER_MARGIN: u64 = 256 << 20;
 /// logs compress about ten to one.
 pub const GZIP_RATIO: f64 = 10.0;
 
-/// The memory a file's records will probably take, from its size and name.
-pub fn memory_estimate(name: &str, size: u64) -> u64 {
+/// Bytes of WebAssembly memory a file may take at the peak of its decoding, per byte of
+/// text: about 0.67 is measured for a file whose every record brings two new addresses,
+/// the worst of the generated kinds (BENCHMARKS.md), rounded up for text columns of many
+/// values. The first worker reads a file itself only when this much fits beside what it
+/// holds, since running out of memory there would lose every table; a larger file is read
+/// by a worker of its own, which takes only that file with it if it runs out.
+pub const PEAK_MEMORY_PER_TEXT_BYTE: f64 = 1.0;
+/// Bytes of memory a table shipped by another worker takes once adopted, per byte of its
+/// image: the table itself, and its index, which for a file of random addresses adds up
+/// to about two fifths of the table.
+pub const MEMORY_PER_IMAGE_BYTE: f64 = 1.5;
+
+/// The bytes of text a file holds, from its size and name.
+fn text_bytes(name: &str, size: u64) -> f64 {
     let gzip = name.ends_with(".gz") || name.ends_with(".gzip");
-    let text = if gzip {
+    if gzip {
         size as f64 * GZIP_RATIO
     } else {
         size as f64
-    };
-    (text * MEMORY_PER_TEXT_BYTE) as u64
+    }
+}
+
+/// The memory a file's records will probably take, from its size and name.
+pub fn memory_estimate(name: &str, size: u64) -> u64 {
+    (text_bytes(name, size) * MEMORY_PER_TEXT_BYTE) as u64
+}
+
+/// The memory the first worker could need at the peak of decoding a file, from its size
+/// and name (see [`PEAK_MEMORY_PER_TEXT_BYTE`]).
+pub fn peak_estimate(name: &str, size: u64) -> u64 {
+    (text_bytes(name, size) * PEAK_MEMORY_PER_TEXT_BYTE) as u64
+}
+
+/// The memory the first worker may fill: 4 GiB less what answers need.
+fn room() -> u64 {
+    WASM_LIMIT.saturating_sub(ANSWER_MARGIN)
+}
+
+/// Whether the first worker, which holds `used` bytes and expects `coming` more for the
+/// files being read elsewhere, may decode a file itself even if it is as hard as any
+/// measured (see [`PEAK_MEMORY_PER_TEXT_BYTE`]).
+pub fn home_may_read(name: &str, size: u64, used: u64, coming: u64) -> bool {
+    let peak = peak_estimate(name, size);
+    used.saturating_add(coming).saturating_add(peak) <= room()
 }
 
 /// Why a file should not be loaded, if its records would not fit beside those loaded
@@ -54,20 +89,49 @@ pub fn memory_estimate(name: &str, size: u64) -> u64 {
 /// a load that runs out of memory ends the worker, so it is refused before it starts.
 pub fn would_not_fit(name: &str, size: u64, used: u64, coming: u64) -> Option<String> {
     let need = memory_estimate(name, size);
-    let room = WASM_LIMIT.saturating_sub(ANSWER_MARGIN);
-    if used.saturating_add(coming).saturating_add(need) <= room {
-        return None;
-    }
-    Some(format!(
-        "its records would need about {} of memory, and the tab has about {} left of the {} \
-         (4 GiB) its WebAssembly can hold, so it was not read. What is loaded stays; remove \
-         some files, or split this one by lines and load the parts, or query it with the \
-         `flowlens` command, which has no such limit",
-        crate::numbers::bytes(need),
-        crate::numbers::bytes(room.saturating_sub(used.saturating_add(coming))),
-        crate::numbers::bytes(WASM_LIMIT),
-    ))
+    let left = room().saturating_sub(used.saturating_add(coming));
+    (need > left).then(|| {
+        format!(
+            "its records would need about {} of memory, and the tab has about {} left of the \
+             {} (4 GiB) its WebAssembly can hold, so it was not read. {}",
+            crate::numbers::bytes(need),
+            crate::numbers::bytes(left),
+            crate::numbers::bytes(WASM_LIMIT),
+            WHAT_TO_DO,
+        )
+    })
 }
+
+/// The memory a table shipped by another worker will take once adopted, from the size of
+/// its image (see [`MEMORY_PER_IMAGE_BYTE`]).
+pub fn adopted_estimate(image: u64) -> u64 {
+    (image as f64 * MEMORY_PER_IMAGE_BYTE) as u64
+}
+
+/// Why a table another worker decoded should not be adopted, if it would not fit beside
+/// those loaded and those being read: `image` is the size of its image in bytes (see
+/// [`MEMORY_PER_IMAGE_BYTE`]). The estimate made from the file's size before it was read
+/// can fall short for a file of many distinct values; this check is made with the table
+/// in hand.
+pub fn would_not_fit_adopted(image: u64, used: u64, coming: u64) -> Option<String> {
+    let need = adopted_estimate(image);
+    let left = room().saturating_sub(used.saturating_add(coming));
+    (need > left).then(|| {
+        format!(
+            "its records take about {} of memory once decoded, and the tab has about {} \
+             left of the {} (4 GiB) its WebAssembly can hold, so they were not kept. {}",
+            crate::numbers::bytes(need),
+            crate::numbers::bytes(left),
+            crate::numbers::bytes(WASM_LIMIT),
+            WHAT_TO_DO,
+        )
+    })
+}
+
+/// What to do about a file that does not fit in the tab.
+const WHAT_TO_DO: &str = "What is loaded stays; remove some files, or split this one by \
+     lines and load the parts, or query it with the `flowlens` command, which has no such \
+     limit";
 
 /// Conversations listed.
 pub const CONVERSATION_ROWS: u32 = 100;
@@ -929,6 +993,41 @@ mod tests {
         );
         // Files still being read count too.
         assert!(would_not_fit("b.log", file, 0, 3_900_000_000).is_some());
+    }
+
+    #[test]
+    fn the_first_worker_decodes_a_file_only_if_its_hardest_peak_fits() {
+        // 4 GiB less the answers' margin is 4,026,531,840 bytes; a file may take up to one
+        // byte of memory per byte of text while it is decoded.
+        let room = 4_026_531_840;
+        let file = 1_000_000_000;
+        assert!(home_may_read("a.log", file, 0, 0));
+        assert!(home_may_read("a.log", file, room - file, 0));
+        assert!(!home_may_read("a.log", file, room - file + 1, 0));
+        // Other files being read count, and a gzip file by its text.
+        assert!(!home_may_read("a.log", file, 0, room - file + 1));
+        assert!(home_may_read("a.log.gz", file / 10, room - file, 0));
+        assert!(!home_may_read("a.log.gz", file / 10, room - file + 1, 0));
+        // A file whose records would fit but whose peak might not goes to a worker of
+        // its own instead.
+        assert_eq!(would_not_fit("a.log", file, 3_100_000_000, 0), None);
+        assert!(!home_may_read("a.log", file, 3_100_000_000, 0));
+    }
+
+    #[test]
+    fn a_decoded_table_that_would_not_fit_is_refused_by_its_image() {
+        // An image of 1 GB takes about 1.5 GB once adopted, its index included.
+        let image = 1_000_000_000;
+        assert_eq!(adopted_estimate(image), 1_500_000_000);
+        assert_eq!(would_not_fit_adopted(image, 2_526_531_840, 0), None);
+        assert!(would_not_fit_adopted(image, 2_526_531_841, 0).is_some());
+        assert!(would_not_fit_adopted(image, 0, 2_526_531_841).is_some());
+        let refused = would_not_fit_adopted(image, 3_000_000_000, 0).unwrap();
+        assert!(
+            refused.starts_with("its records take about 1.50 GB of memory once decoded, and"),
+            "{refused}"
+        );
+        assert!(refused.contains("What is loaded stays"), "{refused}");
     }
 
     #[test]
