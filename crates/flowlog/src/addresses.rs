@@ -91,6 +91,13 @@ impl Addresses {
         self.not_v4.reserve(additional);
     }
 
+    /// Makes room for `additional` more codes that are not IPv4, as well as for their
+    /// codes (see [`Self::reserve`]).
+    pub(crate) fn reserve_others(&mut self, additional: usize) {
+        self.reserve(additional);
+        self.others.reserve(additional);
+    }
+
     /// The same values in a new order: entry `new` of the result is entry `order[new]`.
     pub(crate) fn reordered(self, order: &[u32]) -> Addresses {
         let mut reordered = Addresses {
@@ -103,8 +110,10 @@ impl Addresses {
             reordered.words.push(self.words[old as usize]);
             reordered.not_v4.push(self.not_v4.get(old as usize));
         }
-        // The positions in `others` stay as they were, so the list moves over whole.
+        // The positions in `others` stay as they were, so the list moves over whole, less
+        // the room reserved for values that were found again.
         reordered.others = self.others;
+        reordered.others.shrink_to_fit();
         reordered
     }
 

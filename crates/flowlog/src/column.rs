@@ -722,6 +722,21 @@ fn recent_slot(value: &[u8]) -> Option<usize> {
 
 /// The hash a text column files a value under.
 #[inline]
+fn hash_v6(address: Ipv6Addr) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_u128(u128::from(address));
+    hasher.finish()
+}
+
+/// The hash of the IPv6 address of `code` in `values`, for the dictionary's lookup table,
+/// which holds only such codes.
+fn hash_v6_code(values: &Addresses, code: u32) -> u64 {
+    match values.get(code as usize) {
+        Some(IpAddr::V6(address)) => hash_v6(address),
+        _ => unreachable!("an IPv6 code holds an IPv6 address"),
+    }
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hasher = FxHasher::default();
     hasher.write(bytes);
@@ -1326,7 +1341,10 @@ impl AddrWords {
 #[derive(Default)]
 pub(crate) struct AddrDictionary {
     v4: FxHashMap<u32, u32>,
-    v6: FxHashMap<u128, u32>,
+    /// The codes of the IPv6 addresses, found by their value in `values`: a map from the
+    /// 128-bit word would take 32 bytes an entry (the word's alignment), and a file of
+    /// IPv6 internet traffic brings nearly two new addresses per row.
+    v6: HashTable<u32>,
     missing: Option<u32>,
     values: Addresses,
     /// How many rows carry each code (saturating: only the order of the counts matters).
@@ -1371,13 +1389,42 @@ impl AddrDictionary {
         let code = match value {
             None => *self.missing.get_or_insert(next),
             Some(IpAddr::V4(a)) => *self.v4.entry(u32::from(a)).or_insert(next),
-            Some(IpAddr::V6(a)) => *self.v6.entry(u128::from(a)).or_insert(next),
+            Some(IpAddr::V6(a)) => return self.v6_code(a),
         };
         if code == next {
             self.values.push(value);
             self.counts.push(0);
         }
         code
+    }
+
+    /// The code of an IPv6 address, new or already given.
+    fn v6_code(&mut self, address: Ipv6Addr) -> u32 {
+        let hash = hash_v6(address);
+        let values = &self.values;
+        let found = self.v6.find(hash, |&code| {
+            values.get(code as usize) == Some(IpAddr::V6(address))
+        });
+        if let Some(&code) = found {
+            return code;
+        }
+        let code = values.len() as u32;
+        self.values.push(Some(IpAddr::V6(address)));
+        self.counts.push(0);
+        let values = &self.values;
+        self.v6
+            .insert_unique(hash, code, |&code| hash_v6_code(values, code));
+        code
+    }
+
+    /// Makes room for `additional` more IPv6 addresses, as if each were new, so that the
+    /// lookup table is not rebuilt on its way: each rebuilding reads every entry's value
+    /// again, from all over the dictionary.
+    fn reserve_v6(&mut self, additional: usize) {
+        let values = &self.values;
+        self.v6
+            .reserve(additional, |&code| hash_v6_code(values, code));
+        self.values.reserve_others(additional);
     }
 
     /// Codes one column and counts each row's address.
@@ -1406,6 +1453,7 @@ impl AddrDictionary {
     /// [`Self::pair`], looking up the pairs' IPv4 addresses one by one while the
     /// dictionary holds fewer than `lookup_limit` of them.
     fn pair_looking_up(&mut self, src: AddrWords, dst: AddrWords, lookup_limit: usize) {
+        self.reserve_v6(src.v6.len() + dst.v6.len());
         let (src, src_by) = self.pairing_numbers(src);
         let (dst, dst_by) = self.pairing_numbers(dst);
         let (mut pairs, counts) = AddrPairs::build(src, dst);
@@ -1955,6 +2003,29 @@ mod tests {
         assert_eq!(values.len(), rows as usize + 1_000);
         assert_rows_read_back(&pairs, &values, &src, &dst);
         assert_eq!((pairs, values), paired(&src, &dst, usize::MAX));
+    }
+
+    #[test]
+    fn ipv6_addresses_found_again_keep_their_one_code() {
+        // Thousands of IPv6 addresses, each on several rows of either side, among IPv4
+        // and missing ones: enough for the lookup table to hold many, and find them again.
+        let v6 = |n: u32| {
+            Some(IpAddr::V6(Ipv6Addr::from(
+                0x2600_1f18_u128 << 96 | u128::from(n),
+            )))
+        };
+        let src: Vec<_> = (0..20_000u32)
+            .map(|row| match row % 10 {
+                0 => None,
+                1 => Some(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + row % 300))),
+                _ => v6(row % 3_001),
+            })
+            .collect();
+        let dst: Vec<_> = (0..20_000u32).map(|row| v6(row * 7 % 4_999)).collect();
+        let (pairs, values) = paired(&src, &dst, LOOKUP_LIMIT);
+        assert_rows_read_back(&pairs, &values, &src, &dst);
+        let distinct: std::collections::HashSet<_> = src.iter().chain(&dst).collect();
+        assert_eq!(values.len(), distinct.len());
     }
 
     #[test]
