@@ -144,7 +144,7 @@ impl Decoder {
     /// The estimate has a small margin only, since memory reserved and not used is kept as
     /// long as the tab lives. Before each chunk, the decoder checks that the chunk's records
     /// fit in what is reserved, counted at the densest pace seen (over the whole file so far
-    /// or over the last chunk) with [`CHUNK_SLACK`] more. When they might not, the rest of
+    /// or over the last chunk) with a tenth more. When they might not, the rest of
     /// the file is estimated again at that pace and reserved exactly; a column never
     /// doubles, which would take twice the memory at once. The check looks at the coming
     /// chunk only, so that the last chunks of a file of even lines reserve nothing more:
