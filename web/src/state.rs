@@ -89,17 +89,8 @@ pub fn home_may_read(name: &str, size: u64, used: u64, coming: u64) -> bool {
 /// a load that runs out of memory ends the worker, so it is refused before it starts.
 pub fn would_not_fit(name: &str, size: u64, used: u64, coming: u64) -> Option<String> {
     let need = memory_estimate(name, size);
-    let left = room().saturating_sub(used.saturating_add(coming));
-    (need > left).then(|| {
-        format!(
-            "its records would need about {} of memory, and the tab has about {} left of the \
-             {} (4 GiB) its WebAssembly can hold, so it was not read. {}",
-            crate::numbers::bytes(need),
-            crate::numbers::bytes(left),
-            crate::numbers::bytes(WASM_LIMIT),
-            WHAT_TO_DO,
-        )
-    })
+    let claim = format!("would need about {} of memory", crate::numbers::bytes(need));
+    refusal(need, used, coming, &claim, "it was not read")
 }
 
 /// The memory a table shipped by another worker will take once adopted, from the size of
@@ -115,23 +106,28 @@ pub fn adopted_estimate(image: u64) -> u64 {
 /// in hand.
 pub fn would_not_fit_adopted(image: u64, used: u64, coming: u64) -> Option<String> {
     let need = adopted_estimate(image);
+    let claim = format!(
+        "take about {} of memory once decoded",
+        crate::numbers::bytes(need)
+    );
+    refusal(need, used, coming, &claim, "they were not kept")
+}
+
+/// The reason a file's records, needing `need` bytes (as `claim` says), do not fit
+/// beside `used` and `coming`, if they do not; `outcome` says what was done about it.
+fn refusal(need: u64, used: u64, coming: u64, claim: &str, outcome: &str) -> Option<String> {
     let left = room().saturating_sub(used.saturating_add(coming));
     (need > left).then(|| {
         format!(
-            "its records take about {} of memory once decoded, and the tab has about {} \
-             left of the {} (4 GiB) its WebAssembly can hold, so they were not kept. {}",
-            crate::numbers::bytes(need),
+            "its records {claim}, and the tab has about {} left of the {} (4 GiB) its \
+             WebAssembly can hold, so {outcome}. What is loaded stays; remove some files, or \
+             split this one by lines and load the parts, or query it with the `flowlens` \
+             command, which has no such limit",
             crate::numbers::bytes(left),
             crate::numbers::bytes(WASM_LIMIT),
-            WHAT_TO_DO,
         )
     })
 }
-
-/// What to do about a file that does not fit in the tab.
-const WHAT_TO_DO: &str = "What is loaded stays; remove some files, or split this one by \
-     lines and load the parts, or query it with the `flowlens` command, which has no such \
-     limit";
 
 /// Conversations listed.
 pub const CONVERSATION_ROWS: u32 = 100;
