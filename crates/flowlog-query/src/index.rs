@@ -35,7 +35,9 @@ pub struct TableIndex {
     /// The IPv4 addresses with their codes, in the order of their values: the order an
     /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
     /// made by one walk along this list.
-    v4_order: Vec<(u32, u32)>,
+    /// Each is the address's word above its code, so that sorting the numbers sorts the
+    /// addresses, in place.
+    v4_order: Vec<u64>,
     /// The codes of the IPv6 addresses in the order of their values. Codes only, read
     /// back through `addrs`: a pair of a code and a 128-bit word would take 32 bytes
     /// (the word's alignment), and a file of IPv6 traffic has nearly two per row.
@@ -67,7 +69,9 @@ impl TableIndex {
         let mut v6_keys: Vec<[u32; 5]> = Vec::with_capacity(addrs.len() - v4);
         for (code, addr) in (0u32..).zip(addrs.iter()) {
             match addr {
-                Some(IpAddr::V4(a)) => v4_order.push((code, u32::from(a))),
+                Some(IpAddr::V4(a)) => {
+                    v4_order.push(u64::from(u32::from(a)) << 32 | u64::from(code))
+                }
                 Some(IpAddr::V6(a)) => {
                     let w = u128::from(a);
                     let limb = |shift: u32| (w >> shift) as u32;
@@ -76,7 +80,11 @@ impl TableIndex {
                 None => {}
             }
         }
-        v4_order.sort_unstable_by_key(|&(_, word)| word);
+        // A file of internet traffic has two million IPv4 addresses per million rows: sorted
+        // as plain numbers, its index took a fifth less time to build in WebAssembly than
+        // sorting pairs of code and word by the word, and a radix sort as little but with a
+        // buffer as large as the list.
+        v4_order.sort_unstable();
         v6_keys.sort_unstable();
         // A list of its own: collected in place, the codes would keep the keys' memory.
         let mut v6_order = Vec::with_capacity(v6_keys.len());
@@ -162,8 +170,8 @@ impl TableIndex {
     }
 
     /// The IPv4 addresses with their codes, in the order of their values.
-    pub(crate) fn v4_order(&self) -> &[(u32, u32)] {
-        &self.v4_order
+    pub(crate) fn v4_order(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        (self.v4_order.iter()).map(|&number| (number as u32, (number >> 32) as u32))
     }
 
     /// The IPv6 addresses with their codes, in the order of their values.
@@ -309,7 +317,7 @@ mod tests {
             assert_eq!(index.addr_values().get(code as usize), Some(address.into()));
         }
         assert_eq!(index.addr_values().get(0), Some("::ff".parse().unwrap()));
-        let v4: Vec<u32> = index.v4_order().iter().map(|&(_, word)| word).collect();
+        let v4: Vec<u32> = index.v4_order().map(|(_, word)| word).collect();
         assert_eq!(v4, [0x0A00_0001, 0x0A00_0005, 0x0A00_0009]);
     }
 }

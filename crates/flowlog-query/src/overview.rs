@@ -897,9 +897,9 @@ impl<'a> Pass<'a> {
         }
         let seen = |code: u32| used[code as usize / 64] >> (code % 64) & 1 == 1;
         summary.addresses = AddrSet::from_sorted(
-            (index.v4_order().iter())
-                .filter(|(code, _)| seen(*code))
-                .map(|(_, word)| *word)
+            (index.v4_order())
+                .filter(|&(code, _)| seen(code))
+                .map(|(_, word)| word)
                 .collect(),
             (index.v6_order())
                 .filter(|(code, _)| seen(*code))

@@ -7,7 +7,7 @@
 
 pub use crate::addresses::Addresses;
 use crate::image::{ImageError, Reader, Writer};
-use hashbrown::HashTable;
+use hashbrown::hash_table::{self, HashTable};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -885,14 +885,18 @@ impl AddrPairs {
                 codes[row] = match last {
                     Some((p, code)) if p == pair => code,
                     _ => {
-                        let hashed = hash(pair);
-                        let found = code_of.find(hashed, |&c| pairs[c as usize] == pair);
-                        let code = match found {
-                            Some(&code) => code,
-                            None => {
+                        // One probe of the table finds the pair or the place for it.
+                        let entry = code_of.entry(
+                            hash(pair),
+                            |&c| pairs[c as usize] == pair,
+                            |&c| hash(pairs[c as usize]),
+                        );
+                        let code = match entry {
+                            hash_table::Entry::Occupied(found) => *found.get(),
+                            hash_table::Entry::Vacant(place) => {
                                 let code = pairs.len() as u32;
+                                place.insert(code);
                                 pairs.push(pair);
-                                code_of.insert_unique(hashed, code, |&c| hash(pairs[c as usize]));
                                 code
                             }
                         };
@@ -1400,21 +1404,23 @@ impl AddrDictionary {
 
     /// The code of an IPv6 address, new or already given.
     fn v6_code(&mut self, address: Ipv6Addr) -> u32 {
-        let hash = hash_v6(address);
         let values = &self.values;
-        let found = self.v6.find(hash, |&code| {
-            values.get(code as usize) == Some(IpAddr::V6(address))
-        });
-        if let Some(&code) = found {
-            return code;
+        // One probe of the table finds the address or the place for it.
+        let entry = self.v6.entry(
+            hash_v6(address),
+            |&code| values.get(code as usize) == Some(IpAddr::V6(address)),
+            |&code| hash_v6_code(values, code),
+        );
+        match entry {
+            hash_table::Entry::Occupied(found) => *found.get(),
+            hash_table::Entry::Vacant(place) => {
+                let code = values.len() as u32;
+                place.insert(code);
+                self.values.push(Some(IpAddr::V6(address)));
+                self.counts.push(0);
+                code
+            }
         }
-        let code = values.len() as u32;
-        self.values.push(Some(IpAddr::V6(address)));
-        self.counts.push(0);
-        let values = &self.values;
-        self.v6
-            .insert_unique(hash, code, |&code| hash_v6_code(values, code));
-        code
     }
 
     /// Makes room for `additional` more IPv6 addresses, as if each were new, so that the

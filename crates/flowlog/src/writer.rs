@@ -13,8 +13,7 @@
 use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
 use crate::field::FieldKind;
 use crate::table::{Column, ColumnId, Parsed};
-use crate::value::seconds;
-use std::net::Ipv6Addr;
+use crate::value::{parse_ipv6, seconds};
 
 /// A column of the layout, with what its field accepts.
 pub(crate) enum Target {
@@ -90,8 +89,8 @@ impl Target {
             ) => column.push(v),
             (Target::Addr { column }, Parsed::V4(word)) => column.push_v4(word),
             (Target::Addr { column }, Parsed::V6 { start, end }) => {
-                let address = text[start as usize..end as usize].parse::<Ipv6Addr>();
-                column.push_v6(address.map_or(0, u128::from))
+                let address = parse_ipv6(&text.as_bytes()[start as usize..end as usize]);
+                column.push_v6(address.unwrap_or(0))
             }
             (Target::Text { column }, Parsed::Text { start, end }) => {
                 column.push(&text[start as usize..end as usize])
@@ -177,9 +176,7 @@ fn addr_value(column: &mut AddrWords, line: &[u8], at: usize) -> Option<usize> {
         return Some(at + 1);
     }
     let end = plain_token_end(line, at)?;
-    let text = std::str::from_utf8(&line[at..end]).ok()?;
-    let address = text.parse::<Ipv6Addr>().ok()?;
-    column.push_v6(u128::from(address));
+    column.push_v6(parse_ipv6(&line[at..end])?);
     Some(end)
 }
 
