@@ -901,9 +901,9 @@ impl<'a> Pass<'a> {
                 .filter(|&(code, _)| seen(code))
                 .map(|(_, word)| word)
                 .collect(),
-            (index.v6_order())
-                .filter(|(code, _)| seen(*code))
-                .map(|(_, word)| word)
+            (index.v6_order().iter())
+                .filter(|&&code| seen(code))
+                .map(|&code| index.v6_word(code))
                 .collect(),
         );
 
