@@ -333,7 +333,15 @@ pub fn draw_bars<DB: DrawingBackend>(
     }
     let max = chart.bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let n = chart.bars.len();
-    let label_width = theme.px(150.0).min(w as i32 * 45 / 100);
+    // Room for the longest label, from 150 px (so that short labels line up from chart to
+    // chart) to 260 px, and never more than 45 % of the chart.
+    let font_px = theme.px(12.0);
+    let longest = (chart.bars.iter())
+        .map(|bar| text_width(&bar.label, font_px))
+        .fold(0.0, f64::max);
+    let label_width = (longest.ceil() as i32 + theme.px(4.0))
+        .clamp(theme.px(150.0), theme.px(260.0))
+        .min(w as i32 * 45 / 100);
     let value_room = theme.px(64.0);
     let frame = Frame {
         left: label_width + theme.px(8.0),
@@ -367,7 +375,7 @@ pub fn draw_bars<DB: DrawingBackend>(
         ))
         .map_err(fail)?;
         let y = centre.round() as i32;
-        let text = fit(&bar.label, theme.px(12.0), label_width - theme.px(4.0));
+        let text = fit(&bar.label, font_px, label_width - theme.px(4.0));
         area.draw(&Text::new(text, (label_width, y), label.clone()))
             .map_err(fail)?;
         area.draw(&Text::new(
@@ -384,13 +392,46 @@ pub fn draw_bars<DB: DrawingBackend>(
 /// readable instead of the start being cut off at the edge. A pair (`a → b`) is shortened
 /// side by side, so that the arrow and both ends of each address stay.
 ///
-/// The width is estimated from the character count, not measured: measuring text on the
-/// canvas backend sets an inline style, which the page's Content-Security-Policy forbids.
-/// 0.55 em is about the average advance of digits, dots and lower-case letters in the
-/// sans-serif faces labels use.
+/// The width is estimated, not measured: measuring text on the canvas backend sets an
+/// inline style, which the page's Content-Security-Policy forbids. See [`advance`].
 fn fit(label: &str, font_px: i32, width: i32) -> String {
-    let per_char = (font_px as f64 * 0.55).max(1.0);
-    let max = ((width.max(0) as f64 / per_char).floor() as usize).max(4);
+    let fits = |text: &str| text_width(text, font_px) <= width as f64;
+    if fits(label) {
+        return label.to_owned();
+    }
+    // One character less at a time: labels are short and a chart has ten of them.
+    let mut max = label.chars().count();
+    loop {
+        max -= 1;
+        let shortened = shorten(label, max);
+        if max <= 4 || fits(&shortened) {
+            return shortened;
+        }
+    }
+}
+
+/// About how many pixels `text` takes at `font_px`, from [`advance`].
+fn text_width(text: &str, font_px: i32) -> f64 {
+    text.chars().map(advance).sum::<f64>() * font_px as f64
+}
+
+/// About how wide a character is, in em, in the sans-serif faces labels use, rounded up:
+/// digits and lower-case letters about 0.6, the dots, colons and spaces of addresses about
+/// a third. The arrow and the ellipsis a shortened pair carries are about 1 em; counted as
+/// digits, they pushed the start of IPv6 pairs past the chart's left edge.
+fn advance(c: char) -> f64 {
+    match c {
+        '…' | '→' | 'm' | 'w' | 'M' | 'W' => 1.0,
+        '.' | ':' | ' ' | ',' | '\'' | '|' | 'i' | 'l' => 0.34,
+        c if c.is_uppercase() => 0.72,
+        _ => 0.62,
+    }
+}
+
+/// `label` in at most `max` characters (4 at least), shortened in the middle; a pair
+/// side by side.
+fn shorten(label: &str, max: usize) -> String {
+    let max = max.max(4);
     if label.chars().count() <= max {
         return label.to_owned();
     }
@@ -529,4 +570,22 @@ fn svg(
         area.present().map_err(fail)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn arrows_and_ellipses_count_wider_than_digits() {
+        // 146 px at 12 px: 19 digits fit. A pair label of 22 characters, two of them
+        // ellipses and one an arrow, reached past the chart's left edge in Chromium.
+        let digits = "2600123484912051234";
+        assert_eq!(fit(digits, 12, 146), digits);
+        let pair = "2600…84d9 → 2a05:…292e";
+        assert_eq!(pair.chars().count(), 22);
+        let shortened = fit(pair, 12, 146);
+        assert!(shortened.chars().count() < 22, "{shortened}");
+        assert!(shortened.contains(" → "), "{shortened}");
+    }
 }

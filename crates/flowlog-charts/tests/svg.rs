@@ -132,7 +132,8 @@ fn long_labels_are_shortened_in_the_middle_to_fit() {
             },
         ],
     };
-    let svg = bars_svg(&chart, &Theme::light(1.0), 300, 80).unwrap();
+    // The label area is 150 px wide from a chart of 334 px up.
+    let svg = bars_svg(&chart, &Theme::light(1.0), 340, 80).unwrap();
     let labels = texts(&svg);
     let long = labels
         .iter()
