@@ -401,13 +401,14 @@ fn fit(label: &str, font_px: i32, width: i32) -> String {
     }
     // One character less at a time: labels are short and a chart has ten of them.
     let mut max = label.chars().count();
-    loop {
+    while max > 4 {
         max -= 1;
         let shortened = shorten(label, max);
-        if max <= 4 || fits(&shortened) {
+        if fits(&shortened) {
             return shortened;
         }
     }
+    shorten(label, max)
 }
 
 /// About how many pixels `text` takes at `font_px`, from [`advance`].
