@@ -5,7 +5,10 @@
 //! address first, and keeps one code per row for the pair of them (see
 //! [`flowlog::column::AddrColumn`]), so grouping by address or by pair is an array update
 //! per row. The index adds the dictionary's IPv4 and IPv6 addresses in the order of their
-//! values, which makes the distinct addresses an overview met a matter of one walk.
+//! values, which makes the union of the distinct addresses of several tables a matter of
+//! walks along sorted lists. It sorts them the first time such a union is asked for: with
+//! one table, the distinct addresses are only counted, and the sort (a tenth of the loading
+//! time of a file with an address or two per row) is never done.
 //!
 //! It also keeps, for each chunk of rows the overview reads at once, the range of `start`
 //! and the latest `end`, so that the overview can skip reading times where the range says
@@ -21,27 +24,16 @@ use flowlog::column::{Addresses, IntColumn, IntWords};
 use flowlog::{Field, FlowTable};
 use std::net::IpAddr;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Derived data about one [`FlowTable`], built once after decoding with
 /// [`TableIndex::build`] and passed, with the same table, to the aggregates that use it.
 #[derive(Clone, Debug, Default)]
 pub struct TableIndex {
     rows: usize,
-    /// The table's address dictionary (`None` for missing), most frequent first; a code
-    /// is a position in this list. Shared with the table and with the groups of an
-    /// overview, which make keys from it only when asked.
-    addrs: Arc<Addresses>,
-    /// The IPv4 addresses with their codes, in the order of their values: the order an
-    /// [`AddrSet`](crate::AddrSet) keeps, so that the set of the codes an overview used is
-    /// made by one walk along this list.
-    /// Each is the address's word above its code, so that sorting the numbers sorts the
-    /// addresses, in place.
-    v4_order: Vec<u64>,
-    /// The codes of the IPv6 addresses in the order of their values. Codes only, read
-    /// back through `addrs`: a pair of a code and a 128-bit word would take 32 bytes
-    /// (the word's alignment), and a file of IPv6 traffic has nearly two per row.
-    v6_order: Vec<u32>,
+    /// The table's address dictionary, and its addresses in the order of their values once
+    /// asked for. Shared with the sets of distinct addresses that overviews make.
+    addrs: Arc<ValueOrder>,
     /// The smallest and largest `start` present in the table.
     start_range: Option<(u64, u64)>,
     /// The times of each chunk of rows that the overview reads at once (see `scan`).
@@ -57,39 +49,10 @@ impl TableIndex {
     /// Works out the index of `table`: one pass over the address dictionary and over
     /// `start`, `end`, `bytes` and `packets`.
     pub fn build(table: &FlowTable) -> TableIndex {
-        let addrs = table.addresses().clone();
-        // Reserved exactly: a file of internet traffic has nearly two addresses per row, and
-        // lists that grew by doubling would hold up to twice that for as long as the table.
-        let v4 = addrs.v4_len();
-        let mut v4_order = Vec::with_capacity(v4);
-        // IPv6 addresses are sorted as four 32-bit limbs, most significant first, and their
-        // code: 20 bytes each for the moment of sorting, where a 128-bit word and a code
-        // take 32 (the word's alignment), and comparing through the dictionary reads three
-        // places in memory per comparison.
-        let mut v6_keys: Vec<[u32; 5]> = Vec::with_capacity(addrs.len() - v4);
-        for (code, addr) in (0u32..).zip(addrs.iter()) {
-            match addr {
-                Some(IpAddr::V4(a)) => {
-                    v4_order.push(u64::from(u32::from(a)) << 32 | u64::from(code))
-                }
-                Some(IpAddr::V6(a)) => {
-                    let w = u128::from(a);
-                    let limb = |shift: u32| (w >> shift) as u32;
-                    v6_keys.push([limb(96), limb(64), limb(32), limb(0), code]);
-                }
-                None => {}
-            }
-        }
-        // A file of internet traffic has two million IPv4 addresses per million rows: sorted
-        // as plain numbers, its index took about a sixth less time to build in WebAssembly
-        // than sorting pairs of code and word by the word; a radix sort took as little, but
-        // with a buffer as large as the list.
-        v4_order.sort_unstable();
-        v6_keys.sort_unstable();
-        // A list of its own: collected in place, the codes would keep the keys' memory.
-        let mut v6_order = Vec::with_capacity(v6_keys.len());
-        v6_order.extend(v6_keys.iter().map(|key| key[4]));
-        drop(v6_keys);
+        let addrs = Arc::new(ValueOrder {
+            addrs: table.addresses().clone(),
+            sorted: OnceLock::new(),
+        });
         // Records go in the top bits, as many as a count of every row needs; the sum of
         // `packets` over every row must fit below them, and then so does the sum over any
         // part of the rows.
@@ -125,8 +88,6 @@ impl TableIndex {
         TableIndex {
             rows: table.len(),
             addrs,
-            v4_order,
-            v6_order,
             start_range,
             chunks,
             last_end_by,
@@ -142,14 +103,13 @@ impl TableIndex {
     /// How many distinct addresses the table's `srcaddr` and `dstaddr` hold together
     /// (missing not counted).
     pub fn addresses(&self) -> usize {
-        self.addrs.iter().filter(|a| a.is_some()).count()
+        self.addrs.addrs.len() - usize::from(self.addrs.addrs.missing().is_some())
     }
 
     /// Bytes of heap memory held, not counting the address dictionary, which the table
     /// holds.
     pub fn heap_bytes(&self) -> usize {
-        self.v4_order.capacity() * 8
-            + self.v6_order.capacity() * 4
+        self.addrs.sorted.get().map_or(0, Sorted::heap_bytes)
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
     }
@@ -166,27 +126,13 @@ impl TableIndex {
 
     /// The address of each code.
     pub(crate) fn addr_values(&self) -> &Arc<Addresses> {
+        &self.addrs.addrs
+    }
+
+    /// The dictionary with its addresses in the order of their values, sorted the first
+    /// time they are asked for.
+    pub(crate) fn value_order(&self) -> &Arc<ValueOrder> {
         &self.addrs
-    }
-
-    /// The IPv4 addresses with their codes, in the order of their values.
-    pub(crate) fn v4_order(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
-        (self.v4_order.iter()).map(|&number| (number as u32, (number >> 32) as u32))
-    }
-
-    /// The codes of the IPv6 addresses, in the order of their values.
-    pub(crate) fn v6_order(&self) -> &[u32] {
-        &self.v6_order
-    }
-
-    /// The 128-bit word of the IPv6 address of `code`, one of those `v6_order` lists. Read
-    /// through the dictionary, so a walk along the order reads only the codes it keeps.
-    pub(crate) fn v6_word(&self, code: u32) -> u128 {
-        match self.addrs.get(code as usize) {
-            Some(IpAddr::V6(address)) => u128::from(address),
-            // Built from the IPv6 entries of this very dictionary.
-            _ => unreachable!("an IPv6 code holds an IPv6 address"),
-        }
     }
 
     /// How a group's totals can be counted in two words without saturating: `bytes` in
@@ -211,6 +157,99 @@ impl TableIndex {
     /// The latest `end` present in chunk `c` or any chunk before it.
     pub(crate) fn last_end_by(&self, c: usize) -> Option<u64> {
         self.last_end_by[c]
+    }
+}
+
+/// A table's address dictionary, and its addresses in the order of their values, sorted
+/// the first time they are asked for (by [`ValueOrder::v4`] or [`ValueOrder::v6`]).
+#[derive(Debug, Default)]
+pub(crate) struct ValueOrder {
+    /// The table's address dictionary (`None` for missing), most frequent first; a code
+    /// is a position in this list. Shared with the table and with the groups of an
+    /// overview, which make keys from it only when asked.
+    addrs: Arc<Addresses>,
+    sorted: OnceLock<Sorted>,
+}
+
+/// The addresses of a dictionary in the order of their values.
+#[derive(Debug)]
+struct Sorted {
+    /// The IPv4 addresses, each its word above its code, so that sorting the numbers
+    /// sorts the addresses, in place.
+    v4: Vec<u64>,
+    /// The codes of the IPv6 addresses. Codes only, read back through the dictionary: a
+    /// pair of a code and a 128-bit word would take 32 bytes (the word's alignment), and
+    /// a file of IPv6 traffic has nearly two per row.
+    v6: Vec<u32>,
+}
+
+impl ValueOrder {
+    /// The dictionary.
+    pub(crate) fn addresses(&self) -> &Arc<Addresses> {
+        &self.addrs
+    }
+
+    /// The IPv4 addresses with their codes, in the order of their values.
+    pub(crate) fn v4(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        (self.sorted().v4.iter()).map(|&number| (number as u32, (number >> 32) as u32))
+    }
+
+    /// The codes of the IPv6 addresses, in the order of their values.
+    pub(crate) fn v6(&self) -> &[u32] {
+        &self.sorted().v6
+    }
+
+    /// The 128-bit word of the IPv6 address of `code`, one of those [`Self::v6`] lists.
+    /// Read through the dictionary, so a walk along the order reads only the codes it keeps.
+    pub(crate) fn v6_word(&self, code: u32) -> u128 {
+        match self.addrs.get(code as usize) {
+            Some(IpAddr::V6(address)) => u128::from(address),
+            // Sorted from the IPv6 entries of this very dictionary.
+            _ => unreachable!("an IPv6 code holds an IPv6 address"),
+        }
+    }
+
+    fn sorted(&self) -> &Sorted {
+        self.sorted.get_or_init(|| Sorted::of(&self.addrs))
+    }
+}
+
+impl Sorted {
+    fn of(addrs: &Addresses) -> Sorted {
+        // Reserved exactly: a file of internet traffic has nearly two addresses per row, and
+        // lists that grew by doubling would hold up to twice that for as long as the table.
+        let v4_len = addrs.v4_len();
+        let mut v4 = Vec::with_capacity(v4_len);
+        // IPv6 addresses are sorted as four 32-bit limbs, most significant first, and their
+        // code: 20 bytes each for the moment of sorting, where a 128-bit word and a code
+        // take 32 (the word's alignment), and comparing through the dictionary reads three
+        // places in memory per comparison.
+        let mut v6_keys: Vec<[u32; 5]> = Vec::with_capacity(addrs.len() - v4_len);
+        for (code, addr) in (0u32..).zip(addrs.iter()) {
+            match addr {
+                Some(IpAddr::V4(a)) => v4.push(u64::from(u32::from(a)) << 32 | u64::from(code)),
+                Some(IpAddr::V6(a)) => {
+                    let w = u128::from(a);
+                    let limb = |shift: u32| (w >> shift) as u32;
+                    v6_keys.push([limb(96), limb(64), limb(32), limb(0), code]);
+                }
+                None => {}
+            }
+        }
+        // A file of internet traffic has two million IPv4 addresses per million rows: sorted
+        // as plain numbers, they took about a sixth less time in WebAssembly than pairs of
+        // code and word sorted by the word; a radix sort took as little, but with a buffer
+        // as large as the list.
+        v4.sort_unstable();
+        v6_keys.sort_unstable();
+        // A list of its own: collected in place, the codes would keep the keys' memory.
+        let mut v6 = Vec::with_capacity(v6_keys.len());
+        v6.extend(v6_keys.iter().map(|key| key[4]));
+        Sorted { v4, v6 }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.v4.capacity() * 8 + self.v6.capacity() * 4
     }
 }
 
@@ -297,7 +336,33 @@ mod tests {
             .any(|address| address == Some("::1".parse().unwrap())));
         // The index and the table share one dictionary.
         assert!(Arc::ptr_eq(index.addr_values(), table.addresses()));
-        assert_eq!(index.v4_order().len() + index.v6_order().len(), 3);
+        let order = index.value_order();
+        assert_eq!(order.v4().len() + order.v6().len(), 3);
+    }
+
+    #[test]
+    fn addresses_are_sorted_only_when_sets_of_two_tables_are_merged() {
+        let decode = |text: &str| decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        let a = decode("srcaddr dstaddr\n10.0.0.9 10.0.0.1\n- ::2\n");
+        let b = decode("srcaddr dstaddr\n10.0.0.1 10.0.0.5\n::1 -\n");
+        let (index_a, index_b) = (TableIndex::build(&a), TableIndex::build(&b));
+        let everything = crate::Filter::parse("").unwrap();
+        let mut overview = crate::Overview::of(&a, &index_a, &everything);
+        // One table's distinct addresses are counted, the missing one left out, without
+        // sorting anything.
+        assert_eq!(overview.summary.addresses.len(), 3);
+        assert!(index_a.addrs.sorted.get().is_none());
+        let heap_before = index_a.heap_bytes();
+        overview.merge(&crate::Overview::of(&b, &index_b, &everything));
+        assert!(index_a.addrs.sorted.get().is_some() && index_b.addrs.sorted.get().is_some());
+        assert!(index_a.heap_bytes() > heap_before);
+        // 10.0.0.1 is in both.
+        let mut expected = crate::AddrSet::default();
+        for address in ["10.0.0.1", "10.0.0.5", "10.0.0.9", "::1", "::2"] {
+            expected.insert(address.parse().unwrap());
+        }
+        assert_eq!(overview.summary.addresses, expected);
+        assert_eq!(overview.summary.addresses.len(), 5);
     }
 
     #[test]
@@ -313,16 +378,17 @@ mod tests {
                     ::2 10.0.0.5\n";
         let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
         let index = TableIndex::build(&table);
-        let words: Vec<u128> = (index.v6_order().iter())
-            .map(|&code| index.v6_word(code))
+        let order = index.value_order();
+        let words: Vec<u128> = (order.v6().iter())
+            .map(|&code| order.v6_word(code))
             .collect();
         assert_eq!(words, [0x1, 0x2, 0xff, 0x2001_0db8 << 96 | 1]);
-        for &code in index.v6_order() {
-            let address = Ipv6Addr::from(index.v6_word(code));
+        for &code in order.v6() {
+            let address = Ipv6Addr::from(order.v6_word(code));
             assert_eq!(index.addr_values().get(code as usize), Some(address.into()));
         }
         assert_eq!(index.addr_values().get(0), Some("::ff".parse().unwrap()));
-        let v4: Vec<u32> = index.v4_order().map(|(_, word)| word).collect();
+        let v4: Vec<u32> = order.v4().map(|(_, word)| word).collect();
         assert_eq!(v4, [0x0A00_0001, 0x0A00_0005, 0x0A00_0009]);
     }
 }

@@ -881,9 +881,8 @@ impl<'a> Pass<'a> {
             by_log_status: words(LOG_STATUSES, &self.by_status),
             ..Summary::default()
         };
-        // The distinct addresses are the codes either address grouping used, taken in the
-        // order of their values: a bitmap of the codes, then one walk along the index's
-        // addresses in order.
+        // The distinct addresses are the codes either address grouping used: a bitmap of
+        // the codes, listed in the order of their values only if the set is merged.
         let codes = index.addr_values().len();
         let mut used = vec![0u64; codes.div_ceil(64)];
         for group in &self.groups {
@@ -895,17 +894,7 @@ impl<'a> Pass<'a> {
                 }
             }
         }
-        let seen = |code: u32| used[code as usize / 64] >> (code % 64) & 1 == 1;
-        summary.addresses = AddrSet::from_sorted(
-            (index.v4_order())
-                .filter(|&(code, _)| seen(code))
-                .map(|(_, word)| word)
-                .collect(),
-            (index.v6_order().iter())
-                .filter(|&&code| seen(code))
-                .map(|&code| index.v6_word(code))
-                .collect(),
-        );
+        summary.addresses = AddrSet::of_codes(used, index.value_order().clone());
 
         let groups: Vec<Groups> = (self.groups.into_iter())
             .map(|g| g.groups(table, index, lanes))

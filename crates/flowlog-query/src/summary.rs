@@ -1,14 +1,16 @@
 //! Totals over a table: records, bytes, packets, time span, distinct interfaces and
 //! addresses, records by action and by log-status.
 
-use crate::index::{present_range, total_of};
+use crate::index::{present_range, total_of, ValueOrder};
 use crate::selection::Selection;
 use flowlog::column::{AddrCodes, AddrColumn, IntColumn, IntWords};
 use flowlog::field::{ACTIONS, LOG_STATUSES};
 use flowlog::{Field, FlowTable};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Totals over some records. Missing counts (`-`) add nothing; they are never read as zero
 /// records, only as zero bytes.
@@ -37,11 +39,40 @@ pub struct Summary {
 }
 
 /// A set of addresses: IPv4 as 32-bit words and IPv6 as 128-bit ones, each kept sorted and
-/// without repeats. Sorted lists rather than hash sets because an overview fills them from
-/// the [`TableIndex`](crate::TableIndex) already in order, and a merge is then a walk
-/// along both lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// without repeats. Sorted lists rather than hash sets because the
+/// [`TableIndex`](crate::TableIndex) lists a table's addresses in order, and a merge is
+/// then a walk along both lists.
+///
+/// An overview's set is the codes it used of one table's dictionary, counted but not yet
+/// listed: with one table, nothing more is asked of it than its size. The lists are made
+/// (and the table's addresses sorted, once for the table) when the set is merged with
+/// another, or compared.
+#[derive(Clone, Default)]
 pub struct AddrSet {
+    form: SetForm,
+}
+
+#[derive(Clone)]
+enum SetForm {
+    Listed(AddrLists),
+    /// The codes marked in `used` (a bitmap, 64 codes a word) of `order`'s dictionary,
+    /// `len` of them, the missing value's code not among them.
+    Codes {
+        used: Vec<u64>,
+        len: usize,
+        order: Arc<ValueOrder>,
+    },
+}
+
+impl Default for SetForm {
+    fn default() -> Self {
+        SetForm::Listed(AddrLists::default())
+    }
+}
+
+/// The addresses of a set, each list sorted and without repeats.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct AddrLists {
     v4: Vec<u32>,
     v6: Vec<u128>,
 }
@@ -49,7 +80,10 @@ pub struct AddrSet {
 impl AddrSet {
     /// How many addresses it holds.
     pub fn len(&self) -> usize {
-        self.v4.len() + self.v6.len()
+        match &self.form {
+            SetForm::Listed(lists) => lists.v4.len() + lists.v6.len(),
+            SetForm::Codes { len, .. } => *len,
+        }
     }
 
     /// Whether it holds none.
@@ -65,9 +99,10 @@ impl AddrSet {
                 list.insert(at, value);
             }
         }
+        let lists = self.listed();
         match addr {
-            IpAddr::V4(v4) => put(&mut self.v4, u32::from(v4)),
-            IpAddr::V6(v6) => put(&mut self.v6, u128::from(v6)),
+            IpAddr::V4(v4) => put(&mut lists.v4, u32::from(v4)),
+            IpAddr::V6(v6) => put(&mut lists.v6, u128::from(v6)),
         }
     }
 
@@ -77,19 +112,81 @@ impl AddrSet {
         v4.dedup();
         v6.sort_unstable();
         v6.dedup();
-        AddrSet { v4, v6 }
+        AddrSet {
+            form: SetForm::Listed(AddrLists { v4, v6 }),
+        }
     }
 
-    /// The addresses of IPv4 words and IPv6 values, each list already sorted and without
-    /// repeats.
-    pub(crate) fn from_sorted(v4: Vec<u32>, v6: Vec<u128>) -> AddrSet {
-        debug_assert!(v4.windows(2).all(|w| w[0] < w[1]) && v6.windows(2).all(|w| w[0] < w[1]));
-        AddrSet { v4, v6 }
+    /// The addresses of the codes of `order`'s dictionary marked in `used`, a bitmap of
+    /// 64 codes a word. The missing value's code, if marked, is left out.
+    pub(crate) fn of_codes(mut used: Vec<u64>, order: Arc<ValueOrder>) -> AddrSet {
+        if let Some(missing) = order.addresses().missing() {
+            if let Some(word) = used.get_mut(missing as usize / 64) {
+                *word &= !(1 << (missing % 64));
+            }
+        }
+        let len = used.iter().map(|word| word.count_ones() as usize).sum();
+        AddrSet {
+            form: SetForm::Codes { used, len, order },
+        }
+    }
+
+    /// Its addresses as sorted lists.
+    fn lists(&self) -> Cow<'_, AddrLists> {
+        match &self.form {
+            SetForm::Listed(lists) => Cow::Borrowed(lists),
+            SetForm::Codes { used, order, .. } => {
+                let seen = |code: u32| used[code as usize / 64] >> (code % 64) & 1 == 1;
+                Cow::Owned(AddrLists {
+                    v4: (order.v4())
+                        .filter(|&(code, _)| seen(code))
+                        .map(|(_, word)| word)
+                        .collect(),
+                    v6: (order.v6().iter())
+                        .filter(|&&code| seen(code))
+                        .map(|&code| order.v6_word(code))
+                        .collect(),
+                })
+            }
+        }
+    }
+
+    /// Its lists, made first if it holds codes.
+    fn listed(&mut self) -> &mut AddrLists {
+        if let SetForm::Codes { .. } = self.form {
+            self.form = SetForm::Listed(self.lists().into_owned());
+        }
+        match &mut self.form {
+            SetForm::Listed(lists) => lists,
+            SetForm::Codes { .. } => unreachable!("listed just above"),
+        }
     }
 
     fn merge(&mut self, other: &AddrSet) {
-        self.v4 = union(&self.v4, &other.v4);
-        self.v6 = union(&self.v6, &other.v6);
+        let (mine, theirs) = (self.lists(), other.lists());
+        let merged = AddrLists {
+            v4: union(&mine.v4, &theirs.v4),
+            v6: union(&mine.v6, &theirs.v6),
+        };
+        self.form = SetForm::Listed(merged);
+    }
+}
+
+impl PartialEq for AddrSet {
+    fn eq(&self, other: &AddrSet) -> bool {
+        self.len() == other.len() && self.lists() == other.lists()
+    }
+}
+
+impl Eq for AddrSet {}
+
+impl std::fmt::Debug for AddrSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lists = self.lists();
+        f.debug_struct("AddrSet")
+            .field("v4", &lists.v4)
+            .field("v6", &lists.v6)
+            .finish()
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Addresses {
     not_v4: Bitmap,
     /// The values that are not IPv4: IPv6 addresses, and the missing value as `None`.
     others: Vec<Option<Ipv6Addr>>,
+    /// The code of the missing value, if it has one.
+    missing: Option<u32>,
 }
 
 impl Addresses {
@@ -28,6 +30,7 @@ impl Addresses {
         words: Vec::new(),
         not_v4: Bitmap::new(),
         others: Vec::new(),
+        missing: None,
     };
 
     /// How many codes there are.
@@ -57,6 +60,12 @@ impl Addresses {
         }
     }
 
+    /// The code whose value is missing (`None`), if there is one: a dictionary holds the
+    /// missing value once at most.
+    pub fn missing(&self) -> Option<u32> {
+        self.missing
+    }
+
     /// Every code's value, in code order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<IpAddr>> + '_ {
         (0..self.len()).map(|code| self.get(code))
@@ -79,6 +88,10 @@ impl Addresses {
     }
 
     fn push_other(&mut self, value: Option<Ipv6Addr>) {
+        if value.is_none() {
+            debug_assert!(self.missing.is_none(), "the missing value is entered once");
+            self.missing = Some(self.words.len() as u32);
+        }
         self.words.push(self.others.len() as u32);
         self.not_v4.push(true);
         self.others.push(value);
@@ -104,12 +117,17 @@ impl Addresses {
             words: Vec::with_capacity(order.len()),
             not_v4: Bitmap::default(),
             others: Vec::new(),
+            missing: None,
         };
         reordered.not_v4.reserve(order.len());
         for &old in order {
             reordered.words.push(self.words[old as usize]);
             reordered.not_v4.push(self.not_v4.get(old as usize));
         }
+        reordered.missing = self
+            .missing
+            .and_then(|missing| order.iter().position(|&old| old == missing))
+            .map(|new| new as u32);
         // The positions in `others` stay as they were, so the list moves over whole, less
         // the room reserved for values that were found again.
         reordered.others = self.others;
@@ -151,7 +169,7 @@ mod tests {
         /// order as reordered.
         #[test]
         fn values_read_back_pushed_and_reordered(
-            values in proptest::collection::vec(
+            mut values in proptest::collection::vec(
                 proptest::option::of(proptest::prop_oneof![
                     any::<u32>().prop_map(|w| IpAddr::V4(Ipv4Addr::from(w))),
                     any::<u128>().prop_map(|w| IpAddr::V6(Ipv6Addr::from(w))),
@@ -160,11 +178,18 @@ mod tests {
             ),
             seed in any::<u64>(),
         ) {
+            // A dictionary enters the missing value once at most, wherever it comes.
+            let mut missing_seen = false;
+            values.retain(|v| v.is_some() || !std::mem::replace(&mut missing_seen, true));
             let addresses: Addresses = values.iter().copied().collect();
             proptest::prop_assert_eq!(addresses.len(), values.len());
             proptest::prop_assert_eq!(addresses.iter().collect::<Vec<_>>(), values.clone());
             let v4 = values.iter().filter(|v| matches!(v, Some(IpAddr::V4(_)))).count();
             proptest::prop_assert_eq!(addresses.v4_len(), v4);
+            proptest::prop_assert_eq!(
+                addresses.missing().map(|code| code as usize),
+                values.iter().position(Option::is_none)
+            );
             // A permutation from the seed: each code sorted by a hash of it.
             let mut order: Vec<u32> = (0..values.len() as u32).collect();
             order.sort_by_key(|&code| (u64::from(code) ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -172,6 +197,10 @@ mod tests {
             for (new, &old) in order.iter().enumerate() {
                 proptest::prop_assert_eq!(reordered.get(new), values[old as usize]);
             }
+            proptest::prop_assert_eq!(
+                reordered.missing().map(|code| reordered.get(code as usize)),
+                values.iter().any(Option::is_none).then_some(None)
+            );
         }
     }
 

@@ -290,6 +290,11 @@ impl<'a> Reader<'a> {
         let mut values = Addresses::default();
         for _ in 0..self.len(1)? {
             values.push(match self.u8()? {
+                // Codes are distinct values: a second missing one would leave the table's
+                // rows that hold it counted apart from the first's.
+                0 if values.missing().is_some() => {
+                    return Err(ImageError("the missing address is entered twice".into()))
+                }
                 0 => None,
                 4 => {
                     let word = u32::try_from(self.u64()?)

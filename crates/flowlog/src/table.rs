@@ -604,6 +604,25 @@ mod tests {
     }
 
     #[test]
+    fn an_image_whose_dictionary_holds_the_missing_address_twice_is_refused() {
+        let text = "srcaddr\n-\n-\n10.0.0.1\n";
+        let table = decode_all("t.log", text.as_bytes(), Default::default()).table;
+        assert_eq!(table.addresses().missing(), Some(0));
+        let mut image = table.to_image();
+        assert!(FlowTable::from_image(&image).is_ok());
+        // After the magic word, the rows and the dictionary's length: the missing value's
+        // mark (0), then 10.0.0.1's (4), which becomes a second missing mark.
+        let second_mark = 8 + 8 + 8 + 1;
+        assert_eq!(image[second_mark - 1..=second_mark], [0, 4]);
+        image[second_mark] = 0;
+        let error = FlowTable::from_image(&image).unwrap_err();
+        assert!(
+            error.0.contains("missing address is entered twice"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
     fn pairs_follow_frequency_and_give_back_each_side() {
         let text = "version srcaddr dstaddr\n\
                     2 10.0.0.1 10.0.0.2\n\
