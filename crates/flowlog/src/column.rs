@@ -7,6 +7,7 @@
 
 pub use crate::addresses::Addresses;
 use crate::image::{ImageError, Reader, Writer};
+use crate::places::{first_places, grouped_by_key, ipv6_key};
 use hashbrown::hash_table::{self, HashTable};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
@@ -1216,6 +1217,23 @@ impl AddrWords {
         Some(IpAddr::V4(Ipv4Addr::from(word)))
     }
 
+    /// Whether `row`'s address is missing.
+    fn is_missing(&self, row: usize) -> bool {
+        self.missing.as_ref().is_some_and(|m| m.get(row))
+    }
+
+    /// The rows whose IPv4 address is at or above [`ESCAPED`], in order.
+    /// The words of rows that are not IPv4 are below it: 0, or a position among the
+    /// column's IPv6 addresses.
+    fn high_rows(&self) -> Vec<usize> {
+        if !self.words.iter().any(|&word| word >= ESCAPED) {
+            return Vec::new();
+        }
+        (0..self.len())
+            .filter(|&row| self.words[row] >= ESCAPED)
+            .collect()
+    }
+
     /// Whether every row holds an IPv4 address, so that each word is the address.
     fn all_v4(&self) -> bool {
         self.is_v6.is_none() && self.missing.is_none()
@@ -1383,10 +1401,6 @@ const ESCAPED: u32 = 0xF000_0000;
 /// looked up.
 const LOOKUP_LIMIT: usize = 1 << 18;
 
-/// How many bits of a word's hash choose its bucket when the pairs' addresses are sorted
-/// (see `AddrDictionary::code_pair_numbers`): 256 buckets.
-const SORT_BUCKET_BITS: u32 = 8;
-
 impl AddrDictionary {
     fn code_of(&mut self, value: Option<IpAddr>) -> u32 {
         let next = self.values.len() as u32;
@@ -1459,11 +1473,9 @@ impl AddrDictionary {
     /// [`Self::pair`], looking up the pairs' IPv4 addresses one by one while the
     /// dictionary holds fewer than `lookup_limit` of them.
     fn pair_looking_up(&mut self, src: AddrWords, dst: AddrWords, lookup_limit: usize) {
-        self.reserve_v6(src.v6.len() + dst.v6.len());
-        let (src, src_by) = self.pairing_numbers(src);
-        let (dst, dst_by) = self.pairing_numbers(dst);
+        let ([src, dst], by) = self.pairing_numbers([src, dst], lookup_limit);
         let (mut pairs, counts) = AddrPairs::build(src, dst);
-        self.code_pair_numbers(&mut pairs.pairs, [src_by, dst_by], lookup_limit);
+        self.code_pair_numbers(&mut pairs.pairs, by, lookup_limit);
         for (pair, count) in pairs.pairs.iter().zip(counts) {
             for &code in pair {
                 self.counts[code as usize] = self.counts[code as usize].saturating_add(count);
@@ -1473,7 +1485,7 @@ impl AddrDictionary {
     }
 
     /// Writes each pair's address codes over the numbers it was paired by (`by` says what
-    /// the source's and the destination's numbers stand for).
+    /// the numbers stand for).
     ///
     /// The numbers are looked up one by one, in order, pair by pair and source first,
     /// while the dictionary holds fewer than `lookup_limit` IPv4 addresses, as it does
@@ -1484,15 +1496,10 @@ impl AddrDictionary {
     /// first place of each word is looked up. Those first places are coded in order, so
     /// that addresses new to the dictionary get their codes in the order they first
     /// appear, as a lookup per number gives them, and [`Self::finish`] keeps for ties.
-    fn code_pair_numbers(
-        &mut self,
-        pairs: &mut [[u32; 2]],
-        by: [PairedBy; 2],
-        lookup_limit: usize,
-    ) {
+    fn code_pair_numbers(&mut self, pairs: &mut [[u32; 2]], by: PairedBy, lookup_limit: usize) {
         let numbers = pairs.as_flattened_mut();
-        let is_word = |at: usize, number: u32| by[at % 2] == PairedBy::Words && number < ESCAPED;
-        let other_code = |at: usize, number: u32| match by[at % 2] {
+        let is_word = |_: usize, number: u32| by == PairedBy::Words && number < ESCAPED;
+        let other_code = |_: usize, number: u32| match by {
             PairedBy::Words => number - ESCAPED,
             PairedBy::Codes => number,
         };
@@ -1506,36 +1513,12 @@ impl AddrDictionary {
             };
             sorted_from += 1;
         }
-        // Each word above its place, the places of one word together and in order. A
-        // stable radix sort needs a buffer as large as what it sorts, so the places are
-        // first spread over buckets by a hash of their word, in order, and each bucket is
-        // sorted by itself: the buffer is a bucket's, and the sorting takes 8 bytes per
-        // number, not 16. A word's places all fall in one bucket, whatever its neighbours.
-        let bucket_of =
-            |word: u32| (word.wrapping_mul(0x9E37_79B1) >> (32 - SORT_BUCKET_BITS)) as usize;
-        let mut bucket_starts = [0usize; (1 << SORT_BUCKET_BITS) + 1];
-        for (at, &number) in numbers.iter().enumerate().skip(sorted_from) {
-            if is_word(at, number) {
-                bucket_starts[bucket_of(number) + 1] += 1;
-            }
-        }
-        for bucket in 1..bucket_starts.len() {
-            bucket_starts[bucket] += bucket_starts[bucket - 1];
-        }
-        let mut places = vec![0u64; bucket_starts[1 << SORT_BUCKET_BITS]];
-        let mut next_place = bucket_starts;
-        for (at, &number) in numbers.iter().enumerate().skip(sorted_from) {
-            if is_word(at, number) {
-                let place = &mut next_place[bucket_of(number)];
-                places[*place] = u64::from(number) << 32 | at as u64;
-                *place += 1;
-            }
-        }
-        for bucket in bucket_starts.windows(2) {
-            radsort::sort_by_key(&mut places[bucket[0]..bucket[1]], |&place| {
-                (place >> 32) as u32
-            });
-        }
+        // Each word above its place, the places of one word together and in order.
+        let places = grouped_by_key(|| {
+            (numbers.iter().enumerate().skip(sorted_from))
+                .filter(|&(at, &number)| is_word(at, number))
+                .map(|(at, &number)| (number, at as u32))
+        });
         // Every later place of a word gets the word's first place instead, and a mark.
         let mut follows = vec![false; numbers.len() - sorted_from];
         let mut words = 0;
@@ -1578,32 +1561,108 @@ impl AddrDictionary {
         code
     }
 
-    /// The numbers a column is paired by, one per row, and what they stand for.
-    fn pairing_numbers(&mut self, mut words: AddrWords) -> (Vec<u32>, PairedBy) {
+    /// The numbers the source and the destination (`columns`) are paired by, one per row,
+    /// and what they stand for.
+    ///
+    /// The rows that are not IPv4 are coded in order, the source's then the destination's.
+    /// Their IPv6 addresses are looked up one by one while the lookup table holds fewer than
+    /// `lookup_limit` of them, as the pairs' IPv4 addresses are (see
+    /// [`Self::code_pair_numbers`]). Past that (IPv6 internet traffic: nearly every row
+    /// brings a new address), the places of the addresses left are sorted by a hash of each
+    /// (see `places`), and only the first place of each address is looked up, and coded in
+    /// order as a lookup per row would code it.
+    fn pairing_numbers(
+        &mut self,
+        mut columns: [AddrWords; 2],
+        lookup_limit: usize,
+    ) -> ([Vec<u32>; 2], PairedBy) {
         // An IPv4 address from ESCAPED up (made-up or scanning traffic; the words of rows
         // that are not IPv4 are below ESCAPED: 0, or a position among the column's IPv6
         // addresses) is escaped too, with its code, so that no word collides with a code.
-        let high_rows: Vec<usize> = if words.words.iter().any(|&word| word >= ESCAPED) {
-            (0..words.len())
-                .filter(|&row| words.words[row] >= ESCAPED)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let other_rows = words.other_rows();
-        let escaped = high_rows.len() + other_rows.len();
+        let high_rows = columns.each_ref().map(AddrWords::high_rows);
+        let other_rows = columns.each_ref().map(AddrWords::other_rows);
+        let escaped: usize = high_rows.iter().chain(&other_rows).map(Vec::len).sum();
         if self.values.len() + escaped > (u32::MAX - ESCAPED) as usize {
-            return (self.codes_in_place(words), PairedBy::Codes);
+            self.reserve_v6(columns.iter().map(|words| words.v6.len()).sum());
+            return (
+                columns.map(|words| self.codes_in_place(words)),
+                PairedBy::Codes,
+            );
         }
-        for row in high_rows {
-            let word = words.words[row];
-            words.words[row] = ESCAPED + self.code_of(Some(IpAddr::V4(Ipv4Addr::from(word))));
+        // Both columns' IPv6 addresses by place, the source's then the destination's.
+        let v6 = columns
+            .each_mut()
+            .map(|words| std::mem::take(&mut words.v6));
+        let v6_len = v6[0].len() + v6[1].len();
+        let v6_at = |at: usize| match at.checked_sub(v6[0].len()) {
+            Some(in_destination) => v6[1][in_destination],
+            None => v6[0][at],
+        };
+        self.reserve_v6(v6_len.min(lookup_limit.saturating_sub(self.v6.len())));
+        // Once the lookup table is full: the place sorting started from, and the first
+        // place of each address from there on, each written over by its code once coded.
+        let mut sorted: Option<(usize, Vec<u32>)> = None;
+        let v6_offsets = [0, v6[0].len()];
+        let escapes = high_rows.into_iter().zip(other_rows).zip(v6_offsets);
+        for (words, ((high, other), v6_offset)) in columns.iter_mut().zip(escapes) {
+            for row in high {
+                let word = words.words[row];
+                words.words[row] = ESCAPED + self.code_of(Some(IpAddr::V4(Ipv4Addr::from(word))));
+            }
+            for row in other {
+                if words.is_missing(row) {
+                    words.words[row] = ESCAPED + self.code_of(None);
+                    continue;
+                }
+                // The row's word is its position among the column's IPv6 addresses.
+                let at = v6_offset + words.words[row] as usize;
+                let address = Ipv6Addr::from(v6_at(at));
+                let code = match &mut sorted {
+                    None if self.v6.len() < lookup_limit => self.v6_code(address),
+                    _ => {
+                        let (from, firsts) = sorted.get_or_insert_with(|| {
+                            let (firsts, distinct) =
+                                first_places(v6_len - at, |i| v6_at(at + i), ipv6_key);
+                            self.values.reserve_others(distinct);
+                            self.counts.reserve(distinct);
+                            (at, firsts)
+                        });
+                        let place = at - *from;
+                        let first = firsts[place] as usize;
+                        if first == place {
+                            let code = self.v6_code_once(address);
+                            firsts[place] = code;
+                            code
+                        } else {
+                            // The first place comes before, and holds the code by now.
+                            firsts[first]
+                        }
+                    }
+                };
+                words.words[row] = ESCAPED + code;
+            }
         }
-        for row in other_rows {
-            // `get` reads this row's word, which has not been written over yet.
-            words.words[row] = ESCAPED + self.code_of(words.get(row));
+        (columns.map(|words| words.words), PairedBy::Words)
+    }
+
+    /// The code of an IPv6 address that is looked up once: the code it already has, or a
+    /// new one that is not entered in the lookup table.
+    fn v6_code_once(&mut self, address: Ipv6Addr) -> u32 {
+        let values = &self.values;
+        let found = (!self.v6.is_empty())
+            .then(|| {
+                self.v6.find(hash_v6(address), |&code| {
+                    values.get(code as usize) == Some(IpAddr::V6(address))
+                })
+            })
+            .flatten();
+        if let Some(&code) = found {
+            return code;
         }
-        (words.words, PairedBy::Words)
+        let code = self.values.len() as u32;
+        self.values.push(Some(IpAddr::V6(address)));
+        self.counts.push(0);
+        code
     }
 
     /// Each row's code, uncounted: each row's word is read and its code written over it,
@@ -1904,7 +1963,12 @@ mod tests {
             column
         };
         let mut dictionary = AddrDictionary::default();
-        let (numbers, by) = dictionary.pairing_numbers(column(&[7, ESCAPED - 1]));
+        let pairing = |dictionary: &mut AddrDictionary, column: AddrWords| {
+            let ([numbers, _], by) =
+                dictionary.pairing_numbers([column, AddrWords::default()], LOOKUP_LIMIT);
+            (numbers, by)
+        };
+        let (numbers, by) = pairing(&mut dictionary, column(&[7, ESCAPED - 1]));
         assert_eq!(by, PairedBy::Words);
         let escaped = [
             dictionary.code_of(None),
@@ -1915,7 +1979,7 @@ mod tests {
             [ESCAPED + escaped[0], ESCAPED + escaped[1], 7, ESCAPED - 1]
         );
         // An IPv4 address among the escaped numbers is escaped too, with its code.
-        let (numbers, by) = dictionary.pairing_numbers(column(&[7, ESCAPED]));
+        let (numbers, by) = pairing(&mut dictionary, column(&[7, ESCAPED]));
         assert_eq!(by, PairedBy::Words);
         let high = dictionary.code_of(Some(Ipv4Addr::from(ESCAPED).into()));
         assert_eq!(
@@ -1949,7 +2013,20 @@ mod tests {
         dst: &[Option<IpAddr>],
         lookup_limit: usize,
     ) -> (AddrPairs, Arc<Addresses>) {
+        paired_after(&[], src, dst, lookup_limit)
+    }
+
+    /// [`paired`], after a column of `before` was coded in the same dictionary.
+    fn paired_after(
+        before: &[Option<IpAddr>],
+        src: &[Option<IpAddr>],
+        dst: &[Option<IpAddr>],
+        lookup_limit: usize,
+    ) -> (AddrPairs, Arc<Addresses>) {
         let mut dictionary = AddrDictionary::default();
+        if !before.is_empty() {
+            dictionary.code(words_of(before.iter().copied()));
+        }
         let (src, dst) = (words_of(src.iter().copied()), words_of(dst.iter().copied()));
         dictionary.pair_looking_up(src, dst, lookup_limit);
         let (_, pairs, values) = dictionary.finish();
@@ -1985,8 +2062,8 @@ mod tests {
         ) {
             let address = |n: u32| match n {
                 0 => None,
-                1 => Some(IpAddr::V6(Ipv6Addr::from(0x2001_0db8_u128 << 96 | 1))),
                 2 => Some(IpAddr::V4(Ipv4Addr::from(ESCAPED + 5))),
+                1 | 3..=6 => Some(IpAddr::V6(Ipv6Addr::from(0x2001_0db8_u128 << 96 | u128::from(n)))),
                 n => Some(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))),
             };
             let src: Vec<_> = rows.iter().map(|&(s, _)| address(s)).collect();
@@ -2032,6 +2109,16 @@ mod tests {
         assert_rows_read_back(&pairs, &values, &src, &dst);
         let distinct: std::collections::HashSet<_> = src.iter().chain(&dst).collect();
         assert_eq!(values.len(), distinct.len());
+        // Past a lookup table of 100 addresses, the rest are sorted, and coded the same.
+        assert_eq!(paired(&src, &dst, 100), (pairs, values));
+        // Addresses a column coded before are found again, whichever way.
+        let before: Vec<_> = (0..500u32).map(|n| v6(n * 11)).collect();
+        let (pairs, values) = paired_after(&before, &src, &dst, 100);
+        assert_rows_read_back(&pairs, &values, &src, &dst);
+        assert_eq!(
+            (pairs, values),
+            paired_after(&before, &src, &dst, usize::MAX)
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@
 //!   address columns share one dictionary, [`column::Addresses`].
 //! - `writer`: the columns of the layout being read, and the fast path that fills them
 //!   straight from a plain line, declining anything else to the careful path.
+//! - `places`: where each value of a long list first occurs, found by sorting, for coding
+//!   the addresses of files with millions of them.
 //! - [`issue`]: what could not be read, where, and why.
 //! - [`source`]: what an S3 key says about a file.
 //! - `image`: a table as one run of bytes, to move it between WebAssembly instances
@@ -42,6 +44,7 @@ pub mod format;
 pub mod guess;
 mod image;
 pub mod issue;
+mod places;
 mod records;
 pub mod source;
 pub mod table;
