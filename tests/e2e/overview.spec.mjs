@@ -4,6 +4,7 @@
 // fragment are driven as a user would.
 
 import { test, expect } from "@playwright/test";
+import { writeFileSync } from "node:fs";
 import { flowlensJson, METRICS, open, samples, settled, shot } from "./lib.mjs";
 
 /** `flowlens query` over `files` as parsed JSON; integers stay exact as strings. */
@@ -165,5 +166,29 @@ test("a filter that cannot be read is marked where it stops, and the last answer
   await settled(page, files.length);
   await matchesCli(page, files, "(dstport = 22 and protocol = tcp)");
   await expect(page.locator("#filter-history option")).toHaveCount(2);
+  expect(errors).toEqual([]);
+});
+
+test("a count in the billions stays on one line in its card", async ({ page }, info) => {
+  // Two records of 1,250,893,077 packets and about 2.5 TB each: the packets card shows
+  // "2,501,786,154", thirteen characters, at the laptop width the tests use.
+  const path = info.outputPath("billions.log");
+  const header =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+  const line = (n) =>
+    `2 123456789010 eni-1235b8ca123456789 10.0.0.${n} 10.0.1.${n} 443 50000 6 1250893077 2501301421898 1700000000 1700000060 ACCEPT OK`;
+  writeFileSync(path, [header, line(1), line(2), ""].join("\n"));
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles(path);
+  await settled(page, 1);
+  const packets = page.locator('[data-metric="packets"] .card-value');
+  await expect(packets).toHaveText("2,501,786,154");
+  // One line: as tall as the records card's value, which is one short number.
+  const height = async (metric) =>
+    (await page.locator(`[data-metric="${metric}"] .card-value`).boundingBox()).height;
+  const lineHeight = await packets.evaluate((e) => parseFloat(getComputedStyle(e).lineHeight));
+  expect(await height("packets")).toBeLessThan(lineHeight * 1.5);
+  expect(await height("records")).toBeLessThan(lineHeight * 2);
+  await shot(page, "25-billions-in-a-card.png");
   expect(errors).toEqual([]);
 });

@@ -44,6 +44,15 @@ pub struct CardProps {
 /// One number with its label.
 #[component(Card)]
 pub fn card(props: &CardProps) -> Html {
+    // The value's size follows the card's width (see `.card-value` in the style sheet), for
+    // eleven characters; longer ones, such as a count of packets in the billions, are set
+    // smaller rather than wrapped. Classes, not a style attribute: the page's
+    // Content-Security-Policy allows no inline style.
+    let length = match props.text.chars().count() {
+        0..=11 => None,
+        12..=13 => Some("long"),
+        _ => Some("longer"),
+    };
     html! {
         <div
             class={classes!("card", format!("card-{}", props.metric))}
@@ -52,7 +61,7 @@ pub fn card(props: &CardProps) -> Html {
             title={props.tooltip.clone()}
         >
             <div class="card-label">{ props.label.clone() }</div>
-            <div class="card-value">{ props.text.clone() }</div>
+            <div class={classes!("card-value", length)}>{ props.text.clone() }</div>
         </div>
     }
 }
