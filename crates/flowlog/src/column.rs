@@ -1365,7 +1365,9 @@ pub(crate) struct AddrDictionary {
     v4: FxHashMap<u32, u32>,
     /// The codes of the IPv6 addresses, found by their value in `values`: a map from the
     /// 128-bit word would take 32 bytes an entry (the word's alignment), and a file of
-    /// IPv6 internet traffic brings nearly two new addresses per row.
+    /// IPv6 internet traffic brings nearly two new addresses per row. Like `v4`, it holds
+    /// the addresses pairing gives codes to only up to the lookup limit (see
+    /// [`Self::pairing_numbers`]): nothing is looked up after pairing.
     v6: HashTable<u32>,
     missing: Option<u32>,
     values: Addresses,
@@ -1465,7 +1467,7 @@ impl AddrDictionary {
     /// lookup per row of its own: only the pairs' addresses are coded, a few for every
     /// hundred rows, and the rows that are not IPv4 (a percent or two: IPv6, and the
     /// missing addresses of `NODATA` records). Only a dictionary too large for the escaped
-    /// numbers has a side coded first and paired by its codes.
+    /// numbers has both sides coded first and paired by their codes.
     pub(crate) fn pair(&mut self, src: AddrWords, dst: AddrWords) {
         self.pair_looking_up(src, dst, LOOKUP_LIMIT);
     }
@@ -1498,25 +1500,25 @@ impl AddrDictionary {
     /// appear, as a lookup per number gives them, and [`Self::finish`] keeps for ties.
     fn code_pair_numbers(&mut self, pairs: &mut [[u32; 2]], by: PairedBy, lookup_limit: usize) {
         let numbers = pairs.as_flattened_mut();
-        let is_word = |_: usize, number: u32| by == PairedBy::Words && number < ESCAPED;
-        let other_code = |_: usize, number: u32| match by {
+        let is_word = |number: u32| by == PairedBy::Words && number < ESCAPED;
+        let other_code = |number: u32| match by {
             PairedBy::Words => number - ESCAPED,
             PairedBy::Codes => number,
         };
         let mut sorted_from = 0;
         while sorted_from < numbers.len() && self.v4.len() < lookup_limit {
             let (at, number) = (sorted_from, numbers[sorted_from]);
-            numbers[at] = if is_word(at, number) {
+            numbers[at] = if is_word(number) {
                 self.code_of(Some(IpAddr::V4(Ipv4Addr::from(number))))
             } else {
-                other_code(at, number)
+                other_code(number)
             };
             sorted_from += 1;
         }
         // Each word above its place, the places of one word together and in order.
         let places = grouped_by_key(|| {
             (numbers.iter().enumerate().skip(sorted_from))
-                .filter(|&(at, &number)| is_word(at, number))
+                .filter(|&(_, &number)| is_word(number))
                 .map(|(at, &number)| (number, at as u32))
         });
         // Every later place of a word gets the word's first place instead, and a mark.
@@ -1541,10 +1543,10 @@ impl AddrDictionary {
             numbers[at] = if follows[at - sorted_from] {
                 // The first place comes before, and holds the code by now.
                 numbers[number as usize]
-            } else if is_word(at, number) {
+            } else if is_word(number) {
                 self.v4_code_once(number)
             } else {
-                other_code(at, number)
+                other_code(number)
             };
         }
     }
@@ -1568,9 +1570,9 @@ impl AddrDictionary {
     /// Their IPv6 addresses are looked up one by one while the lookup table holds fewer than
     /// `lookup_limit` of them, as the pairs' IPv4 addresses are (see
     /// [`Self::code_pair_numbers`]). Past that (IPv6 internet traffic: nearly every row
-    /// brings a new address), the places of the addresses left are sorted by a hash of each
-    /// (see `places`), and only the first place of each address is looked up, and coded in
-    /// order as a lookup per row would code it.
+    /// brings a new address), the places of the addresses left are grouped by a hash of
+    /// each (see `places`), and only the first place of each address is looked up, and
+    /// coded in order as a lookup per row would code it.
     fn pairing_numbers(
         &mut self,
         mut columns: [AddrWords; 2],
