@@ -33,7 +33,7 @@ pub struct TableIndex {
     rows: usize,
     /// The table's address dictionary, and its addresses in the order of their values once
     /// asked for. Shared with the sets of distinct addresses that overviews make.
-    addrs: Arc<ValueOrder>,
+    order: Arc<ValueOrder>,
     /// The smallest and largest `start` present in the table.
     start_range: Option<(u64, u64)>,
     /// The times of each chunk of rows that the overview reads at once (see `scan`).
@@ -46,10 +46,10 @@ pub struct TableIndex {
 }
 
 impl TableIndex {
-    /// Works out the index of `table`: one pass over the address dictionary and over
-    /// `start`, `end`, `bytes` and `packets`.
+    /// Works out the index of `table`: one pass over `start`, `end`, `bytes` and
+    /// `packets`. The address dictionary is sorted later, if ever (see `ValueOrder`).
     pub fn build(table: &FlowTable) -> TableIndex {
-        let addrs = Arc::new(ValueOrder {
+        let order = Arc::new(ValueOrder {
             addrs: table.addresses().clone(),
             sorted: OnceLock::new(),
         });
@@ -87,7 +87,7 @@ impl TableIndex {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
         TableIndex {
             rows: table.len(),
-            addrs,
+            order,
             start_range,
             chunks,
             last_end_by,
@@ -103,13 +103,13 @@ impl TableIndex {
     /// How many distinct addresses the table's `srcaddr` and `dstaddr` hold together
     /// (missing not counted).
     pub fn addresses(&self) -> usize {
-        self.addrs.addrs.len() - usize::from(self.addrs.addrs.missing().is_some())
+        self.order.addrs.len() - usize::from(self.order.addrs.missing().is_some())
     }
 
     /// Bytes of heap memory held, not counting the address dictionary, which the table
     /// holds.
     pub fn heap_bytes(&self) -> usize {
-        self.addrs.sorted.get().map_or(0, Sorted::heap_bytes)
+        self.order.sorted.get().map_or(0, Sorted::heap_bytes)
             + self.chunks.capacity() * std::mem::size_of::<ChunkTimes>()
             + self.last_end_by.capacity() * std::mem::size_of::<Option<u64>>()
     }
@@ -126,13 +126,13 @@ impl TableIndex {
 
     /// The address of each code.
     pub(crate) fn addr_values(&self) -> &Arc<Addresses> {
-        &self.addrs.addrs
+        &self.order.addrs
     }
 
     /// The dictionary with its addresses in the order of their values, sorted the first
     /// time they are asked for.
     pub(crate) fn value_order(&self) -> &Arc<ValueOrder> {
-        &self.addrs
+        &self.order
     }
 
     /// How a group's totals can be counted in two words without saturating: `bytes` in
@@ -351,10 +351,10 @@ mod tests {
         // One table's distinct addresses are counted, the missing one left out, without
         // sorting anything.
         assert_eq!(overview.summary.addresses.len(), 3);
-        assert!(index_a.addrs.sorted.get().is_none());
+        assert!(index_a.order.sorted.get().is_none());
         let heap_before = index_a.heap_bytes();
         overview.merge(&crate::Overview::of(&b, &index_b, &everything));
-        assert!(index_a.addrs.sorted.get().is_some() && index_b.addrs.sorted.get().is_some());
+        assert!(index_a.order.sorted.get().is_some() && index_b.order.sorted.get().is_some());
         assert!(index_a.heap_bytes() > heap_before);
         // 10.0.0.1 is in both.
         let mut expected = crate::AddrSet::default();
