@@ -20,7 +20,6 @@ const BUCKET_BITS: u32 = 8;
 /// a hash of their key, in order, and each bucket is sorted by itself: the buffer is a
 /// bucket's, and sorting takes 8 bytes per place, not 16. A key's places all fall in one
 /// bucket, whatever its neighbours.
-#[inline(never)]
 pub(crate) fn grouped_by_key<I>(keyed: impl Fn() -> I) -> Vec<u64>
 where
     I: Iterator<Item = (u32, u32)>,
@@ -65,7 +64,6 @@ pub(crate) fn ipv6_key(value: u128) -> u32 {
 /// The places are grouped by `key` of their value; places of one key whose values differ
 /// (which a hash gives now and then, and a crafted file could give often) are sorted again
 /// by value, so that the work stays a sort however many values share a key.
-#[inline(never)]
 pub(crate) fn first_places(
     len: usize,
     value: impl Fn(usize) -> u128,
