@@ -82,6 +82,26 @@ pub fn clock(t: u64) -> String {
     format!("{:02}:{:02}", day / 3600, day % 3600 / 60)
 }
 
+/// The time of day of a Unix time with its seconds, in UTC: `14:05:30`.
+pub fn clock_seconds(t: u64) -> String {
+    format!("{}:{:02}", clock(t), t % 60)
+}
+
+/// The label of a time-axis tick at `t` (already shifted to the zone shown), on an axis whose
+/// ticks are `step` seconds apart over `span` seconds. The label is as precise as the step:
+/// ticks seconds apart show their seconds, since without them every tick within one minute
+/// would read the same. Ticks a day or more apart, and midnights on an axis of a day or more,
+/// show the date.
+pub fn time_tick(t: u64, step: u64, span: u64) -> String {
+    if step >= 86_400 || span >= 86_400 && t % 86_400 == 0 {
+        date_time(t)
+    } else if step % 60 != 0 {
+        clock_seconds(t)
+    } else {
+        clock(t)
+    }
+}
+
 /// The date and time of a Unix time, in UTC: `11-20 14:05` (month and day).
 pub fn date_time(t: u64) -> String {
     let (_, month, day) = utc_date(t);
@@ -138,5 +158,26 @@ mod tests {
         // 2026-11-20T10:00:00Z.
         assert_eq!(date_time(1_795_168_800), "11-20 10:00");
         assert_eq!(duration(300), "5 min");
+        assert_eq!(clock_seconds(1_795_161_600 + 3_723), "09:02:03");
+    }
+
+    #[test]
+    fn ticks_within_one_minute_read_differently() {
+        // Records of one minute (2026-11-20 22:13:00 to 22:13:40) give ticks 5 s apart.
+        let lo = 1_795_212_780;
+        let span = 40;
+        let step = duration_step(span, 7);
+        assert_eq!(step, 10);
+        let labels: Vec<String> = (0..=span / step)
+            .map(|i| time_tick(lo + i * step, step, span))
+            .collect();
+        assert_eq!(
+            labels,
+            ["22:13:00", "22:13:10", "22:13:20", "22:13:30", "22:13:40"]
+        );
+        // Minutes apart, the seconds would only repeat ":00".
+        assert_eq!(time_tick(lo, 600, 3600), "22:13");
+        // Days apart, the date is what tells ticks apart.
+        assert_eq!(time_tick(lo - 79_980, 86_400, 7 * 86_400), "11-20 00:00");
     }
 }

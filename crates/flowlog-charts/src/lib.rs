@@ -20,7 +20,9 @@
 
 mod format;
 
-pub use format::{clock, compact, date_time, duration_step, middle_ellipsis, utc_date, Unit};
+pub use format::{
+    clock, compact, date_time, duration_step, middle_ellipsis, time_tick, utc_date, Unit,
+};
 pub use plotters::style::RGBColor;
 
 use plotters::coord::Shift;
@@ -272,14 +274,7 @@ pub fn draw_time<DB: DrawingBackend>(
         .axis_style(theme.muted.stroke_width(theme.px(1.0).max(1) as u32))
         .x_label_style(label_style.clone())
         .y_label_style(label_style.clone())
-        .x_label_formatter(&|t| {
-            let t = shift(*t);
-            if step >= 86_400 || span >= 86_400 && t % 86_400 == 0 {
-                date_time(t)
-            } else {
-                clock(t)
-            }
-        })
+        .x_label_formatter(&|t| time_tick(shift(*t), step, span))
         .y_label_formatter(&|v| compact(unit, *v))
         .x_desc(format!(
             "time ({}), {} buckets",

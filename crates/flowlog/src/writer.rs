@@ -580,6 +580,32 @@ mod tests {
         }
 
         #[test]
+        fn addresses_in_lines_agree_with_std(
+            octets in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::strategy::Strategy::prop_map(0u32..256, |octet| octet.to_string()),
+                1 => "0{0,2}[0-9]{1,3}",
+            ], 4),
+            dots in proptest::collection::vec(proptest::sample::select(
+                vec![".", ".", ".", ".", ".", ".", ".", ".", ":", ""]), 3),
+            after in "( [0-9a-z. ]{0,20})?|[0-9.x]{1,3}",
+            before in 0usize..20,
+        ) {
+            // Mostly well-formed addresses with octets of every length, in the middle of a
+            // line as well as at its end, and now and then an octet too long, a leading zero,
+            // a wrong or missing dot, or a token that goes on.
+            let token = format!("{}{}{}{}{}{}{}", octets[0], dots[0], octets[1], dots[1], octets[2], dots[2], octets[3]);
+            let line = format!("{}{token}{after}", "1 ".repeat(before / 2));
+            let start = before / 2 * 2;
+            // What follows may go on with the token: the address is the whole token.
+            let whole = line[start..].split(' ').next().unwrap_or_default();
+            let expected = whole
+                .parse::<std::net::Ipv4Addr>()
+                .ok()
+                .map(|a| (u32::from(a), start + whole.len()));
+            proptest::prop_assert_eq!(ipv4(line.as_bytes(), start), expected);
+        }
+
+        #[test]
         fn numbers_and_addresses_agree_with_std(token in "[0-9.]{0,17}") {
             let bytes = token.as_bytes();
             let expected = token.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
