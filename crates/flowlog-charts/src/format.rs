@@ -93,9 +93,9 @@ pub fn clock_seconds(t: u64) -> String {
 /// would read the same. Ticks a day or more apart, and midnights on an axis of a day or more,
 /// show the date.
 pub fn time_tick(t: u64, step: u64, span: u64) -> String {
-    if step >= 86_400 || span >= 86_400 && t % 86_400 == 0 {
+    if step >= 86_400 || span >= 86_400 && t.is_multiple_of(86_400) {
         date_time(t)
-    } else if step % 60 != 0 {
+    } else if !step.is_multiple_of(60) {
         clock_seconds(t)
     } else {
         clock(t)
