@@ -7,7 +7,7 @@
 
 pub use crate::addresses::Addresses;
 use crate::image::{ImageError, Reader, Writer};
-use crate::places::{first_places, grouped_by_key, ipv6_key};
+use crate::places::{first_places, grouped_by_key, sort_key};
 use hashbrown::hash_table::{self, HashTable};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
@@ -862,25 +862,45 @@ impl AddrPairs {
     /// same length), with how many rows hold each pair. Each pair holds the two numbers it
     /// was found by, for the caller to turn into address codes.
     fn build(src: Vec<u32>, dst: Vec<u32>) -> (AddrPairs, Vec<u32>) {
+        Self::build_in_steps(src, dst, PAIRING_STEP)
+    }
+
+    /// [`Self::build`], pairing `step` rows at a time.
+    ///
+    /// Rows are paired from the last one back, and each pair's code is its place in the
+    /// order the pairs are first met that way. They are looked up in a table of the pairs,
+    /// a step at a time. When most rows of the steps done brought a pair of their own
+    /// (internet traffic, scans, made-up addresses: nearly as many pairs as rows), the rows
+    /// left are sorted instead, as `places` explains: a table of as many pairs as rows
+    /// would miss the cache on nearly every row. Both ways give the same codes.
+    fn build_in_steps(src: Vec<u32>, dst: Vec<u32>, step: usize) -> (AddrPairs, Vec<u32>) {
         debug_assert_eq!(src.len(), dst.len());
+        // One multiply in 64 bits, its upper half folded into the lower half that a lookup
+        // table reads first. The Fx hash works in 32 bits in WebAssembly, and on the pairs
+        // of IPv6 internet traffic (their codes given in order) it sent lookups down long
+        // probe sequences.
         let hash = |pair: [u32; 2]| {
-            let mut hasher = FxHasher::default();
-            hasher.write_u64(u64::from(pair[0]) << 32 | u64::from(pair[1]));
-            hasher.finish()
+            let mixed = (u64::from(pair[0]) << 32 | u64::from(pair[1])).wrapping_mul(PAIR_MIX);
+            mixed ^ mixed >> 32
         };
         let mut codes = src;
         let mut dst = dst;
         let mut code_of: HashTable<u32> = HashTable::new();
         let mut pairs: Vec<[u32; 2]> = Vec::new();
         let mut last: Option<([u32; 2], u32)> = None;
-        // Rows are paired from the last one back, a step at a time, and the destinations of
-        // the rows paired are given back after each step: the lookup table and the pairs
-        // then grow into memory the destinations held rather than beyond it, which in
-        // WebAssembly would be kept for as long as the tab lives.
-        const STEP: usize = 1 << 18;
+        // The destinations of the rows paired are given back after each step: the lookup
+        // table and the pairs then grow into memory the destinations held rather than
+        // beyond it, which in WebAssembly would be kept for as long as the tab lives.
         let mut end = codes.len();
         while end > 0 {
-            let start = end.saturating_sub(STEP);
+            // Not below half: the benchmark's 10M generated records have a new pair in 27 %
+            // of the first step's rows and in 10 % of all, which lookups find quickly.
+            let paired = codes.len() - end;
+            if paired > 0 && pairs.len() > paired / 2 {
+                Self::sort_rest(&mut codes[..end], &dst, &code_of, &mut pairs, hash);
+                break;
+            }
+            let start = end.saturating_sub(step);
             for row in (start..end).rev() {
                 let pair = [codes[row], dst[row]];
                 codes[row] = match last {
@@ -909,19 +929,6 @@ impl AddrPairs {
             end = start;
             dst.truncate(end);
             dst.shrink_to_fit();
-            // When most rows so far have a pair of their own, the lookup table is sized
-            // for the rows left at the same rate now, rather than doubled (and every pair
-            // hashed again) several times on the way. Not below that: the benchmark's 10M
-            // generated records have a new pair in 27 % of the first step's rows and in
-            // 10 % of all, and the table and pairs reserved would stay in WebAssembly
-            // memory.
-            let paired = codes.len() - end;
-            if end > 0 && pairs.len() > paired / 2 {
-                let expected = pairs.len() as u64 * codes.len() as u64 / paired as u64;
-                let additional = expected as usize - pairs.len();
-                code_of.reserve(additional, |&c| hash(pairs[c as usize]));
-                pairs.reserve(additional);
-            }
         }
         // The lookup table and the destinations go before the renumbering allocates, so
         // that it can reuse their memory.
@@ -941,6 +948,47 @@ impl AddrPairs {
             *code = renumber[*code as usize];
         }
         (AddrPairs { codes, pairs }, counts)
+    }
+
+    /// Pairs the rows left (`sources`, with the destinations of as many rows first in
+    /// `destinations`), from the last one back, by sorting: only the first row of each pair
+    /// met that way is looked up in `code_of`, and a pair not there is new to `pairs`.
+    /// Writes each row's pair code over its source.
+    fn sort_rest(
+        sources: &mut [u32],
+        destinations: &[u32],
+        code_of: &HashTable<u32>,
+        pairs: &mut Vec<[u32; 2]>,
+        hash: impl Fn([u32; 2]) -> u64,
+    ) {
+        let rows = sources.len();
+        // Place 0 is the last row, so that the places come in the order rows are paired.
+        let row_at = |place: usize| rows - 1 - place;
+        let pair_at = |place: usize| {
+            let row = row_at(place);
+            u128::from(sources[row]) << 32 | u128::from(destinations[row])
+        };
+        let (mut firsts, distinct) = first_places(rows, pair_at, sort_key);
+        pairs.reserve(distinct);
+        for place in 0..rows {
+            let row = row_at(place);
+            let first = firsts[place] as usize;
+            let code = if first == place {
+                let pair = [sources[row], destinations[row]];
+                match code_of.find(hash(pair), |&c| pairs[c as usize] == pair) {
+                    Some(&code) => code,
+                    None => {
+                        pairs.push(pair);
+                        pairs.len() as u32 - 1
+                    }
+                }
+            } else {
+                // The first place comes before, and holds the code by now.
+                firsts[first]
+            };
+            firsts[place] = code;
+            sources[row] = code;
+        }
     }
 
     /// Each row's pair code.
@@ -1395,6 +1443,13 @@ enum PairedBy {
 /// too, as their dictionary codes.
 const ESCAPED: u32 = 0xF000_0000;
 
+/// The multiplier of the pairs' hash: the bits of `2^64 / φ`, odd.
+const PAIR_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// How many rows [`AddrPairs::build`] pairs by lookups before it looks at how many pairs
+/// they brought, and between looks.
+const PAIRING_STEP: usize = 1 << 18;
+
 /// How many IPv4 addresses the dictionary looks up one by one as it codes the pairs'
 /// addresses, before it sorts the rest (see `AddrDictionary::code_pair_numbers`): 256Ki
 /// addresses, a lookup table of about 4.5 MiB, which a last-level cache holds. Sorting
@@ -1624,7 +1679,7 @@ impl AddrDictionary {
                     _ => {
                         let (from, firsts) = sorted.get_or_insert_with(|| {
                             let (firsts, distinct) =
-                                first_places(v6_len - at, |i| v6_at(at + i), ipv6_key);
+                                first_places(v6_len - at, |i| v6_at(at + i), sort_key);
                             self.values.reserve_others(distinct);
                             self.counts.reserve(distinct);
                             (at, firsts)
@@ -2075,6 +2130,67 @@ mod tests {
             let looked_up = paired(&src, &dst, usize::MAX);
             proptest::prop_assert_eq!((pairs, values), looked_up);
         }
+    }
+
+    /// Checks that `pairs` gives back each row's source and destination numbers, and
+    /// that its counts are the rows of each pair, most first.
+    fn assert_pairs_read_back(pairs: &AddrPairs, counts: &[u32], src: &[u32], dst: &[u32]) {
+        for (row, &code) in pairs.codes().iter().enumerate() {
+            assert_eq!(pairs.pairs()[code as usize], [src[row], dst[row]]);
+        }
+        let mut rows_of = std::collections::HashMap::new();
+        for pair in src.iter().zip(dst) {
+            *rows_of.entry(pair).or_insert(0u32) += 1;
+        }
+        assert_eq!(rows_of.len(), pairs.pairs().len());
+        for (pair, count) in pairs.pairs().iter().zip(counts) {
+            assert_eq!(rows_of[&(&pair[0], &pair[1])], *count);
+        }
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]));
+    }
+
+    proptest::proptest! {
+        /// Pairing rows by sorting once most rows bring a pair of their own gives the pairs,
+        /// codes and counts that looking every row up gives.
+        #[test]
+        fn sorting_the_rows_pairs_them_as_lookups_do(
+            rows in proptest::collection::vec((0u32..30, 0u32..30), 0..300),
+            new_rows in 0usize..300,
+            step in 1usize..40,
+        ) {
+            // A run of rows with pairs of their own (so that sorting starts), before or
+            // after rows of a few pairs that repeat.
+            let (mut src, mut dst): (Vec<u32>, Vec<u32>) = rows.into_iter().unzip();
+            let at = new_rows % (src.len() + 1);
+            for n in 0..new_rows as u32 {
+                src.insert(at, 100 + n);
+                dst.insert(at, n % 7);
+            }
+            let sorted = AddrPairs::build_in_steps(src.clone(), dst.clone(), step);
+            assert_pairs_read_back(&sorted.0, &sorted.1, &src, &dst);
+            let looked_up = AddrPairs::build_in_steps(src.clone(), dst.clone(), usize::MAX);
+            proptest::prop_assert_eq!(sorted, looked_up);
+        }
+    }
+
+    #[test]
+    fn rows_of_pairs_of_their_own_are_sorted_after_the_first_step() {
+        // The last 1,000 rows (paired first) each bring a new pair; the rows before them
+        // repeat some of those pairs and bring others, each on three rows.
+        let n = |row: u32| row % 1_000;
+        let mut src: Vec<u32> = (0..3_000)
+            .map(|row| if row % 2 == 0 { n(row) } else { n(row) + 5_000 })
+            .collect();
+        let mut dst: Vec<u32> = (0..3_000).map(n).collect();
+        src.extend(0..1_000);
+        dst.extend(0..1_000);
+        let (pairs, counts) = AddrPairs::build_in_steps(src.clone(), dst.clone(), 1_000);
+        assert_pairs_read_back(&pairs, &counts, &src, &dst);
+        assert_eq!(pairs.pairs().len(), 1_500);
+        assert_eq!(
+            (pairs, counts),
+            AddrPairs::build_in_steps(src, dst, usize::MAX)
+        );
     }
 
     #[test]

@@ -47,12 +47,12 @@ where
     places
 }
 
-/// The sorting key of an IPv6 address: 32 bits of a hash of it. Two addresses may share
-/// one, and [`first_places`] tells them apart.
+/// The sorting key of a wide value (an IPv6 address, or a pair of 32-bit numbers): 32 bits
+/// of a hash of it. Two values may share one, and [`first_places`] tells them apart.
 ///
 /// Worked out in 64-bit arithmetic on every target: the Fx hash of the lookup tables is as
 /// wide as a pointer, and in WebAssembly its upper 32 bits are all zero.
-pub(crate) fn ipv6_key(value: u128) -> u32 {
+pub(crate) fn sort_key(value: u128) -> u32 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let folded = ((value >> 64) as u64).wrapping_mul(K) ^ value as u64;
     (folded.wrapping_mul(K) >> 32) as u32
@@ -129,7 +129,7 @@ mod tests {
             let expected = first_places_by_search(&values);
             let value = |at: usize| values[at];
             let len = values.len();
-            proptest::prop_assert_eq!(first_places(len, value, ipv6_key), expected.clone());
+            proptest::prop_assert_eq!(first_places(len, value, sort_key), expected.clone());
             proptest::prop_assert_eq!(first_places(len, value, |v| v as u32 & 3), expected.clone());
             proptest::prop_assert_eq!(first_places(len, value, |_| 0), expected);
         }
