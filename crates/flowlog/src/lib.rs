@@ -28,7 +28,7 @@
 //! - `writer`: the columns of the layout being read, and the fast path that fills them
 //!   straight from a plain line, declining anything else to the careful path.
 //! - `places`: where each value of a long list first occurs, found by sorting, for coding
-//!   the addresses of files with millions of them.
+//!   the addresses of files with millions of them, and pairing their rows.
 //! - [`issue`]: what could not be read, where, and why.
 //! - [`source`]: what an S3 key says about a file.
 //! - `image`: a table as one run of bytes, to move it between WebAssembly instances
