@@ -2,8 +2,8 @@
 //! table.
 //!
 //! Coding the addresses of a file of internet traffic, or pairing its rows' addresses,
-//! gives a new code to nearly every value: a lookup table then grows to millions of entries, far larger than any cache, and
-//! every probe waits on memory. Sorting the places by a key of their value brings the
+//! gives a new code to nearly every value: a lookup table then grows to millions of
+//! entries, far larger than any cache, and every probe waits on memory. Sorting the places by a key of their value brings the
 //! places of one value together in a few passes that read and write memory in order; the
 //! first place of each value is then the only one that needs a code of its own, and the
 //! places that follow it take the same code, given out in the order of the places.
