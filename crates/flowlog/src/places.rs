@@ -3,10 +3,11 @@
 //!
 //! Coding the addresses of a file of internet traffic, or pairing its rows' addresses,
 //! gives a new code to nearly every value: a lookup table then grows to millions of
-//! entries, far larger than any cache, and every probe waits on memory. Sorting the places by a key of their value brings the
-//! places of one value together in a few passes that read and write memory in order; the
-//! first place of each value is then the only one that needs a code of its own, and the
-//! places that follow it take the same code, given out in the order of the places.
+//! entries, far larger than any cache, and every probe waits on memory. Sorting the places
+//! by a key of their value brings the places of one value together in a few passes that
+//! read and write memory in order; the first place of each value is then the only one that
+//! needs a code of its own, and the places that follow it take the same code, given out in
+//! the order of the places.
 
 /// How many bits of a key choose its bucket in [`grouped_by_key`]: 256 buckets.
 const BUCKET_BITS: u32 = 8;
