@@ -83,7 +83,7 @@ pub fn clock(t: u64) -> String {
 }
 
 /// The time of day of a Unix time with its seconds, in UTC: `14:05:30`.
-pub fn clock_seconds(t: u64) -> String {
+fn clock_seconds(t: u64) -> String {
     format!("{}:{:02}", clock(t), t % 60)
 }
 
