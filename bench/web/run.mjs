@@ -274,7 +274,7 @@ async function flowlensRun(url, file) {
     const loaded = await pageState(page);
 
     await armFilter(page, loaded.records);
-    await page.locator("#filter-input").fill(config.filter.flowlens);
+    await page.locator("#filter-input").fill(file.filter.flowlens);
     await page.locator("#filter-input").press("Enter");
     await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
     const filter = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
@@ -309,7 +309,7 @@ async function duckdbRun(url, file) {
     await waitFor(page, () => window.bench.load || window.bench.error, null, "DuckDB's answers");
     const load = await page.evaluate(() => window.bench);
     if (load.error) throw new Error(`DuckDB-WASM could not read ${file.path}: ${load.error}`);
-    const filter = await page.evaluate((where) => window.filter(where), config.filter.sql);
+    const filter = await page.evaluate((where) => window.filter(where), file.filter.sql);
     await sampler.sample();
     return {
       version: ready.version,
@@ -448,13 +448,13 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
       try {
         const before = (await pageState(page)).records;
         await armFilter(page, before);
-        await page.locator("#filter-input").fill(config.filter.flowlens);
+        await page.locator("#filter-input").fill(config.scale.filter);
         await page.locator("#filter-input").press("Enter");
         await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
         const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
         const state = await pageState(page);
         afterwards = { filterMs: bench.painted - bench.enter, records: before, filteredRecords: state.records };
-        log(`    afterwards: "${config.filter.flowlens}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);
+        log(`    afterwards: "${config.scale.filter}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);
       } catch (error) {
         afterwards = { error: error.message.split("\n")[0] };
         log(`    afterwards, the filter failed: ${afterwards.error}`);

@@ -19,6 +19,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use flowlog::{Field, Format};
 use flowlog_gen::{generate, Compression, Options};
 use serde_json::{json, Value};
 
@@ -48,11 +49,16 @@ usage: cargo xtask bench-web [options]
   --file PATH          measure this flow-log file (plain text or gzip, with a header line)
                        instead of the generated ones; repeat for more files. Its records
                        are counted first with the native decoder, and DuckDB reads it with
-                       the same read_csv call
+                       the same read_csv call. A layout without `action` (transit gateway)
+                       is filtered by `dstport < 1024` instead of `action = REJECT`
 ";
 
 /// The filter of the filter-change figure, in the page's language and in DuckDB's SQL.
 const FILTER: (&str, &str) = ("action = REJECT", "action = 'REJECT'");
+
+/// The filter for a file whose header has no `action` (transit gateway logs, custom layouts
+/// without it): the same kind of question, on a field those layouts keep.
+const FILTER_WITHOUT_ACTION: (&str, &str) = ("dstport < 1024", "dstport < 1024");
 
 /// One file to measure: generated, or given with `--file`.
 #[derive(Debug)]
@@ -63,6 +69,11 @@ struct Input {
     /// Bytes of text, before compression.
     text_bytes: u64,
     gzip: bool,
+    /// The filter-change figure's filter for this file's fields.
+    filter: (&'static str, &'static str),
+    /// Whether every record has the default format's 14 fields, the layout the targets of
+    /// time to the first chart and memory per record are set for.
+    default_layout: bool,
 }
 
 impl Input {
@@ -161,7 +172,7 @@ pub fn task(rest: &[String]) -> Result {
     let scale = (scale_files > 0).then(|| {
         json!({
             "name": biggest.name, "path": biggest.path, "records": biggest.records,
-            "maxFiles": scale_files, "maxSeconds": scale_minutes * 60,
+            "maxFiles": scale_files, "maxSeconds": scale_minutes * 60, "filter": biggest.filter.0,
         })
     });
     let mut tools = vec!["flowlens"];
@@ -177,9 +188,9 @@ pub fn task(rest: &[String]) -> Result {
         "out": out,
         "runs": runs,
         "tools": tools,
-        "filter": { "flowlens": FILTER.0, "sql": FILTER.1 },
         "files": inputs.iter().map(|i| json!({
             "name": i.name, "path": i.path, "records": i.records, "textBytes": i.text_bytes,
+            "filter": { "flowlens": i.filter.0, "sql": i.filter.1 },
         })).collect::<Vec<_>>(),
         "parallel": parallel,
         "scale": scale,
@@ -222,7 +233,7 @@ pub fn task(rest: &[String]) -> Result {
         "load_average_end": load,
         "chromium": results["chromium"],
         "runs_per_case": runs,
-        "filter": FILTER.0,
+        "filters": inputs.iter().map(|i| json!({ "file": i.name, "filter": i.filter.0 })).collect::<Vec<_>>(),
         "wasm_sizes": sizes,
         "medians": medians,
         "runs": results["runs"],
@@ -287,6 +298,8 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
                 records,
                 text_bytes,
                 gzip,
+                filter: FILTER,
+                default_layout: true,
             });
         }
     }
@@ -309,6 +322,8 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
         records,
         text_bytes: summary.text_bytes,
         gzip,
+        filter: FILTER,
+        default_layout: true,
     })
 }
 
@@ -356,12 +371,19 @@ fn given_input(path: &Path) -> Result<Input> {
         return Err(format!("{}: no flow-log records in it", path.display()));
     }
     let path = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let formats = &report.formats;
     Ok(Input {
         name,
         path,
         records: report.records,
         text_bytes,
         gzip,
+        filter: if formats.iter().all(|f| f.format.contains(Field::Action)) {
+            FILTER
+        } else {
+            FILTER_WITHOUT_ACTION
+        },
+        default_layout: formats.iter().all(|f| f.format == Format::default_v2()),
     })
 }
 
@@ -709,7 +731,7 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
             "MB/s",
             worker_mbps.map(|v| v >= want),
         );
-        if input.gzip {
+        if input.gzip || !input.default_layout {
             continue;
         }
         let first = m.first_ms.map(|ms| ms / 1e3);
