@@ -768,6 +768,31 @@ impl State {
         totals
     }
 
+    /// What the time chart calls records without an action, from the layouts of the files
+    /// read: `NODATA` and `SKIPDATA` records have none, and neither has any record of a
+    /// layout without the field (a transit gateway log), which the label must not pass off
+    /// as `NODATA`.
+    pub fn no_action_label(&self) -> &'static str {
+        let mut with = false;
+        let mut without = false;
+        for file in self.files.iter() {
+            if let FileStatus::Done(result) = &file.status {
+                for format in result.formats.iter().filter(|f| f.records > 0) {
+                    if format.header.split(' ').any(|name| name == "action") {
+                        with = true;
+                    } else {
+                        without = true;
+                    }
+                }
+            }
+        }
+        match (with, without) {
+            (false, true) => "no action (these logs have no action field)",
+            (true, true) => "no action (NODATA, SKIPDATA, or a log without the field)",
+            _ => "no action (NODATA, SKIPDATA)",
+        }
+    }
+
     /// What the page needs answered now: the records' generation and the view's question.
     pub fn question(&self) -> (u32, Query) {
         (self.generation, self.view.query())
@@ -922,7 +947,7 @@ fn note_for(result: &FileResult) -> Option<Note> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::protocol::IssueExample;
+    use crate::protocol::{FormatView, IssueExample};
 
     fn done(id: JobId, records: u64, bytes: u64, issues: u64) -> Action {
         let issue_kinds = if issues > 0 {
@@ -953,6 +978,53 @@ mod tests {
             size: 100,
             format: None,
         }
+    }
+
+    /// A file read with the layouts given as header lines and record counts.
+    fn done_with_layouts(id: JobId, layouts: &[(&str, u64)]) -> Action {
+        let formats = layouts
+            .iter()
+            .map(|&(header, records)| FormatView {
+                header: header.into(),
+                records,
+                ..FormatView::default()
+            })
+            .collect();
+        Action::Reply(FromWorker::Done {
+            id,
+            result: Box::new(FileResult {
+                formats,
+                ..FileResult::default()
+            }),
+        })
+    }
+
+    #[test]
+    fn records_without_action_are_named_after_the_layouts_read() {
+        const VPC: &str = "version account-id interface-id srcaddr dstaddr srcport dstport \
+                           protocol packets bytes start end action log-status";
+        const TGW: &str = "version resource-type account-id tgw-id srcaddr dstaddr packets \
+                           bytes start end log-status";
+        let mut state = State::default();
+        assert_eq!(state.no_action_label(), "no action (NODATA, SKIPDATA)");
+        state.apply(add(1, "vpc.log"));
+        state.apply(done_with_layouts(1, &[(VPC, 10)]));
+        assert_eq!(state.no_action_label(), "no action (NODATA, SKIPDATA)");
+        state.apply(add(2, "tgw.log"));
+        // A layout only announced by a header, with no record, says nothing about records.
+        state.apply(done_with_layouts(2, &[(TGW, 0)]));
+        assert_eq!(state.no_action_label(), "no action (NODATA, SKIPDATA)");
+        state.apply(add(3, "tgw-2.log"));
+        state.apply(done_with_layouts(3, &[(TGW, 5)]));
+        assert_eq!(
+            state.no_action_label(),
+            "no action (NODATA, SKIPDATA, or a log without the field)"
+        );
+        state.apply(Action::Remove(1));
+        assert_eq!(
+            state.no_action_label(),
+            "no action (these logs have no action field)"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct Theme {
     pub accept: RGBColor,
     /// REJECT: Okabe-Ito vermillion.
     pub reject: RGBColor,
-    /// Records with no action (NODATA, SKIPDATA): neutral grey.
+    /// Records with no action (NODATA, SKIPDATA, or a layout without the field): neutral grey.
     pub none: RGBColor,
     /// Bars of top lists, which are not split by action.
     pub bar: RGBColor,

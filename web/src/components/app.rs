@@ -402,6 +402,7 @@ pub fn app() -> Html {
                     on_zoom={on_zoom}
                     local_time={state.view.local_time}
                     size={*size}
+                    no_action={state.no_action_label()}
                 />
             },
             None => html! {},

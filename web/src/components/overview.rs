@@ -32,6 +32,8 @@ pub struct OverviewProps {
     pub local_time: bool,
     /// Changes when the charts should be drawn again (the window was resized).
     pub size: u32,
+    /// What records without an action are called (see [`crate::state::State::no_action_label`]).
+    pub no_action: &'static str,
 }
 
 fn unit(measure: Measure) -> Unit {
@@ -168,7 +170,7 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                 <div class="legend" aria-hidden="true">
                     <span class="swatch accept" />{ "ACCEPT" }
                     <span class="swatch reject" />{ "REJECT" }
-                    <span class="swatch none" />{ "no action (NODATA, SKIPDATA)" }
+                    <span class="swatch none" />{ props.no_action }
                 </div>
                 <ChartActions
                     name="flowlens-traffic-over-time"
