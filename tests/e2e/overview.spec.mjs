@@ -192,3 +192,44 @@ test("a count in the billions stays on one line in its card", async ({ page }, i
   await shot(page, "25-billions-in-a-card.png");
   expect(errors).toEqual([]);
 });
+
+test("a transit gateway log's records are not called NODATA, and its totals equal the CLI's", async ({ page }, info) => {
+  // Transit gateway flow logs have no action field: the chart must not say their records
+  // are NODATA or SKIPDATA, and once a VPC log joins them the legend names both causes.
+  const tgw = info.outputPath("tgw.log");
+  const header =
+    "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id " +
+    "tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id " +
+    "tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end " +
+    "log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded " +
+    "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service";
+  const line = (n, bytes) =>
+    `6 TransitGatewayAttachment 123456789010 tgw-0123456789abcdef0 tgw-attach-0123456789abcdef${n} ` +
+    "123456789010 210987654321 vpc-0123456789abcdef0 vpc-0fedcba9876543210 subnet-0123456789abcdef0 " +
+    "subnet-0fedcba9876543210 eni-0123456789abcdef0 eni-0fedcba9876543210 use1-az1 use1-az2 " +
+    `tgw-attach-0fedcba987654321${n} 10.0.0.${n} 10.1.0.${n} 49152 443 6 10 ${bytes} 1700000000 1700000060 ` +
+    "OK IPv4 0 0 0 0 3 us-east-1 egress - -";
+  writeFileSync(tgw, [header, line(1, 5000), line(2, 7000), line(3, 9000), ""].join("\n"));
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles(tgw);
+  await settled(page, 1);
+  const totals = query([tgw], ["--summary"]);
+  for (const metric of ["records", "bytes", "packets"]) {
+    await expect(page.locator(`[data-metric="${metric}"]`)).toHaveAttribute("data-value", totals.matched[metric]);
+  }
+  const legend = page.locator(".legend");
+  await expect(legend).toContainText("no action (these logs have no action field)");
+  await expect(legend).not.toContainText("NODATA");
+  // Every record is in the chart's "no action" series.
+  const none = await page
+    .locator('table[data-chart="time"] tr[data-none]')
+    .evaluateAll((rows) => rows.reduce((sum, r) => sum + Number(r.dataset.none), 0));
+  expect(String(none)).toBe(totals.matched.bytes);
+  await shot(page, "26-transit-gateway-legend.png");
+
+  const [vpc] = samples();
+  await page.locator("#file-input").setInputFiles(vpc);
+  await settled(page, 2);
+  await expect(legend).toContainText("no action (NODATA, SKIPDATA, or a log without the field)");
+  expect(errors).toEqual([]);
+});
