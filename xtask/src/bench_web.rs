@@ -545,6 +545,7 @@ fn report(
     load: &str,
 ) -> Result<Value> {
     let all = results["runs"].as_array().cloned().unwrap_or_default();
+    let w = name_width(inputs);
     println!(
         "\nflowlens {} in Chromium {}; median of {runs} runs; load average at the end {load}",
         crate::bench::commit(PAGE_SOURCES),
@@ -561,7 +562,7 @@ fn report(
         );
     }
     println!(
-        "\n{:<10} {:<9} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
+        "\n{:<w$} {:<9} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
         "file",
         "side",
         "load s",
@@ -587,7 +588,7 @@ fn report(
             let worker_mbps = m.worker_ms.map(|ms| input.mb_per_s(ms));
             let per_record = m.wasm_bytes.map(|b| b / input.records as f64);
             println!(
-                "{:<10} {:<10} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
+                "{:<w$} {:<10} {:>8} {:>8} {:>10} {:>11} {:>10} {:>10} {:>9} {:>9}",
                 input.name,
                 tool,
                 fmt(m.load_ms, 1e-3, 2),
@@ -600,7 +601,7 @@ fn report(
                 fmt(m.pss_peak, 1e-9, 2),
             );
             for failure in &m.failed {
-                println!("{:<10} {:<10} failed: {failure}", "", "");
+                println!("{:<w$} {:<10} failed: {failure}", "", "");
             }
             table.push(json!({
                 "file": input.name, "side": tool, "records": input.records,
@@ -621,7 +622,7 @@ fn report(
             "\nDuckDB ÷ flowlens (how many times longer DuckDB takes, or more memory it holds)"
         );
         println!(
-            "{:<10} {:>8} {:>11} {:>10} {:>9}",
+            "{:<w$} {:>8} {:>11} {:>10} {:>9}",
             "file", "load", "1st chart", "filter", "PSS"
         );
         for input in inputs {
@@ -636,7 +637,7 @@ fn report(
                 _ => "n/a".into(),
             };
             println!(
-                "{:<10} {:>8} {:>11} {:>10} {:>9}",
+                "{:<w$} {:>8} {:>11} {:>10} {:>9}",
                 input.name,
                 ratio(a.load_ms, b.load_ms),
                 ratio(a.first_ms, b.first_ms),
@@ -693,8 +694,19 @@ fn report(
     Ok(json!(table))
 }
 
+/// The width of the tables' first column: the longest file name, and at least ten.
+fn name_width(inputs: &[Input]) -> usize {
+    inputs
+        .iter()
+        .map(|i| i.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10)
+}
+
 /// The targets of issue 7, each with what was measured here.
 fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
+    let w = name_width(inputs);
     let ours = |input: &Input| by_case.get(&(input.name.clone(), "flowlens".into()));
     let line = |name: &str, target: &str, shown: String, unit: &str, ok: Option<bool>| {
         let verdict = match ok {
@@ -702,7 +714,7 @@ fn targets(inputs: &[Input], by_case: &BTreeMap<(String, String), Medians>) {
             Some(false) => "not met",
             None => "not measured",
         };
-        println!("  {name:<10} {target:<46} {shown:>9} {unit:<5} {verdict}");
+        println!("  {name:<w$} {target:<46} {shown:>9} {unit:<5} {verdict}");
     };
     println!("\ntargets (flowlens medians):");
     for input in inputs {
