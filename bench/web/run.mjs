@@ -394,7 +394,7 @@ async function parallel(url, file, copies) {
 // ---------------------------------------------------------------------------------------
 // How many records one tab holds: the same file added again and again.
 
-async function scale(url, file, { maxFiles, maxSeconds }) {
+async function scale(url, file, { maxFiles, maxSeconds, filter }) {
   const steps = [];
   const started = Date.now();
   let end = null;
@@ -448,13 +448,13 @@ async function scale(url, file, { maxFiles, maxSeconds }) {
       try {
         const before = (await pageState(page)).records;
         await armFilter(page, before);
-        await page.locator("#filter-input").fill(config.scale.filter);
+        await page.locator("#filter-input").fill(filter);
         await page.locator("#filter-input").press("Enter");
         await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
         const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
         const state = await pageState(page);
         afterwards = { filterMs: bench.painted - bench.enter, records: before, filteredRecords: state.records };
-        log(`    afterwards: "${config.scale.filter}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);
+        log(`    afterwards: "${filter}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);
       } catch (error) {
         afterwards = { error: error.message.split("\n")[0] };
         log(`    afterwards, the filter failed: ${afterwards.error}`);

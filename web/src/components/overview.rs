@@ -32,7 +32,8 @@ pub struct OverviewProps {
     pub local_time: bool,
     /// Changes when the charts should be drawn again (the window was resized).
     pub size: u32,
-    /// What records without an action are called (see [`crate::state::State::no_action_label`]).
+    /// What records without an action are called, after the layouts read (see
+    /// [`crate::state::State::no_action_label`]).
     pub no_action: &'static str,
 }
 
