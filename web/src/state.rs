@@ -844,6 +844,15 @@ impl State {
             || (detail.is_some() && self.detail_answered_for != detail)
     }
 
+    /// Whether the worker has anything to answer about yet: a file read to its end, or no
+    /// file still being read (every file failed, or was removed). While the first files
+    /// are read, every answer would describe no records at all; asking for one, and
+    /// drawing its empty charts, would take the page's thread away from the reading,
+    /// which on a machine of two cores wants both of them.
+    pub fn worth_asking(&self) -> bool {
+        self.done() > 0 || self.pending() == 0
+    }
+
     /// How many files are still being read.
     pub fn pending(&self) -> usize {
         self.files
@@ -1025,6 +1034,42 @@ mod tests {
             state.no_action_label(),
             "no action (these logs have no action field)"
         );
+    }
+
+    #[test]
+    fn the_worker_is_asked_once_a_file_is_read_or_none_is_being_read() {
+        let failed = |id| {
+            Action::Reply(FromWorker::Failed {
+                id,
+                message: "unreadable".into(),
+            })
+        };
+        let mut state = State::default();
+        state.apply(add(1, "a.log"));
+        state.apply(add(2, "b.log"));
+        // Nothing is read to its end yet: any answer would count no records.
+        assert!(!state.worth_asking());
+        state.apply(failed(1));
+        assert!(!state.worth_asking());
+        state.apply(done(2, 10, 100, 0));
+        assert!(state.worth_asking());
+        // A file added later does not take the answers away.
+        state.apply(add(3, "c.log"));
+        assert!(state.worth_asking());
+
+        // Every file failed: the page asks, and shows that nothing was read.
+        let mut state = State::default();
+        state.apply(add(1, "a.log"));
+        state.apply(failed(1));
+        assert!(state.worth_asking());
+        // A file removed while it is read leaves nothing being read.
+        let mut state = State::default();
+        state.apply(add(1, "a.log"));
+        state.apply(Action::Remove(1));
+        state.apply(add(2, "b.log"));
+        assert!(!state.worth_asking());
+        state.apply(Action::Remove(2));
+        assert!(state.worth_asking());
     }
 
     #[test]

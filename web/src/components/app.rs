@@ -125,7 +125,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
         let seq = seq.clone();
-        let question = (!state.files.is_empty())
+        let question = (!state.files.is_empty() && state.worth_asking())
             .then(|| state.detail_question())
             .flatten();
         use_effect_with(question, move |question| {
@@ -144,7 +144,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
         let seq = seq.clone();
-        let question = (!state.files.is_empty()).then(|| state.question());
+        let question = (!state.files.is_empty() && state.worth_asking()).then(|| state.question());
         use_effect_with(question, move |question| {
             if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
                 let next = {
@@ -404,6 +404,11 @@ pub fn app() -> Html {
                     size={*size}
                     no_action={state.no_action_label()}
                 />
+            },
+            None if state.pending() > 0 => html! {
+                <section aria-label="Overview" aria-busy="true">
+                    <p class="placeholder">{ "The charts appear as soon as the first file is read." }</p>
+                </section>
             },
             None => html! {},
         },
