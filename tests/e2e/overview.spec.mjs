@@ -225,11 +225,39 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
     .locator('table[data-chart="time"] tr[data-none]')
     .evaluateAll((rows) => rows.reduce((sum, r) => sum + Number(r.dataset.none), 0));
   expect(String(none)).toBe(totals.matched.bytes);
+  // Nothing says whether these records were accepted or rejected (the CLI counts no
+  // action either), nor which interface they crossed: the cards say so instead of 0, the
+  // legend has no ACCEPT or REJECT, and the interfaces list is not one "(missing)" bar.
+  expect(totals.summary.by_action).toEqual({});
+  for (const metric of ["accepted", "rejected", "interfaces"]) {
+    const card = page.locator(`[data-metric="${metric}"]`);
+    await expect(card).toHaveAttribute("data-absent", "true");
+    await expect(card.locator(".card-value")).toHaveText("—");
+  }
+  await expect(legend).not.toContainText("ACCEPT");
+  await expect(legend).not.toContainText("REJECT");
+  const interfaces = page.locator('[data-top="interface-id"]');
+  await expect(interfaces).toHaveAttribute("data-absent", "true");
+  await expect(interfaces).toContainText("no interface-id field");
+  await expect(interfaces.locator("canvas")).toHaveCount(0);
   await shot(page, "26-transit-gateway-legend.png");
 
   const [vpc] = samples();
   await page.locator("#file-input").setInputFiles(vpc);
   await settled(page, 2);
   await expect(legend).toContainText("no action (NODATA, SKIPDATA, or a log without the field)");
+  await expect(legend).toContainText("ACCEPT");
+  // With a VPC log read, the counts mean something again.
+  const both = query([tgw, vpc], ["--summary"]);
+  for (const [metric, expected] of [
+    ["accepted", both.summary.by_action.ACCEPT ?? 0],
+    ["rejected", both.summary.by_action.REJECT ?? 0],
+    ["interfaces", both.summary.interfaces],
+  ]) {
+    const card = page.locator(`[data-metric="${metric}"]`);
+    await expect(card).not.toHaveAttribute("data-absent", "true");
+    await expect(card).toHaveAttribute("data-value", String(expected));
+  }
+  await expect(interfaces).not.toHaveAttribute("data-absent", "true");
   expect(errors).toEqual([]);
 });

@@ -768,17 +768,15 @@ impl State {
         totals
     }
 
-    /// What the time chart calls records without an action, from the layouts of the files
-    /// read: `NODATA` and `SKIPDATA` records have none, and neither has any record of a
-    /// layout without the field (a transit gateway log), which the label must not pass off
-    /// as `NODATA`.
-    pub fn no_action_label(&self) -> &'static str {
+    /// Whether the layouts of the records read have the field `name`: `(some have it, some
+    /// lack it)`. A layout only announced by a header, with no record, says nothing.
+    fn layouts_with(&self, name: &str) -> (bool, bool) {
         let mut with = false;
         let mut without = false;
         for file in self.files.iter() {
             if let FileStatus::Done(result) = &file.status {
                 for format in result.formats.iter().filter(|f| f.records > 0) {
-                    if format.header.split(' ').any(|name| name == "action") {
+                    if format.header.split(' ').any(|field| field == name) {
                         with = true;
                     } else {
                         without = true;
@@ -786,7 +784,26 @@ impl State {
                 }
             }
         }
-        match (with, without) {
+        (with, without)
+    }
+
+    /// The fields that no record read has, among those the cards and charts count: a
+    /// transit gateway log has neither `action` nor `interface-id`, and a count of 0
+    /// accepted or rejected would pass for an answer.
+    pub fn absent_fields(&self) -> AbsentFields {
+        let absent = |name| self.layouts_with(name) == (false, true);
+        AbsentFields {
+            action: absent("action"),
+            interface: absent("interface-id"),
+        }
+    }
+
+    /// What the time chart calls records without an action, from the layouts of the files
+    /// read: `NODATA` and `SKIPDATA` records have none, and neither has any record of a
+    /// layout without the field (a transit gateway log), which the label must not pass off
+    /// as `NODATA`.
+    pub fn no_action_label(&self) -> &'static str {
+        match self.layouts_with("action") {
             (false, true) => "no action (these logs have no action field)",
             (true, true) => "no action (NODATA, SKIPDATA, or a log without the field)",
             _ => "no action (NODATA, SKIPDATA)",
@@ -868,6 +885,16 @@ impl State {
             .filter(|f| matches!(f.status, FileStatus::Done(_)))
             .count()
     }
+}
+
+/// Fields that none of the records read has (see [`State::absent_fields`]): the page shows
+/// their counts as not applicable rather than as 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AbsentFields {
+    /// No record has `action`: none is known to be accepted or rejected.
+    pub action: bool,
+    /// No record has `interface-id`.
+    pub interface: bool,
 }
 
 /// How a time-range chip starts; a new range replaces the chip that starts so.
@@ -1029,10 +1056,18 @@ mod tests {
             state.no_action_label(),
             "no action (NODATA, SKIPDATA, or a log without the field)"
         );
+        assert_eq!(state.absent_fields(), AbsentFields::default());
         state.apply(Action::Remove(1));
         assert_eq!(
             state.no_action_label(),
             "no action (these logs have no action field)"
+        );
+        assert_eq!(
+            state.absent_fields(),
+            AbsentFields {
+                action: true,
+                interface: true
+            }
         );
     }
 

@@ -403,6 +403,7 @@ pub fn app() -> Html {
                     local_time={state.view.local_time}
                     size={*size}
                     no_action={state.no_action_label()}
+                    absent={state.absent_fields()}
                 />
             },
             None if state.pending() > 0 => html! {
@@ -480,6 +481,7 @@ pub fn app() -> Html {
                         done={state.done()}
                         pending={state.pending()}
                         local_time={state.view.local_time}
+                        absent={state.absent_fields()}
                     />
                     <div class="tab-row">
                         <Tabs current={state.view.tab} on_tab={on_tab} badges={badges} />

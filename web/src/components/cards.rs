@@ -6,6 +6,7 @@
 
 use crate::numbers::{bytes, duration, thousands, when};
 use crate::protocol::Totals;
+use crate::state::AbsentFields;
 use yew::prelude::*;
 
 /// The cards' properties.
@@ -24,6 +25,9 @@ pub struct SummaryCardsProps {
     /// Whether times are shown in the browser's time zone.
     #[prop_or_default]
     pub local_time: bool,
+    /// Fields no record read has, whose cards say so instead of showing 0.
+    #[prop_or_default]
+    pub absent: AbsentFields,
 }
 
 /// One card's properties.
@@ -39,6 +43,9 @@ pub struct CardProps {
     pub text: AttrValue,
     /// The exact value in words, shown on hover.
     pub tooltip: AttrValue,
+    /// Whether no record read has the field counted, so that the value means nothing.
+    #[prop_or_default]
+    pub absent: bool,
 }
 
 /// One number with its label.
@@ -58,6 +65,7 @@ pub fn card(props: &CardProps) -> Html {
             class={classes!("card", format!("card-{}", props.metric))}
             data-metric={props.metric.clone()}
             data-value={props.value.to_string()}
+            data-absent={props.absent.then_some("true")}
             title={props.tooltip.clone()}
         >
             <div class="card-label">{ props.label.clone() }</div>
@@ -79,6 +87,13 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                 text={thousands(n)}
                 tooltip={format!("{} {}", thousands(n), label.to_lowercase())}
             />
+        }
+    };
+    // A count of a field no record has is 0, which would read as an answer ("nothing
+    // rejected"): the card says instead that the logs do not tell.
+    let absent = |metric: &'static str, label: &'static str, why: &'static str| {
+        html! {
+            <Card metric={metric} label={label} value={0} text="—" tooltip={why} absent=true />
         }
     };
     let span = match (t.first_start, t.last_end) {
@@ -124,9 +139,16 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                     tooltip={format!("{} bytes (KB, MB, GB are powers of 1000)", thousands(t.bytes))}
                 />
                 { count("packets", "Packets", t.packets) }
-                { count("accepted", "Accepted", t.accepted) }
-                { count("rejected", "Rejected", t.rejected) }
-                if let Some(n) = props.interfaces {
+                if props.absent.action {
+                    { absent("accepted", "Accepted", NO_ACTION) }
+                    { absent("rejected", "Rejected", NO_ACTION) }
+                } else {
+                    { count("accepted", "Accepted", t.accepted) }
+                    { count("rejected", "Rejected", t.rejected) }
+                }
+                if props.absent.interface {
+                    { absent("interfaces", "Interfaces", NO_INTERFACE) }
+                } else if let Some(n) = props.interfaces {
                     { count("interfaces", "Interfaces", n) }
                 }
             </div>
@@ -135,6 +157,14 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
         </section>
     }
 }
+
+/// Why the accepted and rejected cards show no number.
+const NO_ACTION: &str = "These logs have no action field (transit gateway flow logs have none), \
+                         so they do not say whether traffic was accepted or rejected.";
+
+/// Why the interfaces card shows no number.
+const NO_INTERFACE: &str = "These logs have no interface-id field (transit gateway flow logs \
+                            name attachments instead).";
 
 fn files(n: usize) -> &'static str {
     if n == 1 {

@@ -6,7 +6,7 @@ use crate::export::{histogram_csv, top_csv};
 use crate::numbers::{bytes, local_offset, middle_ellipsis, thousands, utc, when};
 use crate::protocol::{Counts, OverviewView, TopView};
 use crate::query::condition;
-use crate::state::Measure;
+use crate::state::{AbsentFields, Measure};
 use flowlog_charts::{Bar, BarChart, TimeBucket, TimeChart, Unit};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,6 +35,9 @@ pub struct OverviewProps {
     /// What records without an action are called, after the layouts read (see
     /// [`crate::state::State::no_action_label`]).
     pub no_action: &'static str,
+    /// Fields no record read has: the legend and the top lists leave them out.
+    #[prop_or_default]
+    pub absent: AbsentFields,
 }
 
 fn unit(measure: Measure) -> Unit {
@@ -169,8 +172,10 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
             <div class="chart-head">
                 <h2 class="chart-title">{ "Traffic over time" }</h2>
                 <div class="legend" aria-hidden="true">
-                    <span class="swatch accept" />{ "ACCEPT" }
-                    <span class="swatch reject" />{ "REJECT" }
+                    if !props.absent.action {
+                        <span class="swatch accept" />{ "ACCEPT" }
+                        <span class="swatch reject" />{ "REJECT" }
+                    }
                     <span class="swatch none" />{ props.no_action }
                 </div>
                 <ChartActions
@@ -196,14 +201,26 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                 </table>
             </figure>
             <div class="tops">
-                { for view.tops.iter().map(|top| html! {
-                    <TopChart
-                        key={top.by.clone()}
-                        top={Rc::new(top.clone())}
-                        measure={measure}
-                        size={props.size}
-                        on_chip={props.on_chip.clone()}
-                    />
+                { for view.tops.iter().map(|top| if top.by == "interface-id" && props.absent.interface {
+                    // One "(missing)" bar would say nothing; the list says why it is empty.
+                    html! {
+                        <figure key={top.by.clone()} class="chart top-chart" data-top={top.by.clone()} data-absent="true">
+                            <figcaption><span class="chart-title">{ title(&top.by) }</span></figcaption>
+                            <p class="placeholder">
+                                { "These logs have no interface-id field: transit gateway flow logs name attachments instead." }
+                            </p>
+                        </figure>
+                    }
+                } else {
+                    html! {
+                        <TopChart
+                            key={top.by.clone()}
+                            top={Rc::new(top.clone())}
+                            measure={measure}
+                            size={props.size}
+                            on_chip={props.on_chip.clone()}
+                        />
+                    }
                 }) }
             </div>
         </section>
