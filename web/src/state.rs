@@ -897,6 +897,16 @@ pub struct AbsentFields {
     pub interface: bool,
 }
 
+impl AbsentFields {
+    /// Why the accepted and rejected counts are not shown.
+    pub const NO_ACTION: &str = "These logs have no action field (transit gateway flow logs \
+                                 have none), so they do not say whether traffic was accepted \
+                                 or rejected.";
+    /// Why the interfaces are not counted or listed.
+    pub const NO_INTERFACE: &str = "These logs have no interface-id field: transit gateway \
+                                    flow logs name attachments instead.";
+}
+
 /// How a time-range chip starts; a new range replaces the chip that starts so.
 pub const TIME_CHIP: &str = "time in ";
 

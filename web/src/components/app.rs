@@ -102,7 +102,9 @@ pub fn app() -> Html {
 
     // Every change of the files read or of the view asks the worker again; the answer
     // carries the question's number, and only the latest is shown. The overview and the
-    // tab's rows are asked apart, numbered from one count.
+    // tab's rows are asked apart, numbered from one count. Nothing is asked before there
+    // is something to answer about (see `State::worth_asking`).
+    let asking = !state.files.is_empty() && state.worth_asking();
     let seq = use_mut_ref(|| 0u32);
     let fetch: Fetch = {
         let loader = loader.clone();
@@ -125,9 +127,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
         let seq = seq.clone();
-        let question = (!state.files.is_empty() && state.worth_asking())
-            .then(|| state.detail_question())
-            .flatten();
+        let question = asking.then(|| state.detail_question()).flatten();
         use_effect_with(question, move |question| {
             if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
                 let next = {
@@ -144,7 +144,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
         let seq = seq.clone();
-        let question = (!state.files.is_empty() && state.worth_asking()).then(|| state.question());
+        let question = asking.then(|| state.question());
         use_effect_with(question, move |question| {
             if let (Some((_, query)), Ok(loader)) = (question, loader.as_ref()) {
                 let next = {
@@ -391,6 +391,7 @@ pub fn app() -> Html {
     } else {
         vec![]
     };
+    let absent = state.absent_fields();
     let panel = match state.view.tab {
         Tab::Overview => match &state.overview {
             Some(view) => html! {
@@ -403,7 +404,7 @@ pub fn app() -> Html {
                     local_time={state.view.local_time}
                     size={*size}
                     no_action={state.no_action_label()}
-                    absent={state.absent_fields()}
+                    absent={absent}
                 />
             },
             None if state.pending() > 0 => html! {
@@ -481,7 +482,7 @@ pub fn app() -> Html {
                         done={state.done()}
                         pending={state.pending()}
                         local_time={state.view.local_time}
-                        absent={state.absent_fields()}
+                        absent={absent}
                     />
                     <div class="tab-row">
                         <Tabs current={state.view.tab} on_tab={on_tab} badges={badges} />

@@ -140,14 +140,14 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                 />
                 { count("packets", "Packets", t.packets) }
                 if props.absent.action {
-                    { absent("accepted", "Accepted", NO_ACTION) }
-                    { absent("rejected", "Rejected", NO_ACTION) }
+                    { absent("accepted", "Accepted", AbsentFields::NO_ACTION) }
+                    { absent("rejected", "Rejected", AbsentFields::NO_ACTION) }
                 } else {
                     { count("accepted", "Accepted", t.accepted) }
                     { count("rejected", "Rejected", t.rejected) }
                 }
                 if props.absent.interface {
-                    { absent("interfaces", "Interfaces", NO_INTERFACE) }
+                    { absent("interfaces", "Interfaces", AbsentFields::NO_INTERFACE) }
                 } else if let Some(n) = props.interfaces {
                     { count("interfaces", "Interfaces", n) }
                 }
@@ -157,14 +157,6 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
         </section>
     }
 }
-
-/// Why the accepted and rejected cards show no number.
-const NO_ACTION: &str = "These logs have no action field (transit gateway flow logs have none), \
-                         so they do not say whether traffic was accepted or rejected.";
-
-/// Why the interfaces card shows no number.
-const NO_INTERFACE: &str = "These logs have no interface-id field (transit gateway flow logs \
-                            name attachments instead).";
 
 fn files(n: usize) -> &'static str {
     if n == 1 {

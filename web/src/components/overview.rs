@@ -206,9 +206,7 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                     html! {
                         <figure key={top.by.clone()} class="chart top-chart" data-top={top.by.clone()} data-absent="true">
                             <figcaption><span class="chart-title">{ title(&top.by) }</span></figcaption>
-                            <p class="placeholder">
-                                { "These logs have no interface-id field: transit gateway flow logs name attachments instead." }
-                            </p>
+                            <p class="placeholder">{ AbsentFields::NO_INTERFACE }</p>
                         </figure>
                     }
                 } else {
