@@ -226,8 +226,8 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
     .evaluateAll((rows) => rows.reduce((sum, r) => sum + Number(r.dataset.none), 0));
   expect(String(none)).toBe(totals.matched.bytes);
   // Nothing says whether these records were accepted or rejected (the CLI counts no
-  // action either), nor which interface they crossed: the cards say so instead of 0, the
-  // legend has no ACCEPT or REJECT, and the interfaces list is not one "(missing)" bar.
+  // action either), nor which interface they crossed: the cards say so instead of 0, and
+  // the legend has no ACCEPT or REJECT.
   expect(totals.summary.by_action).toEqual({});
   for (const metric of ["accepted", "rejected", "interfaces"]) {
     const card = page.locator(`[data-metric="${metric}"]`);
@@ -236,11 +236,36 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
   }
   await expect(legend).not.toContainText("ACCEPT");
   await expect(legend).not.toContainText("REJECT");
-  const interfaces = page.locator('[data-top="interface-id"]');
-  await expect(interfaces).toHaveAttribute("data-absent", "true");
-  await expect(interfaces).toContainText("no interface-id field");
-  await expect(interfaces.locator("canvas")).toHaveCount(0);
+  // The attachments the flows crossed are listed where the interfaces would be, as
+  // `flowlens query --top tgw-attachment-id` counts them, and a click filters to one.
+  await expect(page.locator('[data-top="interface-id"]')).toHaveCount(0);
+  const attachments = page.locator('[data-top="tgw-attachment-id"]');
+  await expect(attachments).toContainText("Top transit gateway attachments");
+  await expect(attachments.locator("canvas")).toHaveCount(1);
+  const byAttachment = query([tgw], ["--top", "tgw-attachment-id", "--by", "bytes", "--limit", "10"]);
+  expect(byAttachment.top.length).toBe(3);
+  expect(await pageTop(page, "tgw-attachment-id")).toEqual(
+    byAttachment.top.map((r) => ({ key: keyText(r.key), records: r.records, bytes: r.bytes, packets: r.packets })),
+  );
   await shot(page, "26-transit-gateway-legend.png");
+  const [largest] = byAttachment.top;
+  const bars = attachments.locator("canvas");
+  const barsBox = await bars.boundingBox();
+  await bars.click({ position: { x: barsBox.width / 2, y: 12 } });
+  await expect(page.locator(".chip")).toHaveAttribute("data-chip", `tgw-attachment-id = ${largest.key}`);
+  const only = query([tgw], ["--filter", `tgw-attachment-id = ${largest.key}`]);
+  await expect(page.locator('[data-metric="bytes"]')).toHaveAttribute("data-value", only.matched.bytes);
+  expect(only.matched.bytes).toBe(largest.bytes);
+  await page.getByRole("button", { name: /^Remove filter/ }).first().click();
+  await expect(page.locator('[data-metric="bytes"]')).toHaveAttribute("data-value", totals.matched.bytes);
+  // The Rejected tab says why it has nothing to show rather than "0 rejected records".
+  await page.getByRole("tab", { name: "Rejected" }).click();
+  const rejected = page.locator("section.rejected");
+  await expect(rejected).toHaveAttribute("data-absent", "true");
+  await expect(rejected).toContainText("no action field");
+  await expect(rejected).not.toContainText("rejected records");
+  await shot(page, "27-transit-gateway-rejected.png");
+  await page.getByRole("tab", { name: "Overview" }).click();
 
   const [vpc] = samples();
   await page.locator("#file-input").setInputFiles(vpc);
@@ -258,6 +283,33 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
     await expect(card).not.toHaveAttribute("data-absent", "true");
     await expect(card).toHaveAttribute("data-value", String(expected));
   }
+  // The interfaces are listed again, the transit gateway's records under "(missing)".
+  await expect(page.locator('[data-top="tgw-attachment-id"]')).toHaveCount(0);
+  const interfaces = page.locator('[data-top="interface-id"]');
   await expect(interfaces).not.toHaveAttribute("data-absent", "true");
+  await expect(interfaces.locator("canvas")).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
+test("a log with neither interface-id nor tgw-attachment-id says why it lists no interfaces", async ({ page }, info) => {
+  const log = info.outputPath("no-interfaces.log");
+  writeFileSync(log, [
+    "version srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+    "2 10.0.0.1 10.0.0.2 40000 443 6 10 5000 1700000000 1700000060 ACCEPT OK",
+    "2 10.0.0.3 10.0.0.4 40001 22 6 4 300 1700000000 1700000060 REJECT OK",
+    "",
+  ].join("\n"));
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles(log);
+  await settled(page, 1);
+  const interfaces = page.locator('[data-top="interface-id"]');
+  await expect(interfaces).toHaveAttribute("data-absent", "true");
+  await expect(interfaces).toContainText("no interface-id field");
+  await expect(interfaces.locator("canvas")).toHaveCount(0);
+  await expect(page.locator('[data-metric="interfaces"]')).toHaveAttribute("data-absent", "true");
+  // The action is there: accepted and rejected are counted as the CLI counts them.
+  const totals = query([log], ["--summary"]);
+  await expect(page.locator('[data-metric="rejected"]')).toHaveAttribute("data-value", String(totals.summary.by_action.REJECT));
+  await expect(page.locator('[data-metric="rejected"]')).not.toHaveAttribute("data-absent", "true");
   expect(errors).toEqual([]);
 });

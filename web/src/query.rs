@@ -21,7 +21,7 @@ use flowlog_query::{
 };
 
 /// The top lists of the overview, by their `flowlens query --top` names, in the order the
-/// page shows them.
+/// page shows them. Over transit gateway logs alone the last is [`ATTACHMENTS`] instead.
 pub const TOP_LISTS: [&str; 6] = [
     "srcaddr",
     "dstaddr",
@@ -30,6 +30,18 @@ pub const TOP_LISTS: [&str; 6] = [
     "protocol",
     "interface-id",
 ];
+
+/// The top list that takes the interfaces' place when no table read has `interface-id` and
+/// some have `tgw-attachment-id`: transit gateway flow logs name the attachment a flow
+/// crossed where VPC flow logs name the interface, and a list of interfaces would be one
+/// "(missing)" bar. With any VPC log read, the interfaces are listed as usual.
+pub const ATTACHMENTS: Field = Field::TgwAttachmentId;
+
+/// Whether the overview lists [`ATTACHMENTS`] in place of the interfaces over `tables`.
+fn lists_attachments(tables: &[&FlowTable]) -> bool {
+    let has = |field: Field| tables.iter().any(|t| t.column(field).is_some());
+    !has(Field::InterfaceId) && has(ATTACHMENTS)
+}
 
 /// The rejected-traffic lists, by their `flowlens query --top` names, in the order of
 /// [`flowlog_query::Rejected`]'s fields.
@@ -77,14 +89,21 @@ pub fn answer<'a>(
         Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
+    let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
+    let read: Vec<&FlowTable> = tables.clone().into_iter().map(|(t, _)| t).collect();
+    let mut attachments = lists_attachments(&read).then(|| Groups::new(by_attachment.clone()));
     // The first table's groups are taken as they come, still by code, so that with one
     // file a top list makes keys for its rows only; merging makes keys for every group.
     let mut overview: Option<Overview> = None;
     for (table, index) in tables {
-        let part = Overview::of_selection(table, index, &filter.select(table));
+        let selection = filter.select(table);
+        let part = Overview::of_selection(table, index, &selection);
         match &mut overview {
             Some(all) => all.merge(&part),
             None => overview = Some(part),
+        }
+        if let Some(all) = &mut attachments {
+            all.merge(&Groups::of(table, &selection, &by_attachment));
         }
     }
     let Overview {
@@ -101,8 +120,17 @@ pub fn answer<'a>(
             .collect(),
         pairs: Groups::new(GroupBy::Pair),
     });
-    // The page's order (`TOP_LISTS`): the overview's groups with the pairs third.
+    // The page's order (`TOP_LISTS`): the overview's groups with the pairs third, and the
+    // attachments in the interfaces' place if they are listed.
     let mut tops: Vec<&Groups> = groups.iter().collect();
+    if let (Some(attachments), Some(at)) = (
+        &attachments,
+        OVERVIEW_GROUPS
+            .iter()
+            .position(|f| *f == Field::InterfaceId),
+    ) {
+        tops[at] = attachments;
+    }
     tops.insert(2, &pairs);
     let histogram = histogram.coarsened(u64::from(query.buckets.max(1)));
     Answer::Overview(OverviewView {
@@ -638,6 +666,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Transit gateway flow log lines: an attachment in place of an interface, no action.
+    const TGW: &str = "version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status
+6 TransitGatewayAttachment 1 tgw-1 tgw-attach-a 10.0.0.1 10.1.0.1 40000 443 6 10 5000 1795161600 1795161660 OK
+6 TransitGatewayAttachment 1 tgw-1 tgw-attach-b 10.0.0.2 10.1.0.2 40001 443 6 10 9000 1795161600 1795161660 OK
+6 TransitGatewayAttachment 1 tgw-1 tgw-attach-a 10.0.0.3 10.1.0.3 40002 443 6 10 7000 1795161600 1795161660 OK
+";
+
+    #[test]
+    fn transit_gateway_logs_alone_list_their_attachments_where_interfaces_would_be() {
+        let tgw = [table(TGW)];
+        let view = overview(&tgw, "");
+        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "srcaddr",
+                "dstaddr",
+                "pair",
+                "dstport",
+                "protocol",
+                "tgw-attachment-id"
+            ]
+        );
+        let attachments = &view.tops[5];
+        let rows: Vec<(&[Option<String>], u64)> = attachments
+            .rows
+            .iter()
+            .map(|r| (&r.key[..], r.counts[1]))
+            .collect();
+        let (a, b) = (
+            [Some("tgw-attach-a".to_owned())],
+            [Some("tgw-attach-b".to_owned())],
+        );
+        assert_eq!(rows, [(&a[..], 12_000), (&b[..], 9000)]);
+        // A click on an attachment keeps what typing its condition keeps.
+        for row in &attachments.rows {
+            let only = overview(&tgw, &condition(&attachments.by, &row.key, false));
+            assert_eq!(only.totals.bytes, row.counts[1]);
+        }
+        // Filtered, the list counts the rows kept only.
+        let filtered = overview(&tgw, "bytes > 6000");
+        assert_eq!(filtered.tops[5].rows[0].counts[1], 9000);
+        assert_eq!(filtered.tops[5].rows[1].counts[1], 7000);
+        // With a VPC log read as well, the interfaces are listed as usual.
+        let both = [table(TGW), table(LOG)];
+        let view = overview(&both, "");
+        assert_eq!(view.tops[5].by, "interface-id");
     }
 
     #[test]

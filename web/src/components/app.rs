@@ -441,6 +441,7 @@ pub fn app() -> Html {
                 measure={state.view.measure}
                 size={*size}
                 on_chip={on_chip.clone()}
+                absent={absent}
             />
         },
         Tab::Quality => html! {

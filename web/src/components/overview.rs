@@ -66,6 +66,7 @@ fn title(by: &str) -> &'static str {
         "dstport" => "Top destination ports",
         "protocol" => "Protocols",
         "interface-id" => "Top interfaces",
+        "tgw-attachment-id" => "Top transit gateway attachments",
         _ => "Top values",
     }
 }

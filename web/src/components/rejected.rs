@@ -4,7 +4,7 @@
 use crate::components::overview::TopChart;
 use crate::numbers::{bytes, thousands};
 use crate::protocol::RejectedView;
-use crate::state::Measure;
+use crate::state::{AbsentFields, Measure};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,6 +19,8 @@ pub struct RejectedProps {
     pub size: u32,
     /// Called with a filter condition when a bar is clicked.
     pub on_chip: Callback<String>,
+    /// Fields no record read has: without `action`, nothing is known to be rejected.
+    pub absent: AbsentFields,
 }
 
 /// The charts' titles, in the order of [`crate::query::REJECTED_LISTS`].
@@ -32,6 +34,14 @@ const TITLES: [&str; 4] = [
 /// The rejected-traffic charts.
 #[component(RejectedTab)]
 pub fn rejected_tab(props: &RejectedProps) -> Html {
+    if props.absent.action {
+        // "0 rejected records" would read as an answer these logs cannot give.
+        return html! {
+            <section class="rejected" aria-label="Rejected traffic" data-absent="true">
+                <p class="placeholder">{ AbsentFields::NO_ACTION }</p>
+            </section>
+        };
+    }
     let Some(view) = props.view.clone() else {
         return html! {
             <section class="rejected" aria-label="Rejected traffic" aria-busy="true">
