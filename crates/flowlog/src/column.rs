@@ -721,7 +721,7 @@ fn recent_slot(value: &[u8]) -> Option<usize> {
     Some((mixed >> (64 - RECENT_BITS)) as usize)
 }
 
-/// The hash a text column files a value under.
+/// The hash the address dictionary files an IPv6 address under.
 #[inline]
 fn hash_v6(address: Ipv6Addr) -> u64 {
     let mut hasher = FxHasher::default();
@@ -738,6 +738,7 @@ fn hash_v6_code(values: &Addresses, code: u32) -> u64 {
     }
 }
 
+/// The hash a text column files a value under.
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hasher = FxHasher::default();
     hasher.write(bytes);
