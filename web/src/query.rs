@@ -38,9 +38,13 @@ pub const TOP_LISTS: [&str; 6] = [
 pub const ATTACHMENTS: Field = Field::TgwAttachmentId;
 
 /// Whether the overview lists [`ATTACHMENTS`] in place of the interfaces over `tables`.
-fn lists_attachments(tables: &[&FlowTable]) -> bool {
-    let has = |field: Field| tables.iter().any(|t| t.column(field).is_some());
-    !has(Field::InterfaceId) && has(ATTACHMENTS)
+fn lists_attachments<'a>(tables: impl IntoIterator<Item = &'a FlowTable>) -> bool {
+    let (mut interfaces, mut attachments) = (false, false);
+    for table in tables {
+        interfaces |= table.column(Field::InterfaceId).is_some();
+        attachments |= table.column(ATTACHMENTS).is_some();
+    }
+    !interfaces && attachments
 }
 
 /// The rejected-traffic lists, by their `flowlens query --top` names, in the order of
@@ -90,8 +94,8 @@ pub fn answer<'a>(
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
-    let read: Vec<&FlowTable> = tables.clone().into_iter().map(|(t, _)| t).collect();
-    let mut attachments = lists_attachments(&read).then(|| Groups::new(by_attachment.clone()));
+    let mut attachments = lists_attachments(tables.clone().into_iter().map(|(t, _)| t))
+        .then(|| Groups::new(by_attachment.clone()));
     // The first table's groups are taken as they come, still by code, so that with one
     // file a top list makes keys for its rows only; merging makes keys for every group.
     let mut overview: Option<Overview> = None;
