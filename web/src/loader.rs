@@ -6,7 +6,8 @@ use crate::protocol::{
     Query, ToWorker, IMAGE,
 };
 use crate::state::{
-    adopted_estimate, home_may_read, memory_estimate, would_not_fit, would_not_fit_adopted,
+    adopted_estimate, home_may_read, memory_estimate, worth_a_reader, would_not_fit,
+    would_not_fit_adopted, SMALL_FILES_AHEAD,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -89,8 +90,9 @@ struct Inner {
     /// file is then read by `home`, whatever its size.
     no_readers: Cell<bool>,
     home: Channel,
-    /// Files `home` is reading, in the order sent.
-    home_reading: RefCell<Vec<JobId>>,
+    /// Files `home` is reading or has queued, in the order sent, each with whether it is
+    /// small (see [`worth_a_reader`]).
+    home_reading: RefCell<Vec<(JobId, bool)>>,
     /// One reader per file being read apart, with the file's id.
     readers: RefCell<Vec<(JobId, Channel)>>,
     /// Files waiting for a free worker.
@@ -172,6 +174,9 @@ struct Waiting {
     name: String,
     format: Option<String>,
     blob: Blob,
+    /// The blob's size, asked once: each `File.size` can cost the browser a look at the
+    /// file on disk, and a folder's files wait through many turns of [`Inner::dispatch`].
+    size: u64,
 }
 
 /// A message for a worker, with the objects it hands over rather than copies.
@@ -353,6 +358,7 @@ impl Loader {
             name: name.to_owned(),
             format: format.map(str::to_owned),
             blob: blob.clone(),
+            size,
         });
         self.inner.dispatch()
     }
@@ -375,7 +381,7 @@ impl Loader {
         }
         // The first worker stops reading it at its next chunk and says nothing more about
         // it, so it counts as free now; files sent meanwhile wait in its own queue.
-        inner.home_reading.borrow_mut().retain(|r| *r != id);
+        inner.home_reading.borrow_mut().retain(|(r, _)| *r != id);
         let _ = inner.dispatch();
         if let Err(error) = to_js(&ToWorker::Forget { id }).and_then(|m| inner.home.send(m, None)) {
             web_sys::console::error_1(&error.into());
@@ -402,26 +408,39 @@ impl Loader {
 }
 
 impl Inner {
-    /// Starts waiting files while workers are free: `home` first, then readers of their
-    /// own, up to the machine's cores. `home` takes a file only if decoding it cannot run
-    /// out of memory beside the tables it holds (see [`home_may_read`]): that would lose
-    /// them all, while a reader that runs out loses only its own file. Such a file waits
-    /// for a reader, unless readers cannot be started at all.
+    /// Starts waiting files, in the order they came, while workers are free: `home` first,
+    /// then readers of their own, up to the machine's cores.
+    ///
+    /// A small file (see [`worth_a_reader`]) is never worth a reader: while `home` reads
+    /// only small files, it is sent up to [`SMALL_FILES_AHEAD`] of them, which it reads in
+    /// turn from its own queue, and the next waits for room there. A larger file goes to
+    /// `home` when it is idle, or else to a reader. `home` takes a file only if decoding it
+    /// cannot run out of memory beside the tables it holds (see [`home_may_read`]): that
+    /// would lose them all, while a reader that runs out loses only its own file. Such a
+    /// file waits for a reader, unless readers cannot be started at all.
     fn dispatch(self: &Rc<Self>) -> Result<(), String> {
         loop {
-            let busy = self.home_reading.borrow().len() + self.readers.borrow().len();
+            let (home_busy, home_small_only, home_full) = {
+                let reading = self.home_reading.borrow();
+                (
+                    !reading.is_empty(),
+                    reading.iter().all(|&(_, small)| small),
+                    reading.len() >= SMALL_FILES_AHEAD,
+                )
+            };
+            let busy = usize::from(home_busy) + self.readers.borrow().len();
             let readers = self.reader_source.borrow().is_some();
-            if busy >= self.parallel {
-                return Ok(());
-            }
-            let to_home = match self.waiting.borrow().front() {
+            let (to_home, small, waits_for_home) = match self.waiting.borrow().front() {
                 None => return Ok(()),
                 Some(next) => {
-                    self.home_reading.borrow().is_empty()
-                        && (self.no_readers.get() || self.home_may_read(next))
+                    let small = !worth_a_reader(&next.name, next.size);
+                    let may = self.no_readers.get() || self.home_may_read(next);
+                    // A small file joins `home`'s queue of small files, or waits for room.
+                    let queued = may && small && home_small_only;
+                    (may && (!home_busy || (queued && !home_full)), small, queued)
                 }
             };
-            if !(to_home || readers) {
+            if !to_home && (waits_for_home || busy >= self.parallel || !readers) {
                 return Ok(());
             }
             let Some(next) = self.waiting.borrow_mut().pop_front() else {
@@ -432,16 +451,17 @@ impl Inner {
                 name,
                 format,
                 blob,
+                ..
             } = next;
             let sent = if to_home {
-                self.home_reading.borrow_mut().push(id);
+                self.home_reading.borrow_mut().push((id, small));
                 load_request(id, &name, format.as_deref(), false, &blob)
                     .and_then(|m| self.home.send(m, None))
             } else {
                 self.start_reader(id, &name, format.as_deref(), &blob)
             };
             if let Err(message) = sent {
-                self.home_reading.borrow_mut().retain(|r| *r != id);
+                self.home_reading.borrow_mut().retain(|(r, _)| *r != id);
                 (self.on_reply)(FromWorker::Failed { id, message });
             }
         }
@@ -456,12 +476,7 @@ impl Inner {
             .filter(|(id, _)| **id != next.id)
             .map(|(_, bytes)| bytes)
             .sum();
-        home_may_read(
-            &next.name,
-            next.blob.size() as u64,
-            self.memory.get(),
-            others,
-        )
+        home_may_read(&next.name, next.size, self.memory.get(), others)
     }
 
     /// Starts a worker of its own for one file.
@@ -514,7 +529,7 @@ impl Inner {
             let was_reading = {
                 let mut reading = self.home_reading.borrow_mut();
                 let before = reading.len();
-                reading.retain(|r| r != id);
+                reading.retain(|(r, _)| r != id);
                 reading.len() != before
             };
             (self.on_reply)(message);

@@ -226,11 +226,12 @@ pub enum Slices {
 /// member and reports where damage starts). Either way the records and issues are the same.
 ///
 /// A file whose content (inflated, for gzip) is no larger than one chunk is read here, in
-/// one slice, as is: a reader's worker took 30–40 ms to start and hand over its first
-/// slice, many times what reading or inflating that much takes, and a folder of small
-/// files would pay it for every one. So a file of one chunk or less is looked at here
-/// first; a larger one goes to the reader at once, which tells gzip by its first bytes
-/// itself: looking here first took 2–8 ms before the reader was asked.
+/// one read of the whole file, as is: a reader's worker took 30–40 ms to start and hand
+/// over its first slice, many times what reading or inflating that much takes, and a
+/// folder of small files would pay it for every one. So a file of one chunk or less is
+/// read here first, and goes to the reader only if it is gzip whose content is larger; a
+/// larger file goes to the reader at once, which tells gzip by its first bytes itself:
+/// looking here first took 2–8 ms before the reader was asked.
 pub async fn read_blob(
     blob: &Blob,
     ingest: &mut Ingest,
@@ -240,19 +241,24 @@ pub async fn read_blob(
     mut on_chunk: impl FnMut(&Ingest) -> bool,
 ) -> Result<bool, String> {
     let chunk_bytes = chunk_bytes.max(1);
-    let first_reader = if blob.size() as u64 <= chunk_bytes {
-        match gzip_size(blob).await {
+    let size = blob.size() as u64;
+    let first_reader = if size <= chunk_bytes {
+        let whole = read_whole(blob).await?;
+        match gzip_content_size(&whole) {
             Some(inflated_size) if inflated_size > chunk_bytes => {
                 Reader::start(blob, chunk_bytes, Start::Inflate, slices, end)
                     .ok()
                     .map(|reader| (reader, Some(inflated_size)))
             }
-            _ => return read_in_place(blob, ingest, chunk_bytes, on_chunk).await,
+            _ => {
+                ingest.feed_js(&whole, &mut Vec::new());
+                return Ok(on_chunk(ingest));
+            }
         }
     } else {
         match Reader::start(blob, chunk_bytes, Start::Sniff, slices, end) {
             Ok(reader) => {
-                reader.make_memory_ready(blob.size() as u64).await;
+                reader.make_memory_ready(size).await;
                 let inflated_size = reader.gzip_found().await;
                 Some((reader, inflated_size))
             }
@@ -280,7 +286,7 @@ pub async fn read_blob(
         Some(reader) => Some(reader),
         None => match Reader::start(blob, chunk_bytes, Start::Plain, slices, end) {
             Ok(reader) => {
-                reader.make_memory_ready(blob.size() as u64).await;
+                reader.make_memory_ready(size).await;
                 Some(reader)
             }
             Err(_) => None,
@@ -323,25 +329,28 @@ pub async fn next_task() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// The size of a gzip file's content, from its trailer, if `blob` starts like gzip.
+/// A small file's bytes, in one read of the whole file: a folder of S3 objects holds
+/// hundreds of them, and each `Blob.slice` and `Blob.arrayBuffer()` of a file on disk costs
+/// the browser a round trip to the process that reads it.
+async fn read_whole(blob: &Blob) -> Result<js_sys::Uint8Array, String> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| format!("the browser could not read it ({})", describe(e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+/// The size of a gzip file's content, from its trailer, if `bytes` (the whole file) start
+/// like gzip.
 ///
 /// The trailer holds the last member's size modulo 4 GiB: exact for the usual file of one
 /// member under 4 GiB, and only used to size the columns, which grow past it if need be.
-async fn gzip_size(blob: &Blob) -> Option<u64> {
-    let size = blob.size() as u64;
+fn gzip_content_size(bytes: &js_sys::Uint8Array) -> Option<u64> {
+    let size = bytes.length();
     // A header of 10 bytes and a trailer of 8 at the least.
-    if size < 18 {
+    if size < 18 || bytes.get_index(0) != 0x1f || bytes.get_index(1) != 0x8b {
         return None;
     }
-    let read = |start: u64, end: u64| async move {
-        let slice = blob.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
-        let buffer = JsFuture::from(slice.array_buffer()).await.ok()?;
-        Some(js_sys::Uint8Array::new(&buffer).to_vec())
-    };
-    if read(0, 2).await? != [0x1f, 0x8b] {
-        return None;
-    }
-    let trailer: [u8; 4] = read(size - 4, size).await?.try_into().ok()?;
+    let trailer: [u8; 4] = std::array::from_fn(|i| bytes.get_index(size - 4 + i as u32));
     Some(u64::from(u32::from_le_bytes(trailer)))
 }
 

@@ -60,6 +60,26 @@ fn text_bytes(name: &str, size: u64) -> f64 {
     }
 }
 
+/// The least text (see [`text_bytes`]) for which a file is worth a worker of its own.
+///
+/// Starting a worker costs more than decoding a small file: its module is instantiated,
+/// its code runs unoptimised at first (it has had no warm-up), and its table is written
+/// out, transferred and read in again by the first worker. In headless Chromium on two
+/// cores a new worker began decoding about 160 ms after it was asked, the time the first
+/// worker takes to decode some 40 MB. A folder of S3 objects holds hundreds of files of a
+/// few MB at most; sent each to a worker of its own, 200 of them took over 5 s to read.
+pub const READER_WORTH_TEXT_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
+/// How many small files (see [`worth_a_reader`]) the first worker may be sent at once: it
+/// reads them in turn from its own queue, without waiting for the page between two files.
+pub const SMALL_FILES_AHEAD: usize = 8;
+
+/// Whether a file is large enough to be read by a worker of its own while the first worker
+/// is busy (see [`READER_WORTH_TEXT_BYTES`]); smaller files wait for the first worker.
+pub fn worth_a_reader(name: &str, size: u64) -> bool {
+    text_bytes(name, size) >= READER_WORTH_TEXT_BYTES
+}
+
 /// The memory a file's records will probably take, from its size and name.
 pub fn memory_estimate(name: &str, size: u64) -> u64 {
     (text_bytes(name, size) * MEMORY_PER_TEXT_BYTE) as u64
