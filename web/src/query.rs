@@ -85,60 +85,116 @@ fn parse_filter<'a>(
 /// Each table's [`Overview`] (summary, histogram and the six top lists, in one pass over
 /// the selected rows) is merged with the others'.
 pub fn answer<'a>(
-    tables: impl IntoIterator<Item = (&'a FlowTable, &'a TableIndex)> + Clone,
+    tables: impl IntoIterator<Item = (&'a FlowTable, &'a TableIndex)>,
     query: &Query,
 ) -> Answer {
-    let filter = match parse_filter(tables.clone().into_iter().map(|(t, _)| t), &query.filter) {
+    let numbered: Vec<_> = (tables.into_iter().enumerate())
+        .map(|(at, (table, index))| (at as JobId, table, index))
+        .collect();
+    answer_keeping(
+        numbered.iter().copied(),
+        query,
+        &mut MergedOverview::default(),
+    )
+}
+
+/// The overview merged for an answer, kept by the worker for the next one (see
+/// [`answer_keeping`]).
+#[derive(Default)]
+pub struct MergedOverview {
+    /// The filter it answered, as typed.
+    filter: String,
+    /// The tables merged into it, in the order they were merged.
+    tables: Vec<JobId>,
+    overview: Option<Overview>,
+    /// The transit gateway attachments, when they are listed (see [`ATTACHMENTS`]).
+    attachments: Option<Groups>,
+}
+
+/// [`answer`] over `tables`, each with its file's id, starting from the overview `kept`
+/// merged for the last answer when it still holds: the same filter, and the tables it
+/// merged still the first ones, in order. Only the tables read since are merged in, and
+/// `kept` becomes this answer's.
+///
+/// While a folder of hundreds of files loads, the page asks a few times, over more files
+/// each time (see `State::file_read`); merging every file's groups again each time was
+/// most of the worker's work between files.
+pub fn answer_keeping<'a>(
+    tables: impl IntoIterator<Item = (JobId, &'a FlowTable, &'a TableIndex)> + Clone,
+    query: &Query,
+    kept: &mut MergedOverview,
+) -> Answer {
+    let filter = match parse_filter(tables.clone().into_iter().map(|(_, t, _)| t), &query.filter) {
         Ok(filter) => filter,
         Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
-    let mut attachments = lists_attachments(tables.clone().into_iter().map(|(t, _)| t))
-        .then(|| Groups::new(by_attachment.clone()));
+    let listed = lists_attachments(tables.clone().into_iter().map(|(_, t, _)| t));
+    let ids: Vec<JobId> = tables.clone().into_iter().map(|(id, _, _)| id).collect();
+    let holds = kept.filter == query.filter
+        && kept.attachments.is_some() == listed
+        && ids.starts_with(&kept.tables);
+    if !holds {
+        *kept = MergedOverview {
+            filter: query.filter.clone(),
+            tables: Vec::new(),
+            overview: None,
+            attachments: listed.then(|| Groups::new(by_attachment.clone())),
+        };
+    }
     // The first table's groups are taken as they come, still by code, so that with one
     // file a top list makes keys for its rows only; merging makes keys for every group.
-    let mut overview: Option<Overview> = None;
-    for (table, index) in tables {
+    for (id, table, index) in tables.into_iter().skip(kept.tables.len()) {
         let selection = filter.select(table);
         let part = Overview::of_selection(table, index, &selection);
-        match &mut overview {
+        match &mut kept.overview {
             Some(all) => all.merge(&part),
-            None => overview = Some(part),
+            None => kept.overview = Some(part),
         }
-        if let Some(all) = &mut attachments {
+        if let Some(all) = &mut kept.attachments {
             all.merge(&Groups::of(table, &selection, &by_attachment));
         }
+        kept.tables.push(id);
     }
+    let empty;
+    let overview = match &kept.overview {
+        Some(overview) => overview,
+        None => {
+            empty = Overview {
+                summary: Default::default(),
+                histogram: Histogram::new(BASE_WIDTH),
+                groups: OVERVIEW_GROUPS
+                    .iter()
+                    .map(|f| Groups::new(GroupBy::Field(FieldRef::Known(*f))))
+                    .collect(),
+                pairs: Groups::new(GroupBy::Pair),
+            };
+            &empty
+        }
+    };
+    let attachments = &kept.attachments;
     let Overview {
         summary,
         histogram,
         groups,
         pairs,
-    } = overview.unwrap_or_else(|| Overview {
-        summary: Default::default(),
-        histogram: Histogram::new(BASE_WIDTH),
-        groups: OVERVIEW_GROUPS
-            .iter()
-            .map(|f| Groups::new(GroupBy::Field(FieldRef::Known(*f))))
-            .collect(),
-        pairs: Groups::new(GroupBy::Pair),
-    });
+    } = overview;
     // The page's order (`TOP_LISTS`): the overview's groups with the pairs third, and the
     // attachments in the interfaces' place if they are listed.
     let mut tops: Vec<&Groups> = groups.iter().collect();
     if let (Some(attachments), Some(at)) = (
-        &attachments,
+        attachments,
         OVERVIEW_GROUPS
             .iter()
             .position(|f| *f == Field::InterfaceId),
     ) {
         tops[at] = attachments;
     }
-    tops.insert(2, &pairs);
+    tops.insert(2, pairs);
     let histogram = histogram.coarsened(u64::from(query.buckets.max(1)));
     Answer::Overview(OverviewView {
-        totals: Totals::of(&summary),
+        totals: Totals::of(summary),
         interfaces: summary.interfaces.len() as u64,
         addresses: summary.addresses.len() as u64,
         width: histogram.width,
@@ -500,6 +556,58 @@ mod tests {
             Answer::Records(view) => view,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn an_overview_kept_between_answers_answers_as_a_fresh_one() {
+        // Three files that differ, so that merging one twice or leaving one out shows.
+        let second = LOG
+            .replace("eni-a", "eni-c")
+            .replace("10.0.0.1 ", "10.0.0.9 ");
+        let third = LOG.replace(" 500 ", " 700 ").replace("REJECT", "ACCEPT");
+        let tables = [table(LOG), table(&second), table(&third)];
+        let indexes: Vec<TableIndex> = tables.iter().map(TableIndex::build).collect();
+        let ids: [JobId; 3] = [7, 8, 9];
+        let query = |filter: &str| Query {
+            filter: filter.into(),
+            measure: "bytes".into(),
+            top: 10,
+            buckets: 100,
+        };
+        let fresh = |files: std::ops::Range<usize>, filter: &str| {
+            answer(
+                tables[files.clone()].iter().zip(&indexes[files]),
+                &query(filter),
+            )
+        };
+        let keeping = |files: std::ops::Range<usize>, filter: &str, kept: &mut MergedOverview| {
+            let tables = files.map(|i| (ids[i], &tables[i], &indexes[i]));
+            answer_keeping(tables, &query(filter), kept)
+        };
+        let mut kept = MergedOverview::default();
+        // A folder loading: asked after the first file, then after all three, each file
+        // merged once.
+        assert_eq!(keeping(0..1, "", &mut kept), fresh(0..1, ""));
+        let all = keeping(0..3, "", &mut kept);
+        assert_eq!(all, fresh(0..3, ""));
+        assert_eq!(kept.tables, ids);
+        let Answer::Overview(view) = &all else {
+            panic!("{all:?}")
+        };
+        // Each file holds 4 records (one of them NODATA) and 1,700 bytes, the third 1,900.
+        assert_eq!((view.totals.records, view.totals.bytes), (12, 5300));
+        // A bad filter answers as such and keeps what was merged.
+        assert!(matches!(
+            keeping(0..3, "bytes >", &mut kept),
+            Answer::BadFilter(_)
+        ));
+        assert_eq!(keeping(0..3, "", &mut kept), all);
+        // Another filter starts again.
+        let rejected = "action = REJECT";
+        assert_eq!(keeping(0..3, rejected, &mut kept), fresh(0..3, rejected));
+        // The first file removed: the others are merged again, without it.
+        assert_eq!(keeping(1..3, rejected, &mut kept), fresh(1..3, rejected));
+        assert_eq!(kept.tables, ids[1..]);
     }
 
     #[test]

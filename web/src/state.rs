@@ -499,6 +499,10 @@ pub enum Action {
     },
     /// The worker said something.
     Reply(FromWorker),
+    /// The worker said several things, in this order: replies that arrive close together
+    /// are applied at once, so that a folder of hundreds of files does not draw the page
+    /// again for each of them.
+    Replies(Vec<FromWorker>),
     /// The user removed a file.
     Remove(JobId),
     /// The sample files are being fetched.
@@ -641,6 +645,7 @@ impl State {
                 });
             }
             Action::Reply(reply) => self.reply(reply),
+            Action::Replies(replies) => replies.into_iter().for_each(|r| self.reply(r)),
             Action::Remove(id) => {
                 let before = self.files.len();
                 Rc::make_mut(&mut self.files).retain(|f| f.id != id);

@@ -54,6 +54,8 @@ struct Worker {
     tables: RefCell<Vec<(JobId, FlowTable)>>,
     /// The index of each table, by the table's id, built when the table arrives.
     indexes: RefCell<HashMap<JobId, TableIndex>>,
+    /// The overview merged for the last answer, for the next to start from.
+    merged: RefCell<crate::query::MergedOverview>,
 }
 
 /// Starts the worker: installs the message handler, then tells the page it is ready.
@@ -155,8 +157,9 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
             let indexes = worker.indexes.borrow();
             let with_indexes = tables
                 .iter()
-                .filter_map(|(id, t)| Some((t, indexes.get(id)?)));
-            let answer = crate::query::answer(with_indexes, &query);
+                .filter_map(|(id, t)| Some((*id, t, indexes.get(id)?)));
+            let answer =
+                crate::query::answer_keeping(with_indexes, &query, &mut worker.merged.borrow_mut());
             // Answering can grow the memory (the first count of pairs codes every row's
             // pair), so the page hears of it before the answer.
             post_memory();
@@ -178,6 +181,8 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
             worker.queue.borrow_mut().retain(|r| r.id != id);
             worker.tables.borrow_mut().retain(|(t, _)| *t != id);
             worker.indexes.borrow_mut().remove(&id);
+            // The overview kept for the next answer may hold parts of that table.
+            *worker.merged.borrow_mut() = Default::default();
             post_memory();
         }
     }

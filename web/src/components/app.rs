@@ -66,22 +66,22 @@ pub fn app() -> Html {
     // Questions asked for an export rather than for the page: their answers go to the
     // export that waits for them, by number, and never into the page's state.
     let exporting = use_mut_ref(HashMap::<u32, Callback<Answer>>::new);
-    // One worker for the life of the page; its replies become actions.
+    // One worker for the life of the page; its replies become actions, a batch at a time
+    // (see `ReplyBatch`).
     let loader = {
         let dispatcher = state.dispatcher();
         let exporting = exporting.clone();
         use_memo((), move |_| {
+            let batch = ReplyBatch::new(dispatcher);
             let on_reply = Rc::new(move |reply: FromWorker| {
                 if let FromWorker::Answer { seq, answer } = reply {
                     let waiting = exporting.borrow_mut().remove(&seq);
                     match waiting {
                         Some(callback) => callback.emit(*answer),
-                        None => {
-                            dispatcher.dispatch(Action::Reply(FromWorker::Answer { seq, answer }))
-                        }
+                        None => batch.now(FromWorker::Answer { seq, answer }),
                     }
                 } else {
-                    dispatcher.dispatch(Action::Reply(reply));
+                    batch.soon(reply);
                 }
             });
             Loader::start(&worker_url(), on_reply)
@@ -562,6 +562,87 @@ pub fn app() -> Html {
 }
 
 /// A file's name by id.
+/// The least time between two batches of the worker's replies, in milliseconds.
+const REPLY_BATCH_MS: f64 = 40.0;
+
+/// The worker's replies on their way to the page's state.
+///
+/// Each action draws the page again, and a folder of small files is read at hundreds of
+/// files a second, each with a reply or two: drawn one by one, they kept the page's thread
+/// busier than the worker. So a reply that comes within [`REPLY_BATCH_MS`] of the last
+/// batch waits for the next one, which then applies every reply waiting, in order. A
+/// reply after a quiet spell, and every answer to a question, are applied at once (with
+/// those waiting before them): nobody waits longer for a chart.
+#[derive(Clone)]
+struct ReplyBatch {
+    inner: Rc<BatchInner>,
+}
+
+struct BatchInner {
+    dispatcher: UseReducerDispatcher<State>,
+    waiting: std::cell::RefCell<Vec<FromWorker>>,
+    /// Whether a timer will apply the replies waiting.
+    timer_set: std::cell::Cell<bool>,
+    /// When the last batch was applied (`Date.now()`).
+    last: std::cell::Cell<f64>,
+}
+
+impl ReplyBatch {
+    fn new(dispatcher: UseReducerDispatcher<State>) -> ReplyBatch {
+        ReplyBatch {
+            inner: Rc::new(BatchInner {
+                dispatcher,
+                waiting: Default::default(),
+                timer_set: Default::default(),
+                last: std::cell::Cell::new(f64::NEG_INFINITY),
+            }),
+        }
+    }
+
+    /// Applies `reply` and every reply waiting, now.
+    fn now(&self, reply: FromWorker) {
+        self.inner.waiting.borrow_mut().push(reply);
+        self.apply();
+    }
+
+    /// Applies `reply` now after a quiet spell, or else with the next batch.
+    fn soon(&self, reply: FromWorker) {
+        self.inner.waiting.borrow_mut().push(reply);
+        if self.inner.timer_set.get() {
+            return;
+        }
+        let wait = self.inner.last.get() + REPLY_BATCH_MS - js_sys::Date::now();
+        if wait <= 0.0 {
+            self.apply();
+            return;
+        }
+        let batch = self.clone();
+        let timer = Closure::once_into_js(move || {
+            batch.inner.timer_set.set(false);
+            batch.apply();
+        });
+        let set = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timer.unchecked_ref(),
+                wait.ceil() as i32,
+            )
+        });
+        match set {
+            Some(Ok(_)) => self.inner.timer_set.set(true),
+            // No timer to be had: nothing is held back.
+            _ => self.apply(),
+        }
+    }
+
+    fn apply(&self) {
+        let replies = std::mem::take(&mut *self.inner.waiting.borrow_mut());
+        self.inner.last.set(js_sys::Date::now());
+        if !replies.is_empty() {
+            self.inner.dispatcher.dispatch(Action::Replies(replies));
+        }
+    }
+}
+
 fn file_name(names: &[(JobId, String)], id: JobId) -> String {
     names
         .iter()
