@@ -336,15 +336,15 @@ impl Loader {
 
     /// Sends a file to be decoded, in the layout `format` if one is given; its replies
     /// will carry `id`. A file whose records would not fit in memory beside those loaded
-    /// and coming is refused with the reason (see [`would_not_fit`]).
+    /// and coming is refused with the reason (see [`would_not_fit`]). `size` is the blob's.
     pub fn load(
         &self,
         id: JobId,
         name: &str,
         format: Option<&str>,
         blob: &Blob,
+        size: u64,
     ) -> Result<(), String> {
-        let size = blob.size() as u64;
         let coming: u64 = self.inner.coming.borrow().values().sum();
         if let Some(reason) = would_not_fit(name, size, self.inner.memory.get(), coming) {
             return Err(reason);

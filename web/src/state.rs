@@ -499,10 +499,10 @@ pub enum Action {
     },
     /// The worker said something.
     Reply(FromWorker),
-    /// The worker said several things, in this order: replies that arrive close together
-    /// are applied at once, so that a folder of hundreds of files does not draw the page
-    /// again for each of them.
-    Replies(Vec<FromWorker>),
+    /// Several things at once, in this order, drawn once: the files of a folder, or the
+    /// worker's replies that arrived close together, so that hundreds of files do not draw
+    /// the page again for each of them.
+    All(Vec<Action>),
     /// The user removed a file.
     Remove(JobId),
     /// The sample files are being fetched.
@@ -645,7 +645,7 @@ impl State {
                 });
             }
             Action::Reply(reply) => self.reply(reply),
-            Action::Replies(replies) => replies.into_iter().for_each(|r| self.reply(r)),
+            Action::All(actions) => actions.into_iter().for_each(|a| self.apply(a)),
             Action::Remove(id) => {
                 let before = self.files.len();
                 Rc::make_mut(&mut self.files).retain(|f| f.id != id);

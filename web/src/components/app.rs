@@ -251,13 +251,16 @@ pub fn app() -> Html {
     // user gives. A `File` is a reference to the file on disk, not a copy.
     let blobs = use_mut_ref(HashMap::<JobId, (String, web_sys::Blob)>::new);
 
-    // Hands one file to the worker and gives it a row.
+    // Hands files to the worker and gives each a row, drawn once for all of them.
     let send = {
         let dispatcher = state.dispatcher();
         let loader = loader.clone();
         let blobs = blobs.clone();
-        Rc::new(
-            move |name: String, blob: web_sys::Blob, format: Option<String>| {
+        Rc::new(move |files: Vec<(String, web_sys::Blob, Option<String>)>| {
+            let mut actions = Vec::with_capacity(files.len());
+            let mut failed = Vec::new();
+            for (name, blob, format) in files {
+                // Asked once: `File.size` can cost the browser a look at the file on disk.
                 let size = blob.size() as u64;
                 let id = {
                     let mut next = next_id.borrow_mut();
@@ -265,30 +268,36 @@ pub fn app() -> Html {
                     *next - 1
                 };
                 let sent = match loader.as_ref() {
-                    Ok(loader) => loader.load(id, &name, format.as_deref(), &blob),
+                    Ok(loader) => loader.load(id, &name, format.as_deref(), &blob, size),
                     // The row says why: the worker's failure has already been reported.
                     Err(_) => Ok(()),
                 };
                 blobs.borrow_mut().insert(id, (name.clone(), blob));
-                dispatcher.dispatch(Action::Add {
+                actions.push(Action::Add {
                     id,
                     name,
                     size,
                     format,
                 });
                 if let Err(message) = sent {
-                    dispatcher.dispatch(Action::Reply(FromWorker::Failed { id, message }));
+                    failed.push(Action::Reply(FromWorker::Failed { id, message }));
                 }
-            },
-        )
+            }
+            // Each file's row first, then what went wrong with any of them.
+            actions.extend(failed);
+            dispatcher.dispatch(Action::All(actions));
+        })
     };
 
     let on_files = {
         let send = send.clone();
         Callback::from(move |files: Vec<Picked>| {
-            for (name, blob) in files {
-                send(name, blob, None);
-            }
+            send(
+                files
+                    .into_iter()
+                    .map(|(name, blob)| (name, blob, None))
+                    .collect(),
+            )
         })
     };
 
@@ -334,7 +343,7 @@ pub fn app() -> Html {
                 return;
             };
             on_remove.emit(id);
-            send(name, blob, Some(format));
+            send(vec![(name, blob, Some(format))]);
         })
     };
 
@@ -638,7 +647,8 @@ impl ReplyBatch {
         let replies = std::mem::take(&mut *self.inner.waiting.borrow_mut());
         self.inner.last.set(js_sys::Date::now());
         if !replies.is_empty() {
-            self.inner.dispatcher.dispatch(Action::Replies(replies));
+            let actions = replies.into_iter().map(Action::Reply).collect();
+            self.inner.dispatcher.dispatch(Action::All(actions));
         }
     }
 }
