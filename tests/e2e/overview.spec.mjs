@@ -4,8 +4,11 @@
 // fragment are driven as a user would.
 
 import { test, expect } from "@playwright/test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { flowlensJson, METRICS, open, samples, settled, shot } from "./lib.mjs";
+import { defaultDist } from "./serve.mjs";
 
 /** `flowlens query` over `files` as parsed JSON; integers stay exact as strings. */
 function query(files, args) {
@@ -311,5 +314,47 @@ test("a log with neither interface-id nor tgw-attachment-id says why it lists no
   const totals = query([log], ["--summary"]);
   await expect(page.locator('[data-metric="rejected"]')).toHaveAttribute("data-value", String(totals.summary.by_action.REJECT));
   await expect(page.locator('[data-metric="rejected"]')).not.toHaveAttribute("data-absent", "true");
+  expect(errors).toEqual([]);
+});
+
+test("a folder of many small S3 objects is read by the first worker alone and adds up to the CLI's numbers", async ({ page }, info) => {
+  // 120 gzip objects of 300 records, as S3 delivers a busy VPC's logs every few minutes.
+  // Each has its own account and some sources of its own, so that every answer while
+  // they load merges new groups into those of the files before.
+  const dir = info.outputPath("AWSLogs");
+  mkdirSync(dir, { recursive: true });
+  const sample = readFileSync(join(defaultDist(), "samples", "prod-vpc-default-format.log"), "utf8");
+  const [header, ...lines] = sample.trim().split("\n");
+  const files = [];
+  for (let n = 0; n < 120; n++) {
+    const body = [];
+    for (let i = 0; i < 300; i++) {
+      const fields = lines[(n * 7 + i) % lines.length].split(" ");
+      fields[1] = String(100000000000 + n);
+      if (i % 3 === 0) fields[3] = `10.200.${n}.${i % 250}`;
+      body.push(fields.join(" "));
+    }
+    const path = join(dir, `123456789012_vpcflowlogs_eu-west-1_fl-0abc_20261120T${String(n).padStart(4, "0")}Z_${n}.log.gz`);
+    writeFileSync(path, gzipSync([header, ...body, ""].join("\n")));
+    files.push(path);
+  }
+
+  const errors = await open(page);
+  let started = 0;
+  page.on("worker", () => {
+    started += 1;
+  });
+  await page.locator("#file-input").setInputFiles(files);
+  await settled(page, files.length);
+  await matchesCli(page, files, "");
+  await shot(page, "35-folder-of-small-files.png");
+  // A worker of its own costs more to start than such a file takes to read: none was
+  // started for them (the first worker keeps one spare reader for a large file).
+  expect(started, "workers started while 120 small files were read").toBeLessThanOrEqual(1);
+  // A filter over all of them, answered from the start again.
+  const filter = "action = REJECT";
+  await page.locator("#filter-input").fill(filter);
+  await page.locator("#filter-input").press("Enter");
+  await matchesCli(page, files, filter);
   expect(errors).toEqual([]);
 });

@@ -471,7 +471,12 @@ pub fn app() -> Html {
         html! {
             <div class="workspace">
                 <aside class="sidebar" aria-label="Files">
-                    <h2 class="sidebar-title">{ "Files" }</h2>
+                    <h2 class="sidebar-title">
+                        { match state.files.len() {
+                            0 | 1 => "Files".to_owned(),
+                            n => format!("Files · {}", thousands(n as u64)),
+                        } }
+                    </h2>
                     <FileList files={state.files.clone()} on_remove={on_remove} />
                     <DropZone on_files={on_files} on_error={on_error} compact=true />
                 </aside>
