@@ -91,11 +91,7 @@ pub fn answer<'a>(
     let numbered: Vec<_> = (tables.into_iter().enumerate())
         .map(|(at, (table, index))| (at as JobId, table, index))
         .collect();
-    answer_keeping(
-        numbered.iter().copied(),
-        query,
-        &mut MergedOverview::default(),
-    )
+    answer_keeping(&numbered, query, &mut MergedOverview::default())
 }
 
 /// The overview merged for an answer, kept by the worker for the next one (see
@@ -118,20 +114,21 @@ pub struct MergedOverview {
 ///
 /// While a folder of hundreds of files loads, the page asks a few times, over more files
 /// each time (see `State::file_read`); merging every file's groups again each time was
-/// most of the worker's work between files.
-pub fn answer_keeping<'a>(
-    tables: impl IntoIterator<Item = (JobId, &'a FlowTable, &'a TableIndex)> + Clone,
+/// most of the worker's work between files. The tables come as a slice, not any iterator,
+/// so that the worker's warm-up and its answers run the same compiled function.
+pub fn answer_keeping(
+    tables: &[(JobId, &FlowTable, &TableIndex)],
     query: &Query,
     kept: &mut MergedOverview,
 ) -> Answer {
-    let filter = match parse_filter(tables.clone().into_iter().map(|(_, t, _)| t), &query.filter) {
+    let filter = match parse_filter(tables.iter().map(|(_, t, _)| *t), &query.filter) {
         Ok(filter) => filter,
         Err(problem) => return Answer::BadFilter(problem),
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
-    let listed = lists_attachments(tables.clone().into_iter().map(|(_, t, _)| t));
-    let ids: Vec<JobId> = tables.clone().into_iter().map(|(id, _, _)| id).collect();
+    let listed = lists_attachments(tables.iter().map(|(_, t, _)| *t));
+    let ids: Vec<JobId> = tables.iter().map(|(id, _, _)| *id).collect();
     let holds = kept.filter == query.filter
         && kept.attachments.is_some() == listed
         && ids.starts_with(&kept.tables);
@@ -145,7 +142,7 @@ pub fn answer_keeping<'a>(
     }
     // The first table's groups are taken as they come, still by code, so that with one
     // file a top list makes keys for its rows only; merging makes keys for every group.
-    for (id, table, index) in tables.into_iter().skip(kept.tables.len()) {
+    for &(id, table, index) in tables.iter().skip(kept.tables.len()) {
         let selection = filter.select(table);
         let part = Overview::of_selection(table, index, &selection);
         match &mut kept.overview {
@@ -581,8 +578,8 @@ mod tests {
             )
         };
         let keeping = |files: std::ops::Range<usize>, filter: &str, kept: &mut MergedOverview| {
-            let tables = files.map(|i| (ids[i], &tables[i], &indexes[i]));
-            answer_keeping(tables, &query(filter), kept)
+            let tables: Vec<_> = files.map(|i| (ids[i], &tables[i], &indexes[i])).collect();
+            answer_keeping(&tables, &query(filter), kept)
         };
         let mut kept = MergedOverview::default();
         // A folder loading: asked after the first file, then after all three, each file

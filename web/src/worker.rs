@@ -155,11 +155,15 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
         (ToWorker::Query { seq, query }, _) => {
             let tables = worker.tables.borrow();
             let indexes = worker.indexes.borrow();
-            let with_indexes = tables
+            let with_indexes: Vec<_> = tables
                 .iter()
-                .filter_map(|(id, t)| Some((*id, t, indexes.get(id)?)));
-            let answer =
-                crate::query::answer_keeping(with_indexes, &query, &mut worker.merged.borrow_mut());
+                .filter_map(|(id, t)| Some((*id, t, indexes.get(id)?)))
+                .collect();
+            let answer = crate::query::answer_keeping(
+                &with_indexes,
+                &query,
+                &mut worker.merged.borrow_mut(),
+            );
             // Answering can grow the memory (the first count of pairs codes every row's
             // pair), so the page hears of it before the answer.
             post_memory();
