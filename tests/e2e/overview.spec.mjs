@@ -348,6 +348,11 @@ test("a folder of many small S3 objects is read by the first worker alone and ad
   await settled(page, files.length);
   await matchesCli(page, files, "");
   await shot(page, "35-folder-of-small-files.png");
+  // Their 111,901,126 packets, eleven characters, stay on one line in their card.
+  const packets = page.locator('[data-metric="packets"] .card-value');
+  await expect(packets).toHaveText("111,901,126");
+  const lineHeight = await packets.evaluate((e) => parseFloat(getComputedStyle(e).lineHeight));
+  expect((await packets.boundingBox()).height).toBeLessThan(lineHeight * 1.5);
   // A worker of its own costs more to start than such a file takes to read: none was
   // started for them (the first worker keeps one spare reader for a large file).
   expect(started, "workers started while 120 small files were read").toBeLessThanOrEqual(1);

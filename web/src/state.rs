@@ -60,7 +60,8 @@ fn text_bytes(name: &str, size: u64) -> f64 {
     }
 }
 
-/// The least text (see [`text_bytes`]) for which a file is worth a worker of its own.
+/// The least text (a file's size, or for gzip [`GZIP_RATIO`] times it) for which a file is
+/// worth a worker of its own.
 ///
 /// Starting a worker costs more than decoding a small file: its module is instantiated,
 /// its code runs unoptimised at first (it has had no warm-up), and its table is written

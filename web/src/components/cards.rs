@@ -52,12 +52,13 @@ pub struct CardProps {
 #[component(Card)]
 pub fn card(props: &CardProps) -> Html {
     // The value's size follows the card's width (see `.card-value` in the style sheet), for
-    // eleven characters; longer ones, such as a count of packets in the billions, are set
-    // smaller rather than wrapped. Classes, not a style attribute: the page's
+    // ten characters; longer ones, such as a count of packets in the hundreds of millions
+    // (eleven, which in bold wrapped at a laptop's width) or the billions, are set smaller
+    // rather than wrapped. Classes, not a style attribute: the page's
     // Content-Security-Policy allows no inline style.
     let length = match props.text.chars().count() {
-        0..=11 => None,
-        12..=13 => Some("long"),
+        0..=10 => None,
+        11..=13 => Some("long"),
         _ => Some("longer"),
     };
     html! {
