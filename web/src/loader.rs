@@ -437,7 +437,9 @@ impl Inner {
                     let may = self.no_readers.get() || self.home_may_read(next);
                     // A small file joins `home`'s queue of small files, or waits for room.
                     let queued = may && small && home_small_only;
-                    (may && (!home_busy || (queued && !home_full)), small, queued)
+                    // An idle `home` counts among the cores like a reader.
+                    let idle = !home_busy && busy < self.parallel;
+                    (may && (idle || (queued && !home_full)), small, queued)
                 }
             };
             if !to_home && (waits_for_home || busy >= self.parallel || !readers) {
