@@ -128,10 +128,10 @@ pub fn answer_keeping(
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
     let listed = lists_attachments(tables.iter().map(|(_, t, _)| *t));
-    let ids: Vec<JobId> = tables.iter().map(|(id, _, _)| *id).collect();
     let holds = kept.filter == query.filter
         && kept.attachments.is_some() == listed
-        && ids.starts_with(&kept.tables);
+        && tables.len() >= kept.tables.len()
+        && tables.iter().zip(&kept.tables).all(|(t, id)| t.0 == *id);
     if !holds {
         *kept = MergedOverview {
             filter: query.filter.clone(),
