@@ -266,8 +266,8 @@ async function flowlensRun(url, file) {
     await page.waitForTimeout(1000);
     const pssBefore = await sampler.sample();
 
-    await armLoad(page, 1, undefined);
-    await page.locator("#file-input").setInputFiles(file.path);
+    await armLoad(page, file.paths.length, undefined);
+    await page.locator("#file-input").setInputFiles(file.paths);
     await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the first chart");
     const load = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
     if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${load.failed}`);
@@ -305,7 +305,7 @@ async function duckdbRun(url, file) {
     await page.waitForTimeout(1000);
     const pssBefore = await sampler.sample();
 
-    await page.locator("#file-input").setInputFiles(file.path);
+    await page.locator("#file-input").setInputFiles(file.paths);
     await waitFor(page, () => window.bench.load || window.bench.error, null, "DuckDB's answers");
     const load = await page.evaluate(() => window.bench);
     if (load.error) throw new Error(`DuckDB-WASM could not read ${file.path}: ${load.error}`);
@@ -334,8 +334,8 @@ async function ceilingRun(url, file) {
   return withBrowser(async (page, sampler) => {
     await page.goto(`${url}bench/ceiling.html`);
     await waitFor(page, () => window.bench && window.bench.ready !== undefined, null, "the read-only page");
-    await page.locator("#file-input").setInputFiles(file.path);
-    await waitFor(page, () => window.bench.load || window.bench.error, null, "the end of the file");
+    await page.locator("#file-input").setInputFiles(file.paths);
+    await waitFor(page, () => window.bench.load || window.bench.error, null, "the end of the files");
     const bench = await page.evaluate(() => window.bench);
     if (bench.error) throw new Error(`the browser could not read ${file.path}: ${bench.error}`);
     return { loadMs: bench.load.loaded, textBytesSeen: bench.load.bytes, pssPeak: sampler.peak };

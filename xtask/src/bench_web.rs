@@ -46,6 +46,9 @@ usage: cargo xtask bench-web [options]
   --scale N            then add the largest file to one tab up to N times, to see how many
                        records a tab holds (default 0: left out)
   --scale-minutes M    stop adding files after M minutes (default 20)
+  --objects N          also split the smallest plain file into N gzip objects, each with the
+                       header, laid out as S3 delivers them (AWSLogs/…/YYYY/MM/DD/), and
+                       hand all N to each side at once (default 0: left out)
   --file PATH          measure this flow-log file (plain text or gzip, with a header line)
                        instead of the generated ones; repeat for more files. Its records
                        are counted first with the native decoder, and DuckDB reads it with
@@ -64,7 +67,11 @@ const FILTER_WITHOUT_ACTION: (&str, &str) = ("dstport < 1024", "dstport < 1024")
 #[derive(Debug)]
 struct Input {
     name: String,
+    /// The file, or for objects the folder that holds them.
     path: PathBuf,
+    /// For a file split into objects, the objects in the order they are handed over; empty
+    /// for a single file.
+    objects: Vec<PathBuf>,
     records: u64,
     /// Bytes of text, before compression.
     text_bytes: u64,
@@ -94,6 +101,7 @@ pub fn task(rest: &[String]) -> Result {
     let mut scale_files = 0;
     let mut copies = 0;
     let mut scale_minutes = 20;
+    let mut objects = 0;
     let mut files: Vec<PathBuf> = Vec::new();
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
@@ -117,6 +125,7 @@ pub fn task(rest: &[String]) -> Result {
             "--scale" => scale_files = number(value(&mut args, arg)?, arg)?,
             "--parallel" => copies = number(value(&mut args, arg)?, arg)?,
             "--scale-minutes" => scale_minutes = number(value(&mut args, arg)?, arg)?,
+            "--objects" => objects = number(value(&mut args, arg)?, arg)?,
             "--file" => files.push(PathBuf::from(value(&mut args, arg)?)),
             "-h" | "--help" => {
                 print!("{USAGE}");
@@ -139,6 +148,14 @@ pub fn task(rest: &[String]) -> Result {
             inputs.push(input(&dir, records, true)?);
         }
     }
+    if objects > 0 {
+        let smallest = inputs
+            .iter()
+            .filter(|i| !i.gzip)
+            .min_by_key(|i| i.records)
+            .ok_or("--objects splits a plain file, and every file given is gzip")?;
+        inputs.push(split_into_objects(&dir, smallest, objects)?);
+    }
 
     let dist = root().join("dist");
     if build {
@@ -159,9 +176,15 @@ pub fn task(rest: &[String]) -> Result {
     // every file given with --file is gzip.
     let biggest = inputs
         .iter()
+        .filter(|i| i.objects.is_empty())
         .filter(|i| !i.gzip)
         .max_by_key(|i| i.records)
-        .or_else(|| inputs.iter().max_by_key(|i| i.records))
+        .or_else(|| {
+            inputs
+                .iter()
+                .filter(|i| i.objects.is_empty())
+                .max_by_key(|i| i.records)
+        })
         .expect("at least one file");
     let parallel = (copies > 0).then(|| {
         json!({
@@ -190,6 +213,7 @@ pub fn task(rest: &[String]) -> Result {
         "tools": tools,
         "files": inputs.iter().map(|i| json!({
             "name": i.name, "path": i.path, "records": i.records, "textBytes": i.text_bytes,
+            "paths": if i.objects.is_empty() { vec![&i.path] } else { i.objects.iter().collect() },
             "filter": { "flowlens": i.filter.0, "sql": i.filter.1 },
         })).collect::<Vec<_>>(),
         "parallel": parallel,
@@ -295,6 +319,7 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
             return Ok(Input {
                 name,
                 path,
+                objects: Vec::new(),
                 records,
                 text_bytes,
                 gzip,
@@ -319,12 +344,117 @@ fn input(dir: &Path, records: u64, gzip: bool) -> Result<Input> {
     Ok(Input {
         name,
         path,
+        objects: Vec::new(),
         records,
         text_bytes: summary.text_bytes,
         gzip,
         filter: FILTER,
         default_layout: true,
     })
+}
+
+/// `plain` split into `count` gzip objects of nearly equal records, each beginning with
+/// the file's header line, in a folder laid out as S3 delivers flow logs
+/// (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/`), one object every five minutes. The
+/// objects are kept beside a note of what they were split from, and split again only when
+/// that note differs.
+fn split_into_objects(dir: &Path, plain: &Input, count: u64) -> Result<Input> {
+    use std::io::BufRead as _;
+    let modified = std::fs::metadata(&plain.path)
+        .and_then(|m| m.modified())
+        .map_err(|e| format!("{}: {e}", plain.path.display()))?;
+    let made_by = format!(
+        "{} ({} records, {} bytes of text, modified {modified:?}) split into {count} gzip objects",
+        plain.path.display(),
+        plain.records,
+        plain.text_bytes,
+    );
+    let folder = dir.join(format!("web-objects-{}-{count}", plain.records));
+    let stamp_path = folder.with_extension("json");
+    let name = format!("{} in {count} .gz", plain.name);
+    let days = folder.join("AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11");
+    let object_path = |i: u64| {
+        let minutes = i * 5;
+        let day = 20 + minutes / 1440;
+        let (hour, minute) = ((minutes / 60) % 24, minutes % 60);
+        days.join(format!("{day:02}")).join(format!(
+            "123456789012_vpcflowlogs_us-east-1_fl-0bench000000000000_202611{day:02}T{hour:02}{minute:02}Z_{:08x}.log.gz",
+            (i + 1).wrapping_mul(0x9e37_79b9) as u32
+        ))
+    };
+    let paths: Vec<PathBuf> = (0..count).map(object_path).collect();
+    let input = |text_bytes| Input {
+        name: name.clone(),
+        path: folder.clone(),
+        objects: paths.clone(),
+        records: plain.records,
+        text_bytes,
+        gzip: true,
+        filter: plain.filter,
+        default_layout: plain.default_layout,
+    };
+    if let Ok(stamp) = std::fs::read(&stamp_path) {
+        let stamp: Value = serde_json::from_slice(&stamp).unwrap_or_default();
+        if stamp["made_by"] == made_by.as_str() && paths.iter().all(|p| p.is_file()) {
+            println!("reusing {} ({made_by})", folder.display());
+            return Ok(input(stamp["text_bytes"].as_u64().unwrap_or(0)));
+        }
+    }
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
+    let file =
+        std::fs::File::open(&plain.path).map_err(|e| format!("{}: {e}", plain.path.display()))?;
+    let mut lines = std::io::BufReader::new(file).split(b'\n');
+    let mut next_line = || -> Result<Option<Vec<u8>>> {
+        lines
+            .next()
+            .transpose()
+            .map_err(|e| format!("{}: {e}", plain.path.display()))
+    };
+    let header = next_line()?.ok_or_else(|| format!("{}: empty", plain.path.display()))?;
+    let mut text_bytes = 0;
+    for (i, path) in (0..count).zip(&paths) {
+        // The first objects take one record more when the count does not divide evenly.
+        let records = plain.records / count + u64::from(i < plain.records % count);
+        std::fs::create_dir_all(path.parent().expect("a folder"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut write_line = |line: &[u8]| {
+            text_bytes += line.len() as u64 + 1;
+            gz.write_all(line).and_then(|()| gz.write_all(b"\n"))
+        };
+        write_line(&header).map_err(|e| e.to_string())?;
+        for _ in 0..records {
+            let line = next_line()?.ok_or_else(|| {
+                format!(
+                    "{}: fewer than {} records",
+                    plain.path.display(),
+                    plain.records
+                )
+            })?;
+            write_line(&line).map_err(|e| e.to_string())?;
+        }
+        write(path, &gz.finish().map_err(|e| e.to_string())?)?;
+    }
+    // A line past the records means some were not records (the decoder counted fewer), and
+    // the objects would not hold what the file does.
+    if next_line()?.is_some_and(|line| !line.is_empty()) {
+        return Err(format!(
+            "{}: has lines besides its header and {} records; --objects splits files of \
+             records only",
+            plain.path.display(),
+            plain.records
+        ));
+    }
+    let stamp = json!({ "made_by": made_by, "text_bytes": text_bytes });
+    write(&stamp_path, stamp.to_string().as_bytes())?;
+    println!(
+        "split {} into {count} gzip objects in {}",
+        plain.path.display(),
+        folder.display()
+    );
+    Ok(input(text_bytes))
 }
 
 /// A file given with `--file`: its records counted by the native decoder (which also says
@@ -375,6 +505,7 @@ fn given_input(path: &Path) -> Result<Input> {
     Ok(Input {
         name,
         path,
+        objects: Vec::new(),
         records: report.records,
         text_bytes,
         gzip,
