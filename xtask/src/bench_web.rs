@@ -1045,6 +1045,54 @@ mod tests {
     }
 
     #[test]
+    fn a_file_split_into_objects_holds_its_records_each_object_with_the_header() {
+        let dir = std::env::temp_dir().join(format!("flowlens-objects-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let options = Options {
+            records: 1003,
+            header: true,
+            ..Options::default()
+        };
+        let path = dir.join("flows.log");
+        let file = std::fs::File::create(&path).unwrap();
+        generate(&options, file).unwrap();
+        let plain = given_input(&path).unwrap();
+        let split = split_into_objects(&dir, &plain, 10).unwrap();
+        assert_eq!(split.objects.len(), 10);
+        assert!(split.gzip);
+        let text = std::fs::read(&path).unwrap();
+        let header = &text[..=text.iter().position(|&b| b == b'\n').unwrap()];
+        let mut records = 0;
+        let mut text_bytes = 0;
+        let mut lines = Vec::new();
+        for object in &split.objects {
+            assert!(object
+                .to_string_lossy()
+                .contains("/AWSLogs/123456789012/vpcflowlogs/"));
+            let given = given_input(object).unwrap();
+            records += given.records;
+            text_bytes += given.text_bytes;
+            // 1003 records in ten objects: three of 101, then seven of 100.
+            assert!(given.records == 100 || given.records == 101);
+            let mut inflated = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(&std::fs::read(object).unwrap()[..]),
+                &mut inflated,
+            )
+            .unwrap();
+            assert!(inflated.starts_with(header));
+            lines.extend_from_slice(&inflated[header.len()..]);
+        }
+        assert_eq!((records, text_bytes), (1003, split.text_bytes));
+        // The objects' records, in order, are the file's.
+        assert_eq!(&lines[..], &text[header.len()..]);
+        // Split again with nothing changed, the objects are kept.
+        let again = split_into_objects(&dir, &plain, 10).unwrap();
+        assert_eq!(again.text_bytes, split.text_bytes);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn medians_of_odd_and_even_counts() {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
