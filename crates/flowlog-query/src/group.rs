@@ -21,6 +21,9 @@ use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, OnceLock};
 
+mod by_value;
+use by_value::ByValue;
+
 /// Totals for every group of one group-by. Mergeable.
 ///
 /// The groups are a list with one entry per key, not a map: a grouping of a single table
@@ -39,6 +42,9 @@ pub struct Groups {
     groups: Vec<(Key, Totals)>,
     /// The groups, when they are still by code; `groups` is then empty.
     coded: Option<Box<Coded>>,
+    /// The groups, when parts were merged by value (see [`Groups::merge`]); `groups` is
+    /// then empty and `coded` none.
+    merged: Option<Box<ByValue>>,
     /// The position of each of `groups` by its key's hash, made by the first merge and kept
     /// for the next: parts are merged one after another (a file's at a time), and an index
     /// made again for every part cost the work of all the groups merged so far, so that
@@ -151,25 +157,16 @@ impl Coded {
     /// only to break ties and for the rows returned.
     fn top(&self, by: &GroupBy, n: usize, measure: Measure) -> Top {
         let lanes = self.lanes;
-        // (value, code, key), in the order of the list: larger values first, ties by key.
-        let mut best: Vec<(u64, usize, Key)> = Vec::with_capacity(n + 1);
         let mut all = [0u64; 2];
-        for (code, slot) in self.used() {
-            all = plus(all, slot);
-            let value = lanes.get(slot, measure);
-            if n == 0 || (best.len() == n && value < best[n - 1].0) {
-                continue;
-            }
-            let key = self.key(code);
-            let before = |b: &(u64, usize, Key)| b.0 > value || (b.0 == value && b.2 < key);
-            let at = best.partition_point(before);
-            if at < n {
-                best.insert(at, (value, code, key));
-                best.truncate(n);
-            }
-        }
+        let used = self.used().inspect(|(_, slot)| all = plus(all, *slot));
+        let best = largest(
+            used,
+            n,
+            |(_, slot)| lanes.get(*slot, measure),
+            |(code, _)| self.key(*code),
+        );
         let mut other = all;
-        for (_, code, _) in &best {
+        for (_, _, (code, _)) in &best {
             take(&mut other, self.slots[*code]);
         }
         Top {
@@ -177,7 +174,7 @@ impl Coded {
             measure,
             rows: best
                 .into_iter()
-                .map(|(_, code, key)| {
+                .map(|(_, key, (code, _))| {
                     let t = lanes.totals(self.slots[code]);
                     TopRow {
                         key,
@@ -194,6 +191,32 @@ impl Coded {
 }
 
 impl Eq for Groups {}
+
+/// The `n` largest of `entries` by `value`, each with its key, in the order of a top list:
+/// larger values first, ties by key. One walk that keeps the `n` largest so far: most
+/// entries are smaller than the n-th and cost one comparison, and keys are made only for
+/// entries that may be kept.
+fn largest<E>(
+    entries: impl Iterator<Item = E>,
+    n: usize,
+    value: impl Fn(&E) -> u64,
+    key: impl Fn(&E) -> Key,
+) -> Vec<(u64, Key, E)> {
+    let mut best: Vec<(u64, Key, E)> = Vec::with_capacity(n + 1);
+    for entry in entries {
+        let v = value(&entry);
+        if n == 0 || (best.len() == n && v < best[n - 1].0) {
+            continue;
+        }
+        let k = key(&entry);
+        let at = best.partition_point(|b| b.0 > v || (b.0 == v && b.1 < k));
+        if at < n {
+            best.insert(at, (v, k, entry));
+            best.truncate(n);
+        }
+    }
+    best
+}
 
 /// One row of a top list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -231,6 +254,7 @@ impl Groups {
             by,
             groups: Vec::new(),
             coded: None,
+            merged: None,
             index: HashTable::new(),
         }
     }
@@ -241,15 +265,17 @@ impl Groups {
             by,
             groups: Vec::new(),
             coded: Some(Box::new(coded)),
+            merged: None,
             index: HashTable::new(),
         }
     }
 
     /// Every group, keyed.
     fn keyed(&self) -> &[(Key, Totals)] {
-        match &self.coded {
-            Some(coded) => coded.keyed(),
-            None => &self.groups,
+        match (&self.coded, &self.merged) {
+            (Some(coded), _) => coded.keyed(),
+            (None, Some(merged)) => merged.keyed(),
+            (None, None) => &self.groups,
         }
     }
 
@@ -259,6 +285,10 @@ impl Groups {
             coded.keyed();
             let Coded { keyed, .. } = *coded;
             self.groups = keyed.into_inner().unwrap_or_default();
+            self.index.clear();
+        }
+        if let Some(merged) = self.merged.take() {
+            self.groups = merged.into_keyed();
             self.index.clear();
         }
     }
@@ -325,6 +355,10 @@ impl Groups {
 
     /// Adds another part's groups (from another file, say) to these. The cost is that of
     /// the other part's groups, however many parts were merged here before.
+    ///
+    /// Addresses, pairs of addresses and numbers merge by value (`ByValue`) as soon as
+    /// either side is still by code, the form an overview's parts come in; anything else
+    /// merges by key.
     pub fn merge(&mut self, other: &Groups) {
         debug_assert_eq!(self.by, other.by, "merging groups of different group-bys");
         if other.is_empty() {
@@ -333,7 +367,11 @@ impl Groups {
         if self.is_empty() {
             self.groups.clone_from(&other.groups);
             self.coded.clone_from(&other.coded);
+            self.merged.clone_from(&other.merged);
             self.index.clear();
+            return;
+        }
+        if self.merge_by_value(other) {
             return;
         }
         self.make_keyed();
@@ -358,6 +396,27 @@ impl Groups {
         }
     }
 
+    /// Merges `other` by value, these too if they are not yet. False when either side's
+    /// groups are of a kind `ByValue` does not hold: `other` is then not merged, and these
+    /// hold the same groups as before, perhaps by value.
+    fn merge_by_value(&mut self, other: &Groups) -> bool {
+        if self.merged.is_none() {
+            let Some(model) = self.coded.as_deref().or(other.coded.as_deref()) else {
+                return false;
+            };
+            let mut merged = ByValue::like(model);
+            if !merged.add(self) {
+                return false;
+            }
+            self.groups = Vec::new();
+            self.coded = None;
+            self.index.clear();
+            self.merged = Some(Box::new(merged));
+        }
+        let merged = self.merged.as_deref_mut().expect("made above");
+        merged.add(other)
+    }
+
     /// What was grouped by.
     pub fn by(&self) -> &GroupBy {
         &self.by
@@ -365,9 +424,10 @@ impl Groups {
 
     /// How many groups there are.
     pub fn len(&self) -> usize {
-        match &self.coded {
-            Some(coded) => coded.len,
-            None => self.groups.len(),
+        match (&self.coded, &self.merged) {
+            (Some(coded), _) => coded.len,
+            (None, Some(merged)) => merged.len(),
+            (None, None) => self.groups.len(),
         }
     }
 
@@ -388,8 +448,13 @@ impl Groups {
 
     /// The `n` largest groups by `measure` and the rest as "other".
     pub fn top(&self, n: usize, measure: Measure) -> Top {
-        if let Some(coded) = self.coded.as_deref().filter(|_| n <= DIRECT_TOP) {
-            return coded.top(&self.by, n, measure);
+        if n <= DIRECT_TOP {
+            if let Some(coded) = &self.coded {
+                return coded.top(&self.by, n, measure);
+            }
+            if let Some(merged) = &self.merged {
+                return merged.top(self.by.name(), n, measure);
+            }
         }
         let groups = self.keyed();
         let mut all: Vec<(&Key, &Totals)> = groups.iter().map(|(k, t)| (k, t)).collect();

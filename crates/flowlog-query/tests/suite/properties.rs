@@ -525,8 +525,10 @@ mod aggregates {
             let mut texts = String::new();
             let mut lines = 0;
             let mut tables = Vec::new();
+            let mut texts_of_first = None;
             for _ in 0..files {
                 let (records, text) = reference::file(&mut rng, 60);
+                texts_of_first.get_or_insert_with(|| text.clone());
                 tables.push(decode(&text, records.len()));
                 texts += &text;
                 lines += records.len();
@@ -555,6 +557,39 @@ mod aggregates {
             }
             prop_assert_eq!(&merged.pairs, &expected.pairs);
             prop_assert_eq!(merged.pairs.top(5, Measure::Bytes), expected.pairs.top(5, Measure::Bytes));
+            // From the third file on, the groups merge by value; their top lists, short
+            // (made from the values) and long (from every group keyed), are the whole's.
+            let lists = || merged.groups.iter().zip(&expected.groups).chain([(&merged.pairs, &expected.pairs)]);
+            for (m, w) in lists() {
+                prop_assert_eq!(m.len(), w.len());
+                for n in [0, 1, 3, 70] {
+                    for measure in [Measure::Records, Measure::Bytes, Measure::Packets] {
+                        prop_assert_eq!(m.top(n, measure), w.top(n, measure), "{:?} top {} {}", m.by(), n, measure);
+                    }
+                }
+            }
+            // Groups by key merged into groups by value (and the other way round) still add
+            // up to the whole.
+            let (first, rest) = tables.split_first().unwrap();
+            for by in ["srcaddr", "pair", "dstport", "protocol", "interface-id"] {
+                let by = GroupBy::from_name(by, &[]).unwrap();
+                let at = flowlog_query::OVERVIEW_GROUPS.iter().position(|f| GroupBy::Field(flowlog::FieldRef::Known(*f)) == by);
+                let part = |o: &flowlog_query::Overview| match at {
+                    Some(at) => o.groups[at].clone(),
+                    None => o.pairs.clone(),
+                };
+                let mut by_value = part(&overview(first));
+                for table in rest {
+                    by_value.merge(&part(&overview(table)));
+                }
+                let mut keyed = Groups::of(first, &all(first), &by);
+                keyed.merge(&by_value);
+                by_value.merge(&Groups::of(first, &all(first), &by));
+                let twice = decode(&(texts_of_first.clone().unwrap() + &texts), lines + first.len());
+                let expected = Groups::of(&twice, &all(&twice), &by);
+                prop_assert_eq!(&by_value, &expected, "{:?}", by);
+                prop_assert_eq!(&keyed, &expected, "{:?}", by);
+            }
         }
     }
 }
