@@ -92,9 +92,7 @@ impl ByValue {
                 self.put(coded.value(code), &coded.lanes.totals(slot));
             }
         } else if let Some(merged) = &groups.merged {
-            if std::mem::discriminant(&self.values) != std::mem::discriminant(&merged.values)
-                || !self.fits(&merged.values)
-            {
+            if !self.same_kind(&merged.values) {
                 return false;
             }
             for (value, totals) in merged.entries() {
@@ -124,11 +122,13 @@ impl ByValue {
         }
     }
 
-    /// Whether `other`'s numbers have the same slots as these (always, for addresses).
-    fn fits(&self, other: &Values) -> bool {
+    /// Whether `other` holds values of the same kind as these, numbers in as many slots.
+    fn same_kind(&self, other: &Values) -> bool {
         match (&self.values, other) {
             (Values::Ints(a), Values::Ints(b)) => a.len() == b.len(),
-            _ => true,
+            (Values::Addrs { .. }, Values::Addrs { .. })
+            | (Values::Pairs { .. }, Values::Pairs { .. }) => true,
+            _ => false,
         }
     }
 
