@@ -582,6 +582,20 @@ mod aggregates {
                 for table in rest {
                     by_value.merge(&part(&overview(table)));
                 }
+                // Two sets of parts merged by value, then merged together.
+                let (left, right) = tables.split_at(tables.len() / 2 + 1);
+                let halves = [left, right].map(|half| {
+                    let mut merged = part(&overview(&half[0]));
+                    for table in &half[1..] {
+                        merged.merge(&part(&overview(table)));
+                    }
+                    merged
+                });
+                let [mut together, right] = halves;
+                together.merge(&right);
+                let every = Groups::of(&whole, &all(&whole), &by);
+                prop_assert_eq!(&together, &every, "{:?}", by);
+                prop_assert_eq!(together.top(3, Measure::Bytes), every.top(3, Measure::Bytes));
                 let mut keyed = Groups::of(first, &all(first), &by);
                 keyed.merge(&by_value);
                 by_value.merge(&Groups::of(first, &all(first), &by));
