@@ -229,14 +229,18 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
     .evaluateAll((rows) => rows.reduce((sum, r) => sum + Number(r.dataset.none), 0));
   expect(String(none)).toBe(totals.matched.bytes);
   // Nothing says whether these records were accepted or rejected (the CLI counts no
-  // action either), nor which interface they crossed: the cards say so instead of 0, and
-  // the legend has no ACCEPT or REJECT.
+  // action either): the cards say so instead of 0, and the legend has no ACCEPT or
+  // REJECT. The attachments are counted where the interfaces would be.
   expect(totals.summary.by_action).toEqual({});
-  for (const metric of ["accepted", "rejected", "interfaces"]) {
+  for (const metric of ["accepted", "rejected"]) {
     const card = page.locator(`[data-metric="${metric}"]`);
     await expect(card).toHaveAttribute("data-absent", "true");
     await expect(card.locator(".card-value")).toHaveText("—");
   }
+  await expect(page.locator('[data-metric="interfaces"]')).toHaveCount(0);
+  const attachmentsCard = page.locator('[data-metric="attachments"]');
+  await expect(attachmentsCard).toContainText("Attachments");
+  await expect(attachmentsCard).toHaveAttribute("data-value", "3");
   await expect(legend).not.toContainText("ACCEPT");
   await expect(legend).not.toContainText("REJECT");
   // The attachments the flows crossed are listed where the interfaces would be, as
@@ -247,6 +251,7 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
   await expect(attachments.locator("canvas")).toHaveCount(1);
   const byAttachment = query([tgw], ["--top", "tgw-attachment-id", "--by", "bytes", "--limit", "10"]);
   expect(byAttachment.top.length).toBe(3);
+  expect(byAttachment.groups).toBe(3);
   expect(await pageTop(page, "tgw-attachment-id")).toEqual(
     byAttachment.top.map((r) => ({ key: keyText(r.key), records: r.records, bytes: r.bytes, packets: r.packets })),
   );
@@ -286,11 +291,23 @@ test("a transit gateway log's records are not called NODATA, and its totals equa
     await expect(card).not.toHaveAttribute("data-absent", "true");
     await expect(card).toHaveAttribute("data-value", String(expected));
   }
-  // The interfaces are listed again, the transit gateway's records under "(missing)".
-  await expect(page.locator('[data-top="tgw-attachment-id"]')).toHaveCount(0);
+  // The interfaces are listed again, the transit gateway's records under "(missing)",
+  // and the attachments after them, the VPC log's records under "(missing)": neither
+  // kind of log loses its list. The attachments are still counted, the missing one not.
   const interfaces = page.locator('[data-top="interface-id"]');
   await expect(interfaces).not.toHaveAttribute("data-absent", "true");
   await expect(interfaces.locator("canvas")).toHaveCount(1);
+  await expect(page.locator(".tops > figure")).toHaveCount(7);
+  await expect(page.locator(".tops > figure").nth(6)).toHaveAttribute("data-top", "tgw-attachment-id");
+  const bothByAttachment = query([tgw, vpc], ["--top", "tgw-attachment-id", "--by", "bytes", "--limit", "10"]);
+  expect(bothByAttachment.groups).toBe(4);
+  expect(await pageTop(page, "tgw-attachment-id")).toEqual(
+    bothByAttachment.top.map((r) => ({ key: keyText(r.key), records: r.records, bytes: r.bytes, packets: r.packets })),
+  );
+  const named = bothByAttachment.top.filter((r) => r.key !== null).length;
+  expect(named).toBe(3);
+  await expect(attachmentsCard).toHaveAttribute("data-value", String(named));
+  await shot(page, "28-transit-gateway-beside-vpc.png");
   expect(errors).toEqual([]);
 });
 

@@ -209,6 +209,7 @@ pub fn overview_json(view: &OverviewView, filter: &str, measure: &str) -> String
             "first_start": t.first_start,
             "last_end": t.last_end,
             "interfaces": view.interfaces,
+            "attachments": view.attachments,
             "addresses": view.addresses,
         },
         "histogram": {

@@ -230,6 +230,8 @@ pub struct OverviewView {
     pub totals: Totals,
     /// Distinct interfaces.
     pub interfaces: u64,
+    /// Distinct transit gateway attachments, when some file read has the field.
+    pub attachments: Option<u64>,
     /// Distinct addresses, source or destination.
     pub addresses: u64,
     /// Width of the histogram's buckets, in seconds.

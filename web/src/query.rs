@@ -21,7 +21,8 @@ use flowlog_query::{
 };
 
 /// The top lists of the overview, by their `flowlens query --top` names, in the order the
-/// page shows them. Over transit gateway logs alone the last is [`ATTACHMENTS`] instead.
+/// page shows them. Over transit gateway logs the attachments are listed too (see
+/// [`AttachmentList`]).
 pub const TOP_LISTS: [&str; 6] = [
     "srcaddr",
     "dstaddr",
@@ -31,20 +32,37 @@ pub const TOP_LISTS: [&str; 6] = [
     "interface-id",
 ];
 
-/// The top list that takes the interfaces' place when no table read has `interface-id` and
-/// some have `tgw-attachment-id`: transit gateway flow logs name the attachment a flow
-/// crossed where VPC flow logs name the interface, and a list of interfaces would be one
-/// "(missing)" bar. With any VPC log read, the interfaces are listed as usual.
+/// The field transit gateway flow logs name where VPC flow logs name the interface: the
+/// attachment a flow crossed.
 pub const ATTACHMENTS: Field = Field::TgwAttachmentId;
 
-/// Whether the overview lists [`ATTACHMENTS`] in place of the interfaces over `tables`.
-fn lists_attachments<'a>(tables: impl IntoIterator<Item = &'a FlowTable>) -> bool {
-    let (mut interfaces, mut attachments) = (false, false);
-    for table in tables {
-        interfaces |= table.column(Field::InterfaceId).is_some();
-        attachments |= table.column(ATTACHMENTS).is_some();
+/// Where the overview lists [`ATTACHMENTS`], if anywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachmentList {
+    /// No table read has `tgw-attachment-id`.
+    Not,
+    /// Transit gateway logs alone: in the interfaces' place, where a list of interfaces
+    /// would be one "(missing)" bar.
+    InPlaceOfInterfaces,
+    /// Transit gateway logs beside VPC logs: after the interfaces, so that neither kind
+    /// of log loses its list.
+    AfterInterfaces,
+}
+
+impl AttachmentList {
+    /// Where the attachments are listed over `tables`.
+    pub fn over<'a>(tables: impl IntoIterator<Item = &'a FlowTable>) -> AttachmentList {
+        let (mut interfaces, mut attachments) = (false, false);
+        for table in tables {
+            interfaces |= table.column(Field::InterfaceId).is_some();
+            attachments |= table.column(ATTACHMENTS).is_some();
+        }
+        match (attachments, interfaces) {
+            (false, _) => AttachmentList::Not,
+            (true, false) => AttachmentList::InPlaceOfInterfaces,
+            (true, true) => AttachmentList::AfterInterfaces,
+        }
     }
-    !interfaces && attachments
 }
 
 /// The rejected-traffic lists, by their `flowlens query --top` names, in the order of
@@ -103,7 +121,9 @@ pub struct MergedOverview {
     /// The tables merged into it, in the order they were merged.
     tables: Vec<JobId>,
     overview: Option<Overview>,
-    /// The transit gateway attachments, when they are listed (see [`ATTACHMENTS`]).
+    /// Where the attachments are listed.
+    listed: Option<AttachmentList>,
+    /// The transit gateway attachments, when they are listed (see [`AttachmentList`]).
     attachments: Option<Groups>,
 }
 
@@ -127,9 +147,9 @@ pub fn answer_keeping(
     };
     let measure = Measure::from_name(&query.measure).unwrap_or(Measure::Bytes);
     let by_attachment = GroupBy::Field(FieldRef::Known(ATTACHMENTS));
-    let listed = lists_attachments(tables.iter().map(|(_, t, _)| *t));
+    let listed = AttachmentList::over(tables.iter().map(|(_, t, _)| *t));
     let holds = kept.filter == query.filter
-        && kept.attachments.is_some() == listed
+        && kept.listed == Some(listed)
         && tables.len() >= kept.tables.len()
         && tables.iter().zip(&kept.tables).all(|(t, id)| t.0 == *id);
     if !holds {
@@ -137,7 +157,9 @@ pub fn answer_keeping(
             filter: query.filter.clone(),
             tables: Vec::new(),
             overview: None,
-            attachments: listed.then(|| Groups::new(by_attachment.clone())),
+            listed: Some(listed),
+            attachments: (listed != AttachmentList::Not)
+                .then(|| Groups::new(by_attachment.clone())),
         };
     }
     // The first table's groups are taken as they come, still by code, so that with one
@@ -178,21 +200,27 @@ pub fn answer_keeping(
         pairs,
     } = overview;
     // The page's order (`TOP_LISTS`): the overview's groups with the pairs third, and the
-    // attachments in the interfaces' place if they are listed.
+    // attachments in the interfaces' place or after them.
     let mut tops: Vec<&Groups> = groups.iter().collect();
-    if let (Some(attachments), Some(at)) = (
-        attachments,
-        OVERVIEW_GROUPS
-            .iter()
-            .position(|f| *f == Field::InterfaceId),
-    ) {
-        tops[at] = attachments;
+    let interfaces_at = OVERVIEW_GROUPS
+        .iter()
+        .position(|f| *f == Field::InterfaceId)
+        .expect("the overview groups by interface");
+    match (attachments, listed) {
+        (Some(attachments), AttachmentList::InPlaceOfInterfaces) => {
+            tops[interfaces_at] = attachments
+        }
+        (Some(attachments), AttachmentList::AfterInterfaces) => {
+            tops.insert(interfaces_at + 1, attachments)
+        }
+        _ => {}
     }
     tops.insert(2, pairs);
     let histogram = histogram.coarsened(u64::from(query.buckets.max(1)));
     Answer::Overview(OverviewView {
         totals: Totals::of(summary),
         interfaces: summary.interfaces.len() as u64,
+        attachments: attachments.as_ref().map(distinct_values),
         addresses: summary.addresses.len() as u64,
         width: histogram.width,
         buckets: histogram
@@ -211,6 +239,13 @@ pub fn answer_keeping(
             .map(|g| top_view(g, query.top, measure))
             .collect(),
     })
+}
+
+/// How many distinct values `groups` holds, the missing value not counted: as the
+/// interfaces are counted.
+fn distinct_values(groups: &Groups) -> u64 {
+    let missing = groups.iter().any(|(key, _)| *key == Key::Null);
+    (groups.len() - usize::from(missing)) as u64
 }
 
 /// A group list's largest `n` as the page shows them.
@@ -820,10 +855,50 @@ mod tests {
         let filtered = overview(&tgw, "bytes > 6000");
         assert_eq!(filtered.tops[5].rows[0].counts[1], 9000);
         assert_eq!(filtered.tops[5].rows[1].counts[1], 7000);
-        // With a VPC log read as well, the interfaces are listed as usual.
+        // Two attachments are counted, for the card in the interfaces' place.
+        assert_eq!(view.attachments, Some(2));
+        assert_eq!(filtered.attachments, Some(2));
+        assert_eq!(overview(&tgw, "bytes > 8000").attachments, Some(1));
+        // VPC logs alone count no attachments.
+        assert_eq!(overview(&[table(LOG)], "").attachments, None);
+    }
+
+    #[test]
+    fn transit_gateway_logs_beside_vpc_logs_list_attachments_after_the_interfaces() {
         let both = [table(TGW), table(LOG)];
         let view = overview(&both, "");
-        assert_eq!(view.tops[5].by, "interface-id");
+        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "srcaddr",
+                "dstaddr",
+                "pair",
+                "dstport",
+                "protocol",
+                "interface-id",
+                "tgw-attachment-id"
+            ]
+        );
+        // The VPC log's records have no attachment: they are a group of their own, listed
+        // as missing, but not counted as an attachment.
+        let attachments = &view.tops[6];
+        assert_eq!(attachments.groups, 3);
+        assert_eq!(view.attachments, Some(2));
+        assert_eq!(view.interfaces, 2);
+        let vpc_records = overview(&both[1..], "").totals.records;
+        assert!(attachments
+            .rows
+            .iter()
+            .any(|r| r.key == [None] && r.counts[0] == vpc_records));
+        // The same files the other way round list and count the same.
+        let swapped = [table(LOG), table(TGW)];
+        let again = overview(&swapped, "");
+        assert_eq!(again.tops[6].groups, 3);
+        assert_eq!(again.attachments, Some(2));
+        // A filter that keeps VPC records only leaves no attachment.
+        let vpc_only = overview(&both, "action = ACCEPT or action = REJECT");
+        assert_eq!(vpc_only.attachments, Some(0));
     }
 
     #[test]

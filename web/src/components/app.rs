@@ -493,6 +493,7 @@ pub fn app() -> Html {
                     <SummaryCards
                         totals={state.overview.as_ref().map_or_else(|| state.totals(), |o| o.totals)}
                         interfaces={state.overview.as_ref().map(|o| o.interfaces)}
+                        attachments={state.overview.as_ref().and_then(|o| o.attachments)}
                         filtered={state.answered_for.as_ref().is_some_and(|(_, q)| !q.filter.is_empty())}
                         done={state.done()}
                         pending={state.pending()}

@@ -16,6 +16,10 @@ pub struct SummaryCardsProps {
     pub totals: Totals,
     /// Distinct interfaces, once the worker has answered.
     pub interfaces: Option<u64>,
+    /// Distinct transit gateway attachments, once the worker has answered, when some file
+    /// read has the field.
+    #[prop_or_default]
+    pub attachments: Option<u64>,
     /// Whether a filter is applied, so that the totals are of a part of the records.
     pub filtered: bool,
     /// Files read to their end.
@@ -147,10 +151,17 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                     { count("accepted", "Accepted", t.accepted) }
                     { count("rejected", "Rejected", t.rejected) }
                 }
-                if props.absent.interface {
+                // Transit gateway logs alone count their attachments in the interfaces'
+                // place; beside VPC logs, both are counted.
+                if let Some(n) = props.attachments.filter(|_| props.absent.interface) {
+                    { count("attachments", "Attachments", n) }
+                } else if props.absent.interface {
                     { absent("interfaces", "Interfaces", AbsentFields::NO_INTERFACE) }
                 } else if let Some(n) = props.interfaces {
                     { count("interfaces", "Interfaces", n) }
+                    if let Some(n) = props.attachments {
+                        { count("attachments", "Attachments", n) }
+                    }
                 }
             </div>
             { span }
