@@ -7,7 +7,7 @@ import { test, expect } from "@playwright/test";
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultDist } from "./serve.mjs";
-import { cliTotals, open, pageTotals, settled, shot } from "./lib.mjs";
+import { cliTotals, flowlensJson, open, pageTotals, settled, shot } from "./lib.mjs";
 
 /** A default-format file of about `megabytes` MB, made of the sample's lines shifted by `n`. */
 function bigFile(dir, name, megabytes, n) {
@@ -103,5 +103,45 @@ test("a file too large for the tab's memory is refused before it is read; what i
   await shot(page, "32-too-large-refused.png");
   await settled(page, 2);
   expect(await pageTotals(page)).toEqual(before);
+  expect(errors).toEqual([]);
+});
+
+test("a filter no file could read is marked while the first file is still read", async ({ page }, info) => {
+  // The worker is asked nothing while the first file is read, so that the file has both
+  // cores; a filter typed meanwhile must still be marked at once, not when the file ends.
+  const dir = info.outputPath("first");
+  mkdirSync(dir, { recursive: true });
+  const file = bigFile(dir, "first.log", 150, 7);
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles([file]);
+  const row = page.locator('[data-file="first.log"]');
+  await expect(row).toHaveAttribute("data-status", "reading");
+  await page.keyboard.press("Control+k");
+  const text = "action = REJECT and dstport = sshh";
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+  // The file's status at the first frame the error is on the page.
+  const statusWhenMarked = await page.waitForFunction(
+    () => document.querySelector(".filter-error") && document.querySelector('[data-file="first.log"]').dataset.status,
+    null,
+    { polling: "raf" },
+  );
+  expect(await statusWhenMarked.jsonValue()).toBe("reading");
+  const error = page.locator(".filter-error");
+  await expect(error).toHaveAttribute("data-start", String(text.indexOf("sshh")));
+  await expect(error.locator("mark")).toHaveText("sshh");
+  await shot(page, "31-filter-error-while-reading.png");
+  // Once the file is read the error stays, and the cards hold the whole file's totals.
+  await settled(page, 1);
+  await expect(error).toBeVisible();
+  expect(await pageTotals(page)).toEqual(cliTotals([file]));
+  // Mended, the filter is answered with the CLI's numbers.
+  const mended = "action = REJECT and dstport = ssh";
+  await page.locator("#filter-input").fill(mended);
+  await page.keyboard.press("Enter");
+  await expect(error).toHaveCount(0);
+  const only = flowlensJson(["query", "--filter", mended], [file]);
+  await expect(page.locator('[data-metric="records"]')).toHaveAttribute("data-value", only.matched.records);
+  expect(await pageTotals(page)).toEqual(only.matched);
   expect(errors).toEqual([]);
 });

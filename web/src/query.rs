@@ -16,8 +16,8 @@ use crate::protocol::{
 };
 use flowlog::{Field, FieldRef, FlowTable, Value};
 use flowlog_query::{
-    names, page, Conversations, Filter, GroupBy, Groups, Histogram, Key, Measure, Overview,
-    Rejected, SortBy, TableIndex, Totals as Sums, BASE_WIDTH, OVERVIEW_GROUPS,
+    names, page, Conversations, Filter, FilterError, GroupBy, Groups, Histogram, Key, Measure,
+    Overview, Rejected, SortBy, TableIndex, Totals as Sums, BASE_WIDTH, OVERVIEW_GROUPS,
 };
 
 /// The top lists of the overview, by their `flowlens query --top` names, in the order the
@@ -88,14 +88,23 @@ fn parse_filter<'a>(
             }
         }
     }
-    Filter::parse_with(text, &others).map_err(|error| {
-        let chars = |byte: usize| text.get(..byte).map_or(byte, |s| s.chars().count());
-        FilterProblem {
-            start: chars(error.start),
-            end: chars(error.end),
-            message: format!("expected {}, found {}", error.expected, error.found),
-        }
-    })
+    Filter::parse_with(text, &others).map_err(|error| problem(text, &error))
+}
+
+/// The problems any files' answer would find in the filter `text`, found without the files
+/// (see [`Filter::check`]), so that the page can say so while the worker is still reading.
+pub fn check_filter(text: &str) -> Result<(), FilterProblem> {
+    Filter::check(text).map_err(|error| problem(text, &error))
+}
+
+/// `error` in `text` as the page shows it, with positions in characters.
+fn problem(text: &str, error: &FilterError) -> FilterProblem {
+    let chars = |byte: usize| text.get(..byte).map_or(byte, |s| s.chars().count());
+    FilterProblem {
+        start: chars(error.start),
+        end: chars(error.end),
+        message: format!("expected {}, found {}", error.expected, error.found),
+    }
 }
 
 /// Answers `query` over `tables`, each with the index built for it when it was loaded.

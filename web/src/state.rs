@@ -9,6 +9,7 @@ use crate::protocol::{
     Answer, ConversationsView, Detail, DetailQuery, FileResult, FilterProblem, FromWorker, JobId,
     OverviewView, Query, RecordRow, RecordsView, RejectedView, Totals,
 };
+use crate::query::check_filter;
 use std::rc::Rc;
 
 /// How many filters the history keeps.
@@ -595,6 +596,7 @@ impl State {
                     self.history.truncate(HISTORY);
                 }
                 self.view.typed = text;
+                self.filter_error = self.certain_filter_error();
             }
             Action::AddChip(chip) => {
                 self.records_offset = 0;
@@ -613,6 +615,7 @@ impl State {
                 self.records_offset = 0;
                 self.drawer = None;
                 self.view = view;
+                self.filter_error = self.certain_filter_error();
             }
             Action::Zoom(from, to) => {
                 self.records_offset = 0;
@@ -669,6 +672,30 @@ impl State {
         }
     }
 
+    /// The problem in the view's filter that no file could make readable (see
+    /// [`check_filter`]): shown as soon as the filter is typed, even while the worker is
+    /// busy reading and cannot answer. A filter that names a column no file read so far has
+    /// passes here; the worker's answer says whether the files have it.
+    fn certain_filter_error(&self) -> Option<FilterProblem> {
+        check_filter(&self.view.filter())
+            .err()
+            .map(|problem| self.in_typed_text(problem))
+    }
+
+    /// `problem`, found in the view's whole filter, with positions in the typed text: chips
+    /// are written by the page and always read, and the typed text's positions start after
+    /// its parenthesis.
+    fn in_typed_text(&self, problem: FilterProblem) -> FilterProblem {
+        let offset = self.view.typed_offset();
+        let len = self.view.typed.chars().count();
+        let at = |n: usize| n.saturating_sub(offset).min(len);
+        FilterProblem {
+            start: at(problem.start),
+            end: at(problem.end).max(at(problem.start)),
+            message: problem.message,
+        }
+    }
+
     fn reply(&mut self, reply: FromWorker) {
         match reply {
             FromWorker::Ready => {}
@@ -691,21 +718,13 @@ impl State {
                 match *answer {
                     Answer::Overview(view) => {
                         self.overview = Some(Rc::new(view));
-                        self.filter_error = None;
+                        // The answer may be to a question asked before the filter changed.
+                        self.filter_error = self.certain_filter_error();
                     }
                     // Only detail questions get these answers.
                     Answer::Records(_) | Answer::Conversations(_) | Answer::Rejected(_) => {}
                     Answer::BadFilter(problem) => {
-                        // Chips are written by the page and always read; a problem is in
-                        // the typed text, whose positions start after its parenthesis.
-                        let offset = self.view.typed_offset();
-                        let len = self.view.typed.chars().count();
-                        let at = |n: usize| n.saturating_sub(offset).min(len);
-                        self.filter_error = Some(FilterProblem {
-                            start: at(problem.start),
-                            end: at(problem.end).max(at(problem.start)),
-                            message: problem.message,
-                        });
+                        self.filter_error = Some(self.in_typed_text(problem));
                     }
                 }
             }
@@ -1379,9 +1398,50 @@ mod tests {
     }
 
     #[test]
+    fn a_filter_no_file_could_read_is_refused_before_any_answer() {
+        let mut state = State::default();
+        state.apply(add(1, "a.log"));
+        state.apply(Action::AddChip("srcaddr = 10.0.0.1".into()));
+        // Typed while the file is read, before the worker is asked anything.
+        state.apply(Action::Filter("action = REJECT and dstport = sshh".into()));
+        let problem = state
+            .filter_error
+            .clone()
+            .expect("a port name no one knows");
+        assert_eq!((problem.start, problem.end), (30, 34));
+        assert!(
+            problem.message.contains("found `sshh`"),
+            "{}",
+            problem.message
+        );
+        // An answer to the question asked before keeps the error of the filter typed since.
+        state.apply(Action::Asked(1));
+        state.apply(Action::Reply(FromWorker::Answer {
+            seq: 1,
+            answer: Box::new(Answer::Overview(OverviewView::default())),
+        }));
+        assert!(state.overview.is_some());
+        assert_eq!(state.filter_error, Some(problem));
+        // Mended, the error goes at once; so it does when a saved view is opened.
+        state.apply(Action::Filter("action = REJECT and dstport = ssh".into()));
+        assert_eq!(state.filter_error, None);
+        let view = View {
+            typed: "port ==".into(),
+            ..View::default()
+        };
+        state.apply(Action::Restore(view));
+        assert_eq!(
+            state.filter_error.as_ref().map(|p| (p.start, p.end)),
+            Some((7, 7))
+        );
+    }
+
+    #[test]
     fn only_the_latest_answer_counts_and_errors_point_into_the_typed_text() {
         let mut state = State::default();
-        state.apply(Action::Filter("dstport = sshh".into()));
+        // A column no file may have: only the worker can say the files lack it.
+        state.apply(Action::Filter("colour = red".into()));
+        assert_eq!(state.filter_error, None);
         state.apply(Action::AddChip("srcaddr = 10.0.0.1".into()));
         state.apply(Action::Asked(2));
         let answer = |seq, answer| {
@@ -1395,14 +1455,14 @@ mod tests {
         state.apply(answer(
             2,
             Answer::BadFilter(FilterProblem {
-                start: 11,
-                end: 15,
-                message: "expected a port".into(),
+                start: 1,
+                end: 7,
+                message: "expected a field name".into(),
             }),
         ));
         assert_eq!(
             state.filter_error.as_ref().map(|p| (p.start, p.end)),
-            Some((10, 14))
+            Some((0, 6))
         );
         state.apply(answer(2, Answer::Overview(OverviewView::default())));
         assert!(state.overview.is_some() && state.filter_error.is_none());

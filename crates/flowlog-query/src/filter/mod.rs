@@ -44,8 +44,19 @@ impl Filter {
             return Ok(Filter::all());
         }
         Ok(Filter {
-            expr: Some(parse::parse(text, others)?),
+            expr: Some(parse::parse(text, Some(others))?),
         })
+    }
+
+    /// Finds the problems [`Filter::parse_with`] would find in `text` whatever columns it
+    /// were given: any name that is not a field AWS documents is taken for another column.
+    /// A filter this refuses, no file read later can make readable, so a page can say so
+    /// before any file is read.
+    pub fn check(text: &str) -> Result<(), FilterError> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        parse::parse(text, None).map(|_| ())
     }
 
     /// The expression, or `None` for the filter that keeps everything.

@@ -15,8 +15,8 @@ use ipnet::IpNet;
 use std::net::IpAddr;
 
 /// Parses `text`; `others` are the names of columns no AWS version documents that the
-/// filter may also name.
-pub fn parse(text: &str, others: &[&str]) -> Result<Expr, FilterError> {
+/// filter may also name, or `None` if it may name any.
+pub fn parse(text: &str, others: Option<&[&str]>) -> Result<Expr, FilterError> {
     let tokens = tokens(text)?;
     let mut parser = Parser {
         text,
@@ -41,7 +41,8 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     at: usize,
-    others: &'a [&'a str],
+    /// The other columns the filter may name; `None` for any.
+    others: Option<&'a [&'a str]>,
 }
 
 impl Parser<'_> {
@@ -135,9 +136,12 @@ impl Parser<'_> {
             "and" | "or" => return Err(self.error(EXPECTED)),
             _ => match Field::from_name(&lower) {
                 Some(field) => Subject::Field(FieldRef::Known(field)),
-                None => match self.others.iter().find(|o| **o == word.as_str()) {
-                    Some(other) => Subject::Field(FieldRef::Other((*other).into())),
-                    None => {
+                None => match self.others {
+                    None => Subject::Field(FieldRef::Other(word.as_str().into())),
+                    Some(others) if others.contains(&word.as_str()) => {
+                        Subject::Field(FieldRef::Other(word.as_str().into()))
+                    }
+                    Some(_) => {
                         return Err(self.error(
                             "a field name as in the AWS header (`srcaddr`, `dstport`, \
                              `log-status`, …), `addr`, `port` or `time`",
