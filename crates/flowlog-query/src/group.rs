@@ -72,6 +72,10 @@ impl PartialEq for Groups {
 #[derive(Clone, Debug)]
 pub(crate) struct Coded {
     slots: Vec<Slot>,
+    /// The codes whose slots count a record, in order, when they were found without
+    /// walking every slot (see [`Coded::with_used`]); `None` when every slot must be
+    /// looked at.
+    used: Option<Vec<u32>>,
     lanes: Lanes,
     keys: CodeKeys,
     /// How many slots count a record.
@@ -110,9 +114,31 @@ impl Coded {
         let len = slots.iter().filter(|s| lanes.records(**s) > 0).count();
         Coded {
             slots,
+            used: None,
             lanes,
             keys,
             len,
+            keyed: OnceLock::new(),
+        }
+    }
+
+    /// As [`Coded::new`], where the codes that may count a record are known to be among
+    /// `candidates` (in order, without repeats): the groups of a small file's ports, say,
+    /// a few hundred codes among 65,537 slots, which a folder of hundreds of files would
+    /// otherwise walk whole for every one of them, every time it is merged or listed.
+    pub(crate) fn with_used(
+        slots: Vec<Slot>,
+        lanes: Lanes,
+        keys: CodeKeys,
+        mut candidates: Vec<u32>,
+    ) -> Coded {
+        candidates.retain(|&code| lanes.records(slots[code as usize]) > 0);
+        Coded {
+            len: candidates.len(),
+            slots,
+            used: Some(candidates),
+            lanes,
+            keys,
             keyed: OnceLock::new(),
         }
     }
@@ -135,9 +161,13 @@ impl Coded {
     /// The codes that count a record, with their slots.
     fn used(&self) -> impl Iterator<Item = (usize, Slot)> + '_ {
         let lanes = self.lanes;
-        (self.slots.iter().enumerate())
+        let listed =
+            (self.used.iter().flatten()).map(|&code| (code as usize, self.slots[code as usize]));
+        let walked = (self.used.is_none().then_some(&self.slots).into_iter())
+            .flat_map(|slots| slots.iter().enumerate())
             .filter(move |(_, s)| lanes.records(**s) > 0)
-            .map(|(code, s)| (code, *s))
+            .map(|(code, s)| (code, *s));
+        listed.chain(walked)
     }
 
     /// Every group, keyed.

@@ -251,7 +251,13 @@ impl<'a> Dense<'a> {
 
     /// The groups, keyed by value, or still by code where keys are easy to make later (see
     /// [`Coded`]).
-    fn groups(self, table: &FlowTable, index: &TableIndex, lanes: Lanes) -> Groups {
+    fn groups(
+        self,
+        table: &FlowTable,
+        index: &TableIndex,
+        selection: &Selection,
+        lanes: Lanes,
+    ) -> Groups {
         let coded = self.copies == 1;
         let (field, source, slots) = self.merged();
         let by = GroupBy::Field(FieldRef::Known(field));
@@ -261,11 +267,19 @@ impl<'a> Dense<'a> {
                 let keys = CodeKeys::Addrs(index.addr_values().clone());
                 return Groups::coded(by, Coded::new(slots, lanes, keys));
             }
-            Source::Int(_, missing)
+            Source::Int(column, missing)
                 if coded && table.text(field).is_none() && !matches!(kind, FieldKind::Enum(_)) =>
             {
                 let keys = CodeKeys::Ints { missing };
-                return Groups::coded(by, Coded::new(slots, lanes, keys));
+                // Far fewer rows than slots (a small file's ports): the codes used are
+                // found from the rows rather than by walking every slot.
+                let coded = if selection.count().saturating_mul(FEW_ROWS_PER_SLOT) < slots.len() {
+                    let candidates = codes_of_rows(column, missing, selection, slots.len());
+                    Coded::with_used(slots, lanes, keys, candidates)
+                } else {
+                    Coded::new(slots, lanes, keys)
+                };
+                return Groups::coded(by, coded);
             }
             _ => {}
         }
@@ -302,6 +316,42 @@ impl<'a> Dense<'a> {
         }
         groups
     }
+}
+
+/// A grouping whose rows are fewer than its slots over this finds the codes its rows used
+/// from the rows (see [`codes_of_rows`]): walking the rows then costs less than walking
+/// the slots.
+const FEW_ROWS_PER_SLOT: usize = 8;
+
+/// The codes the `selection`'s rows of `column` add to, in order and without repeats, as
+/// [`Dense::add`] adds them: a missing value to `missing`, and, since missing rows hold 0,
+/// code 0 as well. The codes are below `size`.
+fn codes_of_rows(
+    column: &IntColumn,
+    missing: usize,
+    selection: &Selection,
+    size: usize,
+) -> Vec<u32> {
+    let mut seen = vec![0u64; size.div_ceil(64)];
+    let mut mark = |code: usize| seen[code / 64] |= 1 << (code % 64);
+    mark(0);
+    mark(missing);
+    match column.words() {
+        IntWords::Same { value, .. } => mark(value as usize),
+        IntWords::U8(w) => selection.for_each(|row| mark(usize::from(w[row]))),
+        IntWords::U16(w) => selection.for_each(|row| mark(usize::from(w[row]))),
+        IntWords::U32(w) => selection.for_each(|row| mark(w[row] as usize)),
+        IntWords::U64(w) => selection.for_each(|row| mark(w[row] as usize)),
+    }
+    let mut codes = Vec::new();
+    for (at, &word) in seen.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            codes.push((at * 64) as u32 + bits.trailing_zeros());
+            bits &= bits - 1;
+        }
+    }
+    codes
 }
 
 /// Slots for every value of a field with a small range, as [`Groups`] uses.
@@ -897,7 +947,7 @@ impl<'a> Pass<'a> {
         summary.addresses = AddrSet::of_codes(used, index.value_order().clone());
 
         let groups: Vec<Groups> = (self.groups.into_iter())
-            .map(|g| g.groups(table, index, lanes))
+            .map(|g| g.groups(table, index, selection, lanes))
             .collect();
         let pairs = match self.pairs {
             Some((pairs, slots)) => {

@@ -60,6 +60,15 @@ impl Addresses {
         }
     }
 
+    /// The IPv4 address of `code` as its word, or `None` if its value is not IPv4; `code`
+    /// must be below [`Self::len`]. Cheaper than [`Self::get`] where only IPv4 words are
+    /// wanted.
+    #[inline]
+    pub fn v4_word(&self, code: usize) -> Option<u32> {
+        let word = self.words[code];
+        (!self.not_v4.get(code)).then_some(word)
+    }
+
     /// The code whose value is missing (`None`), if there is one: a dictionary holds the
     /// missing value once at most.
     pub fn missing(&self) -> Option<u32> {

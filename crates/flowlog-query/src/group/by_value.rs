@@ -11,6 +11,7 @@
 
 use super::{largest, CodeKeys, Coded, Groups};
 use crate::key::Key;
+use crate::packed::{Lanes, Slot};
 use crate::totals::{Measure, Totals};
 use crate::Top;
 use rustc_hash::FxHashMap;
@@ -88,9 +89,7 @@ impl ByValue {
             if !self.holds_codes_of(coded) {
                 return false;
             }
-            for (code, slot) in coded.used() {
-                self.put(coded.value(code), &coded.lanes.totals(slot));
-            }
+            self.add_coded(coded);
         } else if let Some(merged) = &groups.merged {
             if !self.same_kind(&merged.values) {
                 return false;
@@ -110,6 +109,51 @@ impl ByValue {
             }
         }
         true
+    }
+
+    /// Adds `coded`'s groups, whose codes stand for values of the kind these hold.
+    ///
+    /// Numbers go to their slots, and IPv4 addresses and pairs of them by their words
+    /// straight from the dictionary, without making an `IpAddr` of each: a folder's
+    /// overview merges a million such groups. Other addresses go by value.
+    fn add_coded(&mut self, coded: &Coded) {
+        let lanes = coded.lanes;
+        let mut others = Vec::new();
+        match (&mut self.values, &coded.keys) {
+            (Values::Addrs { v4, .. }, CodeKeys::Addrs(addrs)) => {
+                for (code, slot) in coded.used() {
+                    match addrs.v4_word(code) {
+                        Some(word) => {
+                            add_to(v4.entry(word).or_default(), lanes, slot, &mut self.len)
+                        }
+                        None => others.push((code, slot)),
+                    }
+                }
+            }
+            (Values::Pairs { v4, .. }, CodeKeys::Pairs { addrs, pairs }) => {
+                for (code, slot) in coded.used() {
+                    let [src, dst] = pairs.pairs()[code];
+                    match (addrs.v4_word(src as usize), addrs.v4_word(dst as usize)) {
+                        (Some(a), Some(b)) => add_to(
+                            v4.entry(pair_word(a, b)).or_default(),
+                            lanes,
+                            slot,
+                            &mut self.len,
+                        ),
+                        _ => others.push((code, slot)),
+                    }
+                }
+            }
+            (Values::Ints(sums), CodeKeys::Ints { .. }) => {
+                for (code, slot) in coded.used() {
+                    add_to(&mut sums[code], lanes, slot, &mut self.len);
+                }
+            }
+            _ => others.extend(coded.used()),
+        }
+        for (code, slot) in others {
+            self.put(coded.value(code), &lanes.totals(slot));
+        }
     }
 
     /// Whether `coded`'s codes stand for values of the kind these hold.
@@ -164,9 +208,9 @@ impl ByValue {
                 v4.entry(u32::from(a)).or_default()
             }
             (Values::Addrs { rest, .. }, Value::Addr(a)) => rest.entry(a).or_default(),
-            (Values::Pairs { v4, .. }, Value::Pair(Some(IpAddr::V4(a)), Some(IpAddr::V4(b)))) => v4
-                .entry(u64::from(u32::from(a)) << 32 | u64::from(u32::from(b)))
-                .or_default(),
+            (Values::Pairs { v4, .. }, Value::Pair(Some(IpAddr::V4(a)), Some(IpAddr::V4(b)))) => {
+                v4.entry(pair_word(u32::from(a), u32::from(b))).or_default()
+            }
             (Values::Pairs { rest, .. }, Value::Pair(a, b)) => rest.entry((a, b)).or_default(),
             _ => unreachable!("a value is checked against the kind before it is put"),
         };
@@ -259,6 +303,20 @@ impl ByValue {
             groups: self.len,
         }
     }
+}
+
+/// A pair of IPv4 addresses as one word: the source's word above the destination's.
+fn pair_word(src: u32, dst: u32) -> u64 {
+    u64::from(src) << 32 | u64::from(dst)
+}
+
+/// Adds a slot's totals (packed by `lanes`) to `sum`, counting a group that had none.
+#[inline]
+fn add_to(sum: &mut Totals, lanes: Lanes, slot: Slot, len: &mut usize) {
+    if sum.records == 0 {
+        *len += 1;
+    }
+    sum.merge(&lanes.totals(slot));
 }
 
 impl Coded {
