@@ -558,6 +558,11 @@ mod tests {
         decoder.finish().table
     }
 
+    /// The overview's top lists, by name, in the page's order.
+    fn list_names(view: &OverviewView) -> Vec<&str> {
+        view.tops.iter().map(|t| t.by.as_str()).collect()
+    }
+
     fn overview(tables: &[FlowTable], filter: &str) -> OverviewView {
         let query = Query {
             filter: filter.into(),
@@ -784,7 +789,7 @@ mod tests {
         assert_eq!(dstport.rows[0].key, [Some("443".to_owned())]);
         assert_eq!(dstport.rows[0].label.as_deref(), Some("https"));
         assert_eq!(dstport.rows[1].counts, [4, 1600, 20]);
-        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        let names = list_names(&view);
         assert_eq!(names, TOP_LISTS);
         let pair = &view.tops[2];
         assert_eq!(pair.by, "pair");
@@ -832,7 +837,7 @@ mod tests {
     fn transit_gateway_logs_alone_list_their_attachments_where_interfaces_would_be() {
         let tgw = [table(TGW)];
         let view = overview(&tgw, "");
-        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        let names = list_names(&view);
         assert_eq!(
             names,
             [
@@ -876,7 +881,7 @@ mod tests {
     fn transit_gateway_logs_beside_vpc_logs_list_attachments_after_the_interfaces() {
         let both = [table(TGW), table(LOG)];
         let view = overview(&both, "");
-        let names: Vec<&str> = view.tops.iter().map(|t| t.by.as_str()).collect();
+        let names = list_names(&view);
         assert_eq!(
             names,
             [

@@ -149,7 +149,7 @@ impl ByValue {
                     add_to(&mut sums[code], lanes, slot, &mut self.len);
                 }
             }
-            _ => others.extend(coded.used()),
+            _ => unreachable!("the kind of codes is checked before they are added"),
         }
         for (code, slot) in others {
             self.put(coded.value(code), &lanes.totals(slot));

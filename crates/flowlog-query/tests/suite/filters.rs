@@ -5,13 +5,18 @@ use expect_test::expect_file;
 use flowlog_query::Filter;
 use std::fmt::Write;
 
-#[test]
-fn filters_parse_or_point_at_the_problem() {
+/// The lines of `tests/data/query/filters.txt`, comments included.
+fn filter_lines() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/data/query/filters.txt"
     );
-    let inputs = std::fs::read_to_string(path).unwrap();
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn filters_parse_or_point_at_the_problem() {
+    let inputs = filter_lines();
     let mut out = String::new();
     for line in inputs.lines() {
         if line.starts_with('#') {
@@ -55,11 +60,7 @@ fn readable_with_some_columns(line: &str) -> Result<(), flowlog_query::FilterErr
 
 #[test]
 fn check_refuses_only_what_no_columns_could_make_readable() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/data/query/filters.txt"
-    );
-    let inputs = std::fs::read_to_string(path).unwrap();
+    let inputs = filter_lines();
     let (mut names_only, mut refused) = (0, 0);
     for line in inputs.lines().filter(|l| !l.starts_with('#')) {
         let expected = readable_with_some_columns(line);
