@@ -14,7 +14,7 @@
 use crate::ingest::{copy_in, Ingest};
 use crate::protocol::describe;
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -232,8 +232,12 @@ pub enum Slices {
 /// read here first, and goes to the reader only if it is gzip whose content is larger; a
 /// larger file goes to the reader at once, which tells gzip by its first bytes itself:
 /// looking here first took 2–8 ms before the reader was asked.
+///
+/// `asked`, if given, is the whole file's content already asked for with [`ask_whole`]: a
+/// file of one chunk or less is then taken from it instead of being read again.
 pub async fn read_blob(
     blob: &Blob,
+    asked: Option<AskedWhole>,
     ingest: &mut Ingest,
     chunk_bytes: u64,
     slices: Slices,
@@ -243,7 +247,16 @@ pub async fn read_blob(
     let chunk_bytes = chunk_bytes.max(1);
     let size = blob.size() as u64;
     let first_reader = if size <= chunk_bytes {
-        let whole = read_whole(blob).await?;
+        let whole = match read_whole(asked.unwrap_or_else(|| ask_whole(blob, chunk_bytes))).await? {
+            Whole::Bytes(whole) => whole,
+            Whole::Inflated(content, consumed) => {
+                ingest.take_inflated(u64::from(content.length()));
+                let mut scratch = Vec::new();
+                copy_in(&content, &mut scratch);
+                ingest.feed_inflated(&scratch, consumed);
+                return Ok(on_chunk(ingest));
+            }
+        };
         match gzip_content_size(&whole) {
             Some(inflated_size) if inflated_size > chunk_bytes => {
                 Reader::start(blob, chunk_bytes, Start::Inflate, slices, end)
@@ -329,14 +342,264 @@ pub async fn next_task() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// A small file's bytes, in one read of the whole file: a folder of S3 objects holds
+/// The inflater: given `{n, blob, most}`, it reads the whole blob and, if it is gzip whose
+/// content is at most `most` bytes by its trailer, inflates it with the browser's
+/// `DecompressionStream` and posts `{n, inflated, consumed}` (the content, and the file's
+/// size); otherwise, and whenever inflating fails or gives other than the trailer's size,
+/// it posts `{n, raw}`, the file's bytes as they are. Both buffers are transferred. A file
+/// it cannot read is `{n, error}`. Several files may be asked for at once. It posts
+/// `{ready: true}` once it runs.
+const INFLATER_SCRIPT: &str = r#""use strict";
+postMessage({ ready: true });
+onmessage = async (event) => {
+  const { n, blob, most } = event.data;
+  let raw;
+  try {
+    raw = await blob.arrayBuffer();
+  } catch (error) {
+    postMessage({ n, error: String(error) });
+    return;
+  }
+  const inflated = await inflate(raw, most).catch(() => null);
+  if (inflated) postMessage({ n, inflated, consumed: raw.byteLength }, [inflated]);
+  else postMessage({ n, raw }, [raw]);
+};
+async function inflate(raw, most) {
+  const bytes = new Uint8Array(raw);
+  if (bytes.length < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return null;
+  const size = new DataView(raw, bytes.length - 4).getUint32(0, true);
+  if (size > most) return null;
+  const content = new Uint8Array(size);
+  const source = new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  const reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.length > size) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    content.set(value, filled);
+    filled += value.length;
+  }
+  return filled === size ? content.buffer : null;
+}
+"#;
+
+/// The `resolve` and `reject` of the promise of each file asked of the inflater, by number,
+/// until its reply comes.
+type Asked = Rc<RefCell<HashMap<u32, (js_sys::Function, js_sys::Function)>>>;
+
+/// A worker of [`INFLATER_SCRIPT`] and the files asked of it.
+struct Inflater {
+    worker: web_sys::Worker,
+    url: String,
+    next: std::cell::Cell<u32>,
+    /// Set once the worker runs: until then a file asked of it would wait for it to start.
+    ready: Rc<std::cell::Cell<bool>>,
+    waiting: Asked,
+    /// Set once the worker has failed (its script refused, say): files are then read here.
+    failed: Rc<std::cell::Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+thread_local! {
+    /// This worker's inflater, once prepared.
+    static INFLATER: RefCell<Option<Inflater>> = const { RefCell::new(None) };
+}
+
+impl Inflater {
+    /// Starts an inflater's worker from a Blob URL of [`INFLATER_SCRIPT`], so nothing is
+    /// fetched.
+    fn start() -> Result<Inflater, JsValue> {
+        let parts = js_sys::Array::of1(&JsValue::from_str(INFLATER_SCRIPT));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&script)?;
+        let worker = match web_sys::Worker::new(&url) {
+            Ok(worker) => worker,
+            Err(error) => {
+                let _ = web_sys::Url::revoke_object_url(&url);
+                return Err(error);
+            }
+        };
+        let waiting: Asked = Rc::default();
+        let failed = Rc::new(std::cell::Cell::new(false));
+        let ready = Rc::new(std::cell::Cell::new(false));
+        let on_message = {
+            let waiting = waiting.clone();
+            let ready = ready.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                let get = |key: &str| js_sys::Reflect::get(&data, &key.into()).unwrap_or_default();
+                if get("ready").is_truthy() {
+                    ready.set(true);
+                    return;
+                }
+                let Some(n) = get("n").as_f64() else { return };
+                let Some((resolve, reject)) = waiting.borrow_mut().remove(&(n as u32)) else {
+                    return;
+                };
+                let error = get("error");
+                let _ = if error.is_undefined() {
+                    resolve.call1(&JsValue::NULL, &data)
+                } else {
+                    reject.call1(&JsValue::NULL, &error)
+                };
+            })
+        };
+        let on_error = {
+            let waiting = waiting.clone();
+            let failed = failed.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                event.prevent_default();
+                failed.set(true);
+                for (_, (_, reject)) in waiting.borrow_mut().drain() {
+                    let _ = reject.call1(&JsValue::NULL, &"the inflater stopped".into());
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Inflater {
+            worker,
+            url,
+            next: std::cell::Cell::new(0),
+            ready,
+            waiting,
+            failed,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Asks for `blob`'s content, inflated if it is gzip of at most `most` bytes; `None` if
+    /// the inflater is not running yet, or has failed.
+    fn ask(&self, blob: &Blob, most: u64) -> Option<js_sys::Promise> {
+        if !self.ready.get() || self.failed.get() {
+            return None;
+        }
+        let n = self.next.get();
+        self.next.set(n.wrapping_add(1));
+        let request = js_sys::Object::new();
+        js_sys::Reflect::set(&request, &"n".into(), &n.into()).ok()?;
+        js_sys::Reflect::set(&request, &"blob".into(), blob).ok()?;
+        js_sys::Reflect::set(&request, &"most".into(), &(most as f64).into()).ok()?;
+        let waiting = self.waiting.clone();
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            waiting.borrow_mut().insert(n, (resolve, reject));
+        });
+        if self.worker.post_message(&request).is_err() {
+            self.waiting.borrow_mut().remove(&n);
+            return None;
+        }
+        Some(promise)
+    }
+}
+
+impl Drop for Inflater {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        let _ = web_sys::Url::revoke_object_url(&self.url);
+    }
+}
+
+/// Starts this worker's inflater, if it has none, so that the small files it reads next
+/// are inflated on another thread (see [`ask_whole`]) once the inflater runs: a worker
+/// takes 30–40 ms to start, and the files asked for meanwhile are read here.
+pub fn prepare_inflater() {
+    INFLATER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Inflater::start().ok();
+        }
+    });
+}
+
+/// Whether this worker's inflater runs (see [`prepare_inflater`]).
+pub fn inflater_runs() -> bool {
+    INFLATER.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .is_some_and(|inflater| inflater.ready.get() && !inflater.failed.get())
+    })
+}
+
+/// A whole file's content, asked for and not yet come: see [`ask_whole`].
+pub struct AskedWhole {
+    blob: Blob,
+    promise: js_sys::Promise,
+}
+
+/// Asks for a small file's whole content, which comes while this thread goes on.
+///
+/// A folder of S3 objects holds hundreds of small gzip files. Where the inflater runs
+/// (see [`prepare_inflater`]), it reads the file and inflates it, if it is gzip of at most
+/// `most` bytes, with the browser's `DecompressionStream` on a thread of its own: inflating
+/// in WebAssembly was a third of the decoding worker's time over such a folder. Otherwise
+/// the file's bytes are read by the browser (`Blob.arrayBuffer()`). Either way, asking
+/// for the next file while the one before is decoded keeps the decoder from waiting for
+/// every read in turn.
+pub fn ask_whole(blob: &Blob, most: u64) -> AskedWhole {
+    let promise = INFLATER
+        .with(|slot| {
+            slot.borrow()
+                .as_ref()
+                .and_then(|inflater| inflater.ask(blob, most))
+        })
+        .unwrap_or_else(|| blob.array_buffer());
+    AskedWhole {
+        blob: blob.clone(),
+        promise,
+    }
+}
+
+/// A small file's whole content.
+enum Whole {
+    /// The file's bytes, as they are.
+    Bytes(js_sys::Uint8Array),
+    /// A gzip file's content, inflated, and the file's size.
+    Inflated(js_sys::Uint8Array, u64),
+}
+
+/// A small file's content, in one read of the whole file: a folder of S3 objects holds
 /// hundreds of them, and each `Blob.slice` and `Blob.arrayBuffer()` of a file on disk costs
 /// the browser a round trip to the process that reads it.
-async fn read_whole(blob: &Blob) -> Result<js_sys::Uint8Array, String> {
-    let buffer = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|e| format!("the browser could not read it ({})", describe(e)))?;
-    Ok(js_sys::Uint8Array::new(&buffer))
+async fn read_whole(asked: AskedWhole) -> Result<Whole, String> {
+    let reply = match JsFuture::from(asked.promise).await {
+        Ok(reply) => reply,
+        // The inflater could not read it, or stopped: read here, which says why if the
+        // browser cannot read the file.
+        Err(_) => JsFuture::from(asked.blob.array_buffer())
+            .await
+            .map_err(|e| format!("the browser could not read it ({})", describe(e)))?,
+    };
+    let reply = match reply.dyn_into::<js_sys::ArrayBuffer>() {
+        Ok(buffer) => return Ok(Whole::Bytes(js_sys::Uint8Array::new(&buffer))),
+        Err(reply) => reply,
+    };
+    let get = |key: &str| js_sys::Reflect::get(&reply, &key.into()).unwrap_or_default();
+    match (
+        get("inflated").dyn_into::<js_sys::ArrayBuffer>(),
+        get("consumed").as_f64(),
+    ) {
+        (Ok(content), Some(consumed)) => Ok(Whole::Inflated(
+            js_sys::Uint8Array::new(&content),
+            consumed as u64,
+        )),
+        _ => get("raw")
+            .dyn_into::<js_sys::ArrayBuffer>()
+            .map(|raw| Whole::Bytes(js_sys::Uint8Array::new(&raw)))
+            .map_err(|_| "the file reader sent something else".to_owned()),
+    }
 }
 
 /// The size of a gzip file's content, from its trailer, if `bytes` (the whole file) start
@@ -750,4 +1013,82 @@ async fn read_in_place(
         }
     }
     Ok(true)
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod in_the_browser {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn blob_of(bytes: &[u8]) -> Blob {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        Blob::new_with_u8_array_sequence(&parts).unwrap()
+    }
+
+    fn gzip(members: &[&[u8]]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Vec::new();
+        for member in members {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+            encoder.write_all(member).unwrap();
+            out.extend(encoder.finish().unwrap());
+        }
+        out
+    }
+
+    /// What the inflater made of `file`: `Some(content)` if it inflated it, `None` if it
+    /// gave the bytes back as they are (which it must do exactly).
+    async fn asked(file: &[u8], most: u64) -> Option<Vec<u8>> {
+        prepare_inflater();
+        for _ in 0..100_000 {
+            if inflater_runs() {
+                break;
+            }
+            next_task().await;
+        }
+        assert!(inflater_runs(), "the inflater never ran");
+        match read_whole(ask_whole(&blob_of(file), most)).await.unwrap() {
+            Whole::Inflated(content, consumed) => {
+                assert_eq!(consumed, file.len() as u64);
+                Some(content.to_vec())
+            }
+            Whole::Bytes(bytes) => {
+                assert_eq!(bytes.to_vec(), file);
+                None
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_inflater_inflates_only_what_it_can_inflate_whole() {
+        let text = b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 1 61 ACCEPT OK\n"
+            .repeat(50);
+        let one = gzip(&[&text]);
+        assert!(asked(&one, 1 << 20).await == Some(text.clone()), "inflated");
+        assert!(
+            asked(&gzip(&[b""]), 1 << 20).await == Some(Vec::new()),
+            "empty"
+        );
+        // Larger than asked for, by its trailer: read in slices by a reader instead.
+        assert!(
+            asked(&one, text.len() as u64 - 1).await.is_none(),
+            "too large"
+        );
+        // Not gzip, two members (the browser's inflater reads one), a wrong checksum, cut
+        // short: the decoder reads them, and says where the damage is.
+        assert!(asked(&text, 1 << 20).await.is_none(), "not gzip");
+        let two = gzip(&[&text[..100], &text[100..]]);
+        assert!(asked(&two, 1 << 20).await.is_none(), "two members");
+        let mut bad_check = one.clone();
+        let at = bad_check.len() - 8;
+        bad_check[at] ^= 0xff;
+        assert!(
+            asked(&bad_check, 1 << 20).await.is_none(),
+            "a wrong checksum"
+        );
+        let cut = &one[..one.len() - 30];
+        assert!(asked(cut, 1 << 20).await.is_none(), "cut short");
+    }
 }

@@ -19,7 +19,10 @@ use crate::protocol::{
     describe, read_request, to_js, with_attachment, FileResult, FromWorker, JobId, JsImage,
     LoadRequest, ToWorker, IMAGE,
 };
-use crate::read_ahead::{next_task, prepare_reader, read_blob, ReaderEnd, Slices};
+use crate::read_ahead::{
+    ask_whole, next_task, prepare_inflater, prepare_reader, read_blob, AskedWhole, ReaderEnd,
+    Slices,
+};
 use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
@@ -193,13 +196,32 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
 }
 
 /// Reads queued files until none is left.
+///
+/// While one file is read, the whole of the next is asked for if it is small (one chunk or
+/// less, read in one piece anyway), so that it is read, and inflated, on other threads
+/// meanwhile (see [`ask_whole`]). The inflater is started by the first small file that
+/// waits its turn, and kept.
 async fn drain(worker: Rc<Worker>) {
     let mut stays = true;
+    let mut asked: Option<(JobId, AskedWhole)> = None;
     loop {
         let next = worker.queue.borrow_mut().pop_front();
         let Some(request) = next else { break };
         stays = !request.ship;
-        load(&worker, request).await;
+        let bytes = asked
+            .take()
+            .and_then(|(id, bytes)| (id == request.id).then_some(bytes));
+        asked = worker
+            .queue
+            .borrow()
+            .front()
+            .filter(|next| next.blob.size() as u64 <= CHUNK_BYTES)
+            .map(|next| {
+                // Small files come by the hundred, in folders: they are worth an inflater.
+                prepare_inflater();
+                (next.id, ask_whole(&next.blob, CHUNK_BYTES))
+            });
+        load(&worker, request, bytes).await;
     }
     worker.busy.set(false);
     // A worker that keeps its tables will read more files: their reader is made ready
@@ -256,7 +278,8 @@ fn adopt(worker: &Worker, id: JobId, result: Box<FileResult>, image: Option<js_s
     }
 }
 
-async fn load(worker: &Worker, request: LoadRequest) {
+/// Reads one file; `asked` is its whole content, if already asked for (see [`drain`]).
+async fn load(worker: &Worker, request: LoadRequest, asked: Option<AskedWhole>) {
     let LoadRequest {
         id,
         name,
@@ -290,7 +313,17 @@ async fn load(worker: &Worker, request: LoadRequest) {
     } else {
         ReaderEnd::WithFile
     };
-    match read_blob(&blob, &mut ingest, CHUNK_BYTES, Slices::Reused, end, wanted).await {
+    match read_blob(
+        &blob,
+        asked,
+        &mut ingest,
+        CHUNK_BYTES,
+        Slices::Reused,
+        end,
+        wanted,
+    )
+    .await
+    {
         Ok(true) if ship => {
             // The table goes to the worker that holds the others; this worker is then
             // ended by the page, which frees its memory.
