@@ -126,12 +126,17 @@ pub fn duration(seconds: u64) -> String {
     }
 }
 
-/// A time taken, given in milliseconds: to the hundredth of a second under ten seconds,
+/// A time taken, given in milliseconds: `under 0.01 s` below 5 ms, then to the hundredth
+/// of a second under ten seconds,
 /// the tenth under a minute, then as [`duration`]: `272.4` → `0.27 s`, `12_345.0` →
 /// `12.3 s`, `95_000.0` → `1m 35s`.
 pub fn elapsed(ms: f64) -> String {
     let seconds = ms / 1e3;
-    if seconds < 10.0 {
+    // A small file of a folder is read in a few milliseconds, which "0.00 s" would call
+    // no time at all.
+    if ms < 5.0 {
+        "under 0.01 s".to_owned()
+    } else if seconds < 10.0 {
         format!("{seconds:.2} s")
     } else if seconds < 60.0 {
         format!("{seconds:.1} s")
@@ -207,6 +212,9 @@ mod tests {
     fn durations() {
         assert_eq!(duration(0), "0s");
         assert_eq!(duration(90), "1m 30s");
+        assert_eq!(elapsed(0.0), "under 0.01 s");
+        assert_eq!(elapsed(4.9), "under 0.01 s");
+        assert_eq!(elapsed(5.0), "0.01 s");
         assert_eq!(elapsed(272.4), "0.27 s");
         assert_eq!(elapsed(9_994.0), "9.99 s");
         assert_eq!(elapsed(12_345.0), "12.3 s");

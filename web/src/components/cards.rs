@@ -153,15 +153,15 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
                 }
                 // Transit gateway logs alone count their attachments in the interfaces'
                 // place; beside VPC logs, both are counted.
-                if let Some(n) = props.attachments.filter(|_| props.absent.interface) {
-                    { count("attachments", "Attachments", n) }
-                } else if props.absent.interface {
-                    { absent("interfaces", "Interfaces", AbsentFields::NO_INTERFACE) }
-                } else if let Some(n) = props.interfaces {
-                    { count("interfaces", "Interfaces", n) }
-                    if let Some(n) = props.attachments {
-                        { count("attachments", "Attachments", n) }
+                if !props.absent.interface {
+                    if let Some(n) = props.interfaces {
+                        { count("interfaces", "Interfaces", n) }
                     }
+                } else if props.attachments.is_none() {
+                    { absent("interfaces", "Interfaces", AbsentFields::NO_INTERFACE) }
+                }
+                if let Some(n) = props.attachments {
+                    { count("attachments", "Attachments", n) }
                 }
             </div>
             { span }
