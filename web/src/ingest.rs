@@ -189,6 +189,19 @@ fn examples(issues: &[flowlog::ParseIssue]) -> Vec<IssueExample> {
     examples
 }
 
+/// `members` as one gzip file, a member each: for the tests here and in the browser.
+#[cfg(test)]
+pub(crate) fn gzip(members: &[&[u8]]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for member in members {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+        encoder.write_all(member).unwrap();
+        out.extend(encoder.finish().unwrap());
+    }
+    out
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -218,17 +231,6 @@ mod tests {
         }
         assert_eq!(split.bytes_read(), SAMPLE.len() as u64);
         assert_eq!(split.finish().1, whole);
-    }
-
-    fn gzip(members: &[&[u8]]) -> Vec<u8> {
-        use std::io::Write;
-        let mut out = Vec::new();
-        for member in members {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
-            encoder.write_all(member).unwrap();
-            out.extend(encoder.finish().unwrap());
-        }
-        out
     }
 
     #[test]

@@ -392,6 +392,23 @@ async function inflate(raw, most) {
 }
 "#;
 
+/// Starts a worker of `script` from a Blob URL, so nothing is fetched; returns it with the
+/// URL, which its owner revokes when it ends the worker.
+fn worker_of_script(script: &str) -> Result<(web_sys::Worker, String), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(script));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&script)?;
+    match web_sys::Worker::new(&url) {
+        Ok(worker) => Ok((worker, url)),
+        Err(error) => {
+            let _ = web_sys::Url::revoke_object_url(&url);
+            Err(error)
+        }
+    }
+}
+
 /// The `resolve` and `reject` of the promise of each file asked of the inflater, by number,
 /// until its reply comes.
 type Asked = Rc<RefCell<HashMap<u32, (js_sys::Function, js_sys::Function)>>>;
@@ -416,21 +433,9 @@ thread_local! {
 }
 
 impl Inflater {
-    /// Starts an inflater's worker from a Blob URL of [`INFLATER_SCRIPT`], so nothing is
-    /// fetched.
+    /// Starts an inflater's worker of [`INFLATER_SCRIPT`].
     fn start() -> Result<Inflater, JsValue> {
-        let parts = js_sys::Array::of1(&JsValue::from_str(INFLATER_SCRIPT));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&script)?;
-        let worker = match web_sys::Worker::new(&url) {
-            Ok(worker) => worker,
-            Err(error) => {
-                let _ = web_sys::Url::revoke_object_url(&url);
-                return Err(error);
-            }
-        };
+        let (worker, url) = worker_of_script(INFLATER_SCRIPT)?;
         let waiting: Asked = Rc::default();
         let failed = Rc::new(std::cell::Cell::new(false));
         let ready = Rc::new(std::cell::Cell::new(false));
@@ -699,20 +704,9 @@ thread_local! {
 }
 
 impl Spare {
-    /// Starts a reader's worker from a Blob URL of [`READER_SCRIPT`], so nothing is fetched.
+    /// Starts a reader's worker of [`READER_SCRIPT`].
     fn start() -> Result<Spare, JsValue> {
-        let parts = js_sys::Array::of1(&JsValue::from_str(READER_SCRIPT));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let script = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&script)?;
-        let worker = match web_sys::Worker::new(&url) {
-            Ok(worker) => worker,
-            Err(error) => {
-                let _ = web_sys::Url::revoke_object_url(&url);
-                return Err(error);
-            }
-        };
+        let (worker, url) = worker_of_script(READER_SCRIPT)?;
         let failed = Rc::new(std::cell::Cell::new(false));
         let on_error = {
             let failed = failed.clone();
@@ -1018,6 +1012,7 @@ async fn read_in_place(
 #[cfg(all(test, target_arch = "wasm32"))]
 mod in_the_browser {
     use super::*;
+    use crate::ingest::gzip;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
@@ -1025,17 +1020,6 @@ mod in_the_browser {
     fn blob_of(bytes: &[u8]) -> Blob {
         let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
         Blob::new_with_u8_array_sequence(&parts).unwrap()
-    }
-
-    fn gzip(members: &[&[u8]]) -> Vec<u8> {
-        use std::io::Write;
-        let mut out = Vec::new();
-        for member in members {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Default::default());
-            encoder.write_all(member).unwrap();
-            out.extend(encoder.finish().unwrap());
-        }
-        out
     }
 
     /// What the inflater made of `file`: `Some(content)` if it inflated it, `None` if it
