@@ -16,6 +16,25 @@ use std::collections::BTreeMap;
 /// The finest width, and the one an automatic histogram counts at.
 pub const BASE_WIDTH: u64 = 60;
 
+/// The most buckets counted in an array, one entry each, rather than in a map.
+const MOST_DENSE_BUCKETS: u64 = 1 << 22;
+
+/// Buckets that may always be counted in an array, however few the rows: 45 days of
+/// minutes, a few MB.
+const DENSE_BUCKETS_FOR_ANY_ROWS: u64 = 1 << 16;
+
+/// Whether `buckets` buckets of time, counting `rows` rows, are counted in an array of
+/// one entry per bucket rather than in a map of the buckets that hold records.
+///
+/// An array is faster, but its size follows the range of times, not the rows: a file of
+/// three records from 2014 and 2019 (AWS's own examples, say, or one corrupt time) spans
+/// 2.5 million minutes, for which an array took 120 MB of WebAssembly memory that a tab
+/// never gives back. So beyond a floor an array may have no more entries than rows.
+pub(crate) fn dense_buckets(buckets: u64, rows: usize) -> bool {
+    let rows = u64::try_from(rows).unwrap_or(u64::MAX);
+    buckets <= MOST_DENSE_BUCKETS && buckets <= rows.max(DENSE_BUCKETS_FOR_ANY_ROWS)
+}
+
 const NICE_WIDTHS: &[u64] = &[
     60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800,
 ];
@@ -95,9 +114,9 @@ impl Histogram {
         });
         if lo <= hi {
             let first = lo / width;
-            let count = (hi / width - first + 1) as usize;
-            if count <= 1 << 22 {
-                let mut dense = vec![Bucket::default(); count];
+            let count = hi / width - first + 1;
+            if dense_buckets(count, table.len()) {
+                let mut dense = vec![Bucket::default(); count as usize];
                 let (mut from, mut to, mut index) = (1u64, 0u64, 0usize);
                 selection.for_each(|row| {
                     let Some(s) = start.get(row) else {
@@ -194,5 +213,73 @@ impl Histogram {
                 .expect("fits eventually")
         });
         self.with_width(width)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flowlog::{decode_all, DecodeOptions};
+
+    #[test]
+    fn an_array_of_buckets_is_never_much_larger_than_the_rows() {
+        // Up to the floor, whatever the rows.
+        assert!(dense_buckets(DENSE_BUCKETS_FOR_ANY_ROWS, 3));
+        assert!(!dense_buckets(DENSE_BUCKETS_FOR_ANY_ROWS + 1, 3));
+        // Beyond it, as many buckets as rows, up to the most.
+        assert!(dense_buckets(1_000_000, 1_000_000));
+        assert!(!dense_buckets(1_000_001, 1_000_000));
+        assert!(!dense_buckets(MOST_DENSE_BUCKETS + 1, 100_000_000));
+    }
+
+    #[test]
+    fn records_years_apart_fall_in_their_own_minutes() {
+        // Three of AWS's example records, from December 2014, May 2015 and November 2016:
+        // 1.0 million minutes apart, for a table of three rows.
+        let text = "\
+version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
+2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK
+2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK
+2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK
+";
+        let table = decode_all("t", text.as_bytes(), DecodeOptions::default()).table;
+        assert!(!dense_buckets((1477913708 - 1418530010) / 60, table.len()));
+        let histogram = Histogram::of(&table, &Selection::all(table.len()), BASE_WIDTH);
+        let totals = |records, bytes, packets| Totals {
+            records,
+            bytes,
+            packets,
+        };
+        let none = Totals::default();
+        let expected: BTreeMap<u64, Bucket> = [
+            (
+                1418529960,
+                Bucket {
+                    accept: totals(1, 4249, 20),
+                    reject: totals(1, 4249, 20),
+                    none,
+                },
+            ),
+            (
+                1432917000,
+                Bucket {
+                    accept: totals(1, 336, 4),
+                    reject: none,
+                    none,
+                },
+            ),
+            (
+                1477913700,
+                Bucket {
+                    accept: totals(1, 8855, 54),
+                    reject: none,
+                    none,
+                },
+            ),
+        ]
+        .into();
+        assert_eq!(histogram.buckets, expected);
+        assert_eq!(histogram.no_time, none);
     }
 }

@@ -34,7 +34,7 @@
 
 use crate::filter::Filter;
 use crate::group::{CodeKeys, Coded, Groups};
-use crate::histogram::{Bucket, Histogram, BASE_WIDTH};
+use crate::histogram::{dense_buckets, Bucket, Histogram, BASE_WIDTH};
 use crate::index::TableIndex;
 use crate::key::{GroupBy, Key};
 use crate::packed::{plus, put, take, Lanes, Slot};
@@ -54,10 +54,6 @@ pub const OVERVIEW_GROUPS: [Field; 5] = [
     Field::Protocol,
     Field::InterfaceId,
 ];
-
-/// The most minutes the histogram keeps in an array; a wider range of times (years, which
-/// only corrupt data has) is counted the slower way, in a map.
-const MAX_DENSE_MINUTES: u64 = 1 << 22;
 
 /// Summary, histogram (per minute; coarsen it for display) and five groupings of the
 /// records a filter keeps.
@@ -516,10 +512,11 @@ struct Pass<'a> {
 impl<'a> Pass<'a> {
     fn new(table: &'a FlowTable, index: &'a TableIndex, lanes: Lanes) -> Pass<'a> {
         // A missing `start` is read as u64::MAX, so the array must not reach its minute
-        // (no time of a decoded table comes near it).
+        // (no time of a decoded table comes near it). Too wide a range of times for the
+        // rows is counted the slower way, in a map (see `dense_buckets`).
         let (first_minute, minutes) = match index.start_range() {
             Some((lo, hi))
-                if hi / BASE_WIDTH - lo / BASE_WIDTH < MAX_DENSE_MINUTES
+                if dense_buckets(hi / BASE_WIDTH - lo / BASE_WIDTH + 1, table.len())
                     && hi / BASE_WIDTH < u64::MAX / BASE_WIDTH =>
             {
                 (

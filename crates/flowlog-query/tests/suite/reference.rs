@@ -132,6 +132,9 @@ const INTERFACES: &[&str] = &["eni-aaa111", "eni-aab222", "eni-b33", "eni-c44"];
 const VPCS: &[&str] = &["vpc-01", "vpc-02prod", "vpc-03"];
 const ACCOUNTS: &[&str] = &["123456789010", "111122223333"];
 pub const BASE_TIME: u64 = 1_700_000_000;
+/// Five years after [`BASE_TIME`]: 2.6 million minutes, more than a file of a few
+/// thousand records may count in an array of minutes.
+const FAR_TIME: u64 = BASE_TIME + 5 * 365 * 86_400;
 
 fn token(rng: &mut Rng, field: &str) -> String {
     if field != "log-status" && rng.chance(8) {
@@ -193,6 +196,9 @@ pub fn file(rng: &mut Rng, max_records: u64) -> (Vec<Rec>, String) {
     let count = rng.below(max_records + 1);
     let mixed = rng.chance(50);
     let span = rng.chance(50).then(|| *rng.pick(&[20u64, 100, 600]));
+    // A few files have some records years later, as a corrupt time or AWS's examples of
+    // several years give, so that histograms are also counted the way for sparse times.
+    let far = rng.chance(10);
     let mut records = Vec::new();
     let mut text = String::new();
     let mut layout: Option<&'static [&'static str]> = None;
@@ -208,6 +214,11 @@ pub fn file(rng: &mut Rng, max_records: u64) -> (Vec<Rec>, String) {
             layout = Some(wanted);
         }
         let start = span.map(|span| BASE_TIME + i * span / count.max(1));
+        let start = if far && rng.chance(20) {
+            Some(FAR_TIME + rng.below(3600))
+        } else {
+            start
+        };
         let rec = record(rng, wanted, start);
         let line: Vec<&str> = rec.fields.iter().map(|(_, t)| t.as_str()).collect();
         text.push_str(&line.join(" "));
