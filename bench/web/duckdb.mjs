@@ -147,6 +147,17 @@ async function columnNames(conn) {
   return new Set(found.map((r) => r.column_name));
 }
 
+/**
+ * The `read_csv` options that name the columns: the file's header line, or, for a file
+ * without one, the names the runner gives (the fields of the layout the native decoder
+ * found there).
+ */
+function columnsFrom(reading) {
+  if (!reading || !reading.names) return "header = true";
+  const quoted = reading.names.map((name) => `'${name.replaceAll("'", "''")}'`);
+  return `header = false, names = [${quoted.join(", ")}]`;
+}
+
 /** The loaded table's columns. */
 let names = new Set();
 
@@ -170,7 +181,7 @@ start().then(
         await conn.query("DROP TABLE IF EXISTS flows");
         await conn.query(
           `CREATE TABLE flows AS SELECT * FROM read_csv([${registered.join(", ")}], delim = ' ',
-             header = true, nullstr = '-'${gzip ? ", compression = 'gzip'" : ""})`,
+             ${columnsFrom(window.bench.reading)}, nullstr = '-'${gzip ? ", compression = 'gzip'" : ""})`,
         );
         names = await columnNames(conn);
         const loaded = performance.now();
