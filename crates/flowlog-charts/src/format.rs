@@ -51,12 +51,16 @@ pub fn compact(unit: Unit, n: u64) -> String {
     format!("{text}{suffix}")
 }
 
+/// The longest of the round steps between time ticks: 30 days. Wider axes take steps of
+/// whatever length gives the ticks asked for.
+const MONTH_STEP: u64 = 2_592_000;
+
 /// A tick step for a time range of `span` seconds that gives at most `ticks` ticks: a round
 /// number of seconds, minutes, hours or days.
 pub fn duration_step(span: u64, ticks: u64) -> u64 {
     const STEPS: [u64; 17] = [
         1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 604_800,
-        2_592_000,
+        MONTH_STEP,
     ];
     let ticks = ticks.max(1);
     STEPS
@@ -91,9 +95,13 @@ fn clock_seconds(t: u64) -> String {
 /// ticks are `step` seconds apart over `span` seconds. The label is as precise as the step:
 /// ticks seconds apart show their seconds, since without them every tick within one minute
 /// would read the same. Ticks a day or more apart, and midnights on an axis of a day or more,
-/// show the date.
+/// show the date; ticks a month or more apart show the year too and not the time, since
+/// such an axis may span years (AWS's example records do) and its ticks fall at any hour.
 pub fn time_tick(t: u64, step: u64, span: u64) -> String {
-    if step >= 86_400 || span >= 86_400 && t.is_multiple_of(86_400) {
+    if step >= MONTH_STEP {
+        let (year, month, day) = utc_date(t);
+        format!("{year}-{month:02}-{day:02}")
+    } else if step >= 86_400 || span >= 86_400 && t.is_multiple_of(86_400) {
         date_time(t)
     } else if !step.is_multiple_of(60) {
         clock_seconds(t)
@@ -179,5 +187,14 @@ mod tests {
         assert_eq!(time_tick(lo, 600, 3600), "22:13");
         // Days apart, the date is what tells ticks apart.
         assert_eq!(time_tick(lo - 79_980, 86_400, 7 * 86_400), "11-20 00:00");
+        // Months or years apart, the year is what does, and the hour means nothing.
+        let years = 1_566_848_875 - 1_418_530_010;
+        let step = duration_step(years, 7);
+        assert!(step > 2_592_000);
+        assert_eq!(time_tick(1_418_530_010, step, years), "2014-12-14");
+        assert_eq!(
+            time_tick(1_418_530_010 + 3 * step, step, years),
+            "2016-12-18"
+        );
     }
 }
