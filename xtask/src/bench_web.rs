@@ -49,11 +49,16 @@ usage: cargo xtask bench-web [options]
   --objects N          also split the smallest plain file into N gzip objects, each with the
                        header, laid out as S3 delivers them (AWSLogs/…/YYYY/MM/DD/), and
                        hand all N to each side at once (default 0: left out)
-  --file PATH          measure this flow-log file (plain text or gzip, with a header line)
-                       instead of the generated ones; repeat for more files. Its records
-                       are counted first with the native decoder, and DuckDB reads it with
-                       the same read_csv call. A layout without `action` (transit gateway)
-                       is filtered by `dstport < 1024` instead of `action = REJECT`
+  --file PATH          measure this flow-log file (plain text or gzip) instead of the
+                       generated ones; repeat for more files. Its records are counted
+                       first with the native decoder. DuckDB's read_csv names the columns
+                       from the header line, or from the layout the decoder found when there
+                       is none (with `timestamp` first for a CloudWatch export's lines); a
+                       file it cannot read as one table (JSON or CSV exports, a layout that
+                       changes within the file) is measured on the flowlens side only, and
+                       the report says why. A layout without `action` (transit gateway) is
+                       filtered by `dstport < 1024` instead of `action = REJECT`. Targets
+                       are judged on files of 100 MB of text or more
 ";
 
 /// The filter of the filter-change figure, in the page's language and in DuckDB's SQL.
