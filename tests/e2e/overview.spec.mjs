@@ -196,6 +196,22 @@ test("a count in the billions stays on one line in its card", async ({ page }, i
   expect(errors).toEqual([]);
 });
 
+test("records years apart add up to the CLI's numbers and leave the worker's memory small", async ({ page }) => {
+  // AWS's default-format examples run from December 2014 to November 2016: a million
+  // minutes. Counted per minute in an array as long as that range, they took 58 MB of the
+  // worker's WebAssembly memory, against about 10 MB for any other small file.
+  const path = new URL("../data/decode/aws/default-with-header.log", import.meta.url).pathname;
+  const errors = await open(page);
+  await page.locator("#file-input").setInputFiles(path);
+  await settled(page, 1);
+  await matchesCli(page, [path], "");
+  const memory = Number(await page.locator(".app").getAttribute("data-wasm-memory"));
+  expect(memory).toBeGreaterThan(0);
+  expect(memory).toBeLessThan(32e6);
+  await shot(page, "70-records-years-apart.png");
+  expect(errors).toEqual([]);
+});
+
 test("a transit gateway log's records are not called NODATA, and its totals equal the CLI's", async ({ page }, info) => {
   // Transit gateway flow logs have no action field: the chart must not say their records
   // are NODATA or SKIPDATA, and once a VPC log joins them the legend names both causes.
