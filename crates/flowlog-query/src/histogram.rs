@@ -234,8 +234,8 @@ mod tests {
 
     #[test]
     fn records_years_apart_fall_in_their_own_minutes() {
-        // Three of AWS's example records, from December 2014, May 2015 and November 2016:
-        // 1.0 million minutes apart, for a table of three rows.
+        // Four of AWS's example records, from December 2014, May 2015 and October 2016:
+        // a million minutes from first to last, for a table of four rows.
         let text = "\
 version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status
 2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK
