@@ -197,7 +197,7 @@ test("a count in the billions stays on one line in its card", async ({ page }, i
 });
 
 test("records years apart add up to the CLI's numbers and leave the worker's memory small", async ({ page }) => {
-  // AWS's default-format examples run from December 2014 to November 2016: a million
+  // AWS's default-format examples run from December 2014 to October 2016: a million
   // minutes. Counted per minute in an array as long as that range, they took 58 MB of the
   // worker's WebAssembly memory, against about 10 MB for any other small file.
   const path = new URL("../data/decode/aws/default-with-header.log", import.meta.url).pathname;
