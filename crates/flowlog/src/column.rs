@@ -65,6 +65,27 @@ impl Bitmap {
         self.len += 1;
     }
 
+    /// Appends the lowest `count` bits of `bits` (at most 64; the bits above them are zero),
+    /// a word or two at a time wherever the bitmap ends.
+    #[inline]
+    pub(crate) fn push_bits(&mut self, bits: u64, count: usize) {
+        debug_assert!(count <= 64 && (count == 64 || bits >> count == 0));
+        let offset = self.len % 64;
+        if offset == 0 {
+            if count > 0 {
+                self.words.push(bits);
+            }
+        } else {
+            if let Some(last) = self.words.last_mut() {
+                *last |= bits << offset;
+            }
+            if offset + count > 64 {
+                self.words.push(bits >> (64 - offset));
+            }
+        }
+        self.len += count;
+    }
+
     /// Removes the last bit.
     fn pop(&mut self) {
         self.len -= 1;
@@ -192,6 +213,41 @@ impl Words {
         }
         self.widen_for(value);
         self.push(value);
+    }
+
+    /// Appends several values at once. The loops over them have no branch per value, so
+    /// the compiler makes them vector operations.
+    #[inline]
+    fn extend(&mut self, values: &[u64]) {
+        let Some(&first) = values.first() else {
+            return;
+        };
+        // An OR of the values has the largest one's highest bit, so it needs the same width.
+        let bits = values.iter().fold(0, |bits, &v| bits | v);
+        match self {
+            Words::Same {
+                value: same, len, ..
+            } if (*same == first || *len == 0)
+                && values.iter().fold(0, |differ, &v| differ | (v ^ first)) == 0 =>
+            {
+                *same = first;
+                *len += values.len();
+                return;
+            }
+            Words::U8(v) if bits <= u8::MAX as u64 => {
+                return v.extend(values.iter().map(|&x| x as u8))
+            }
+            Words::U16(v) if bits <= u16::MAX as u64 => {
+                return v.extend(values.iter().map(|&x| x as u16))
+            }
+            Words::U32(v) if bits <= u32::MAX as u64 => {
+                return v.extend(values.iter().map(|&x| x as u32))
+            }
+            Words::U64(v) => return v.extend_from_slice(values),
+            _ => {}
+        }
+        self.widen_for(bits);
+        self.extend(values);
     }
 
     /// Rewrites the column as words wide enough for `value`: one or more steps wider, at
@@ -375,6 +431,21 @@ impl IntColumn {
         self.words.push(value);
         if let Some(missing) = &mut self.missing {
             missing.push(false);
+        }
+    }
+
+    /// Appends up to 64 rows at once: `values`, where the rows whose bit is set in `missing`
+    /// (bit `i` for `values[i]`) are missing and hold 0.
+    #[inline]
+    pub(crate) fn extend(&mut self, values: &[u64], missing: u64) {
+        let len = self.len();
+        self.words.extend(values);
+        if missing != 0 && self.missing.is_none() {
+            self.missing_since = len + missing.trailing_zeros() as usize;
+            self.missing = Some(Bitmap::filled(len, false));
+        }
+        if let Some(bitmap) = &mut self.missing {
+            bitmap.push_bits(missing, values.len());
         }
     }
 
@@ -571,17 +642,24 @@ impl TextColumn {
     /// checked; the text is made a `str` only when it is new to the dictionary.
     #[inline]
     pub(crate) fn push_bytes(&mut self, value: &[u8]) {
+        let code = self.code_of(value, self.len());
+        self.indexes.push(code as u64);
+    }
+
+    /// The dictionary index of a value given as the bytes of valid UTF-8 text, added to the
+    /// dictionary if new, for the value of `row`; the caller appends it (with
+    /// [`Self::push_codes`]) or takes it back (with [`Self::take_back_code`]).
+    #[inline(always)]
+    pub(crate) fn code_of(&mut self, value: &[u8], row: usize) -> u32 {
         if self.last != 0 && same_bytes(self.values[self.last as usize].as_bytes(), value) {
-            self.indexes.push(self.last as u64);
-            return;
+            return self.last;
         }
         let slot = recent_slot(value);
         if let Some(slot) = slot {
             let index = self.recent[slot];
             if index != 0 && same_bytes(self.values[index as usize].as_bytes(), value) {
                 self.last = index;
-                self.indexes.push(index as u64);
-                return;
+                return index;
             }
         }
         let hash = hash_bytes(value);
@@ -591,33 +669,47 @@ impl TextColumn {
             .find(hash, |&i| same_bytes(values[i as usize].as_bytes(), value))
         {
             Some(&index) => index,
-            None => self.add(hash, value),
+            None => self.add(hash, value, row),
         };
         if let Some(slot) = slot {
             self.recent[slot] = index;
         }
         self.last = index;
-        self.indexes.push(index as u64);
+        index
     }
 
-    /// Adds a value to the dictionary and returns its index.
+    /// Adds a value to the dictionary for `row` and returns its index.
     #[cold]
-    fn add(&mut self, hash: u64, value: &[u8]) -> u32 {
+    fn add(&mut self, hash: u64, value: &[u8], row: usize) -> u32 {
         let index = self.values.len() as u32;
         self.values
             .push(String::from_utf8_lossy(value).into_owned().into_boxed_str());
         let values = &self.values;
         self.lookup
             .insert_unique(hash, index, |&i| hash_bytes(values[i as usize].as_bytes()));
-        self.newest_since = self.len();
+        self.newest_since = row;
         index
+    }
+
+    /// Appends rows given as dictionary indexes, as [`Self::code_of`] gave them (0 for
+    /// missing).
+    #[inline]
+    pub(crate) fn push_codes(&mut self, codes: &[u64]) {
+        self.indexes.extend(codes, 0);
     }
 
     /// Removes the last row, and the dictionary entry it added if it added one.
     pub(crate) fn pop(&mut self) {
         let row = self.len() - 1;
-        let code = self.indexes.raw(row) as usize;
+        let code = self.indexes.raw(row) as u32;
         self.indexes.pop();
+        self.take_back_code(code, row);
+    }
+
+    /// Takes back the value [`Self::code_of`] gave for `row`, which was not appended or has
+    /// been removed: the dictionary entry it added, if it added one, goes too.
+    pub(crate) fn take_back_code(&mut self, code: u32, row: usize) {
+        let code = code as usize;
         if code != 0 && code == self.values.len() - 1 && self.newest_since == row {
             let hash = hash_bytes(self.values[code].as_bytes());
             if let Ok(entry) = self.lookup.find_entry(hash, |&i| i as usize == code) {
@@ -1839,6 +1931,57 @@ mod tests {
             got,
             [Some(1), None, Some(70_000), Some(u64::MAX), None, None]
         );
+    }
+
+    proptest::proptest! {
+        /// Rows appended in batches of up to 64, with their missing marks as a word, make
+        /// the column that appending them one at a time makes: the same values, widths and
+        /// missing marks, wherever a batch starts in a word of the marks. Short batches come
+        /// often, so that a batch of one value is often the first.
+        #[test]
+        fn int_column_batches_append_as_single_rows_do(
+            batches in proptest::collection::vec(
+                proptest::strategy::Strategy::prop_flat_map(
+                    proptest::prop_oneof![1usize..=3, 0usize..=64],
+                    |len| proptest::collection::vec(
+                        proptest::option::of(proptest::prop_oneof![
+                            proptest::strategy::Just(7u64),
+                            0u64..256,
+                            0u64..70_000,
+                            0u64..u32::MAX as u64 + 2,
+                            proptest::num::u64::ANY,
+                        ]),
+                        len,
+                    ),
+                ),
+                0..8,
+            ),
+        ) {
+            let mut batched = IntColumn::default();
+            let mut single = IntColumn::default();
+            for batch in &batches {
+                let values: Vec<u64> = batch.iter().map(|v| v.unwrap_or(0)).collect();
+                let missing = batch
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_none())
+                    .fold(0u64, |bits, (i, _)| bits | 1 << i);
+                batched.extend(&values, missing);
+                for value in batch {
+                    match value {
+                        Some(value) => single.push(*value),
+                        None => single.push_missing(),
+                    }
+                }
+            }
+            let rows = |c: &IntColumn| (0..c.len()).map(|r| c.get(r)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(rows(&batched), rows(&single));
+            proptest::prop_assert_eq!(batched.missing_bitmap(), single.missing_bitmap());
+            proptest::prop_assert_eq!(
+                std::mem::discriminant(&batched.words),
+                std::mem::discriminant(&single.words)
+            );
+        }
     }
 
     #[test]

@@ -686,7 +686,21 @@ mod tests {
     /// Tokens for a field of `kind`: good ones, `-`, and bad ones of every sort.
     fn token_strategy(kind: FieldKind) -> proptest::strategy::BoxedStrategy<String> {
         use proptest::prelude::*;
-        let good = match kind {
+        prop_oneof![
+            30 => good_token_strategy(kind),
+            1 => Just("-".to_string()),
+            1 => proptest::sample::select(vec![
+                "x", "-1", "1e3", "\u{e9}t\u{e9}", "a\tb", "12345678901234567890123", "--",
+            ])
+            .prop_map(str::to_string),
+        ]
+        .boxed()
+    }
+
+    /// Tokens a field of `kind` accepts, mostly, and now and then a value out of its range.
+    fn good_token_strategy(kind: FieldKind) -> proptest::strategy::BoxedStrategy<String> {
+        use proptest::prelude::*;
+        match kind {
             FieldKind::Int { .. } => prop_oneof![
                 (0u64..70_000).prop_map(|v| v.to_string()),
                 any::<u64>().prop_map(|v| v.to_string()),
@@ -718,16 +732,7 @@ mod tests {
                 "[a-z0-9-]{1,30}",
             ]
             .boxed(),
-        };
-        prop_oneof![
-            30 => good,
-            1 => Just("-".to_string()),
-            1 => proptest::sample::select(vec![
-                "x", "-1", "1e3", "\u{e9}t\u{e9}", "a\tb", "12345678901234567890123", "--",
-            ])
-            .prop_map(str::to_string),
-        ]
-        .boxed()
+        }
     }
 
     /// A line of `format`'s fields, sometimes with a value too few or too many, a run of
@@ -757,6 +762,74 @@ mod tests {
                 (tokens.join(&separator) + &end).into_bytes()
             })
             .boxed()
+    }
+
+    /// Tokens a field of `kind` accepts, every one.
+    fn plain_token_strategy(kind: FieldKind) -> proptest::strategy::BoxedStrategy<String> {
+        use proptest::prelude::*;
+        match kind {
+            // The fast path takes numbers of up to 19 digits and leaves longer ones to the
+            // careful path.
+            FieldKind::Int { max } => prop_oneof![
+                (0..=max.min(70_000)).prop_map(|v| v.to_string()),
+                (0..=max.min(10u64.pow(19) - 1)).prop_map(|v| v.to_string()),
+            ]
+            .boxed(),
+            FieldKind::Time => prop_oneof![
+                (1_400_000_000u64..1_900_000_000).prop_map(|v| v.to_string()),
+                (1_400_000_000_000u64..1_900_000_000_000).prop_map(|v| v.to_string()),
+            ]
+            .boxed(),
+            FieldKind::Addr => prop_oneof![
+                20 => any::<u32>().prop_map(|v| std::net::Ipv4Addr::from(v).to_string()),
+                1 => any::<u128>().prop_map(|v| std::net::Ipv6Addr::from(v).to_string()),
+            ]
+            .boxed(),
+            FieldKind::Enum(words) => proptest::sample::select(words.to_vec())
+                .prop_map(str::to_string)
+                .boxed(),
+            FieldKind::Text => good_token_strategy(kind),
+        }
+    }
+
+    /// A line of `format`'s fields whose values are `-` now and then and otherwise ones
+    /// their fields accept: a plain line.
+    fn plain_line_strategy(format: &Format) -> proptest::strategy::BoxedStrategy<Vec<u8>> {
+        use proptest::prelude::*;
+        let fields: Vec<_> = format
+            .fields()
+            .iter()
+            .map(|f| {
+                prop_oneof![
+                    40 => plain_token_strategy(f.kind()),
+                    1 => Just("-".to_string()),
+                ]
+            })
+            .collect();
+        fields
+            .prop_map(|tokens| tokens.join(" ").into_bytes())
+            .boxed()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100))]
+        /// Long runs of plain lines, broken now and then by a line of any sort: the default
+        /// layout's fast path holds back the values of up to 64 rows and appends them
+        /// together, and what it holds when a line is refused must come out right.
+        #[test]
+        fn long_runs_of_plain_lines_read_as_the_careful_path_reads(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    40 => plain_line_strategy(&Format::default_v2()),
+                    1 => line_strategy(&Format::default_v2()),
+                ],
+                60..400,
+            )
+        ) {
+            let format = Format::default_v2();
+            let careful = read_lines(&format, &lines, Path::Careful);
+            proptest::prop_assert_eq!(read_lines(&format, &lines, Path::FastInOneRun), careful);
+        }
     }
 
     proptest::proptest! {

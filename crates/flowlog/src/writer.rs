@@ -4,11 +4,13 @@
 //! Nearly every line of a flow log is plain: single spaces between values that are each
 //! right for their field. [`RowWriter::read_plain_lines`] reads such lines, a run of them
 //! per call, each in one pass, parsing each value where it stands and appending it to its
-//! column at once, with no list of tokens or of parsed values in between. At the first thing
-//! that is not plain (a tab, a byte outside ASCII, a value out of range, too few or too many
-//! values) it takes back what it appended for that line and stops; the careful path in
-//! `records` then reads the line and, if it is bad, says why. So the fast path decides nothing the careful path would
-//! decide otherwise: a property test holds the two to the same rows.
+//! column at once, with no list of tokens or of parsed values in between; for the default
+//! layout, the integers and text columns' dictionary indexes of 64 rows are held and then
+//! appended together (see `Staged`). At the first thing that is not plain (a tab, a byte
+//! outside ASCII, a value out of range, too few or too many values) it takes back what it
+//! appended for that line and stops; the careful path in `records` then reads the line and,
+//! if it is bad, says why. So the fast path decides nothing the careful path would decide
+//! otherwise: property tests hold the two to the same rows.
 
 use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
 use crate::field::FieldKind;
@@ -109,11 +111,11 @@ impl Target {
     #[inline(always)]
     fn read_plain(&mut self, line: &[u8], at: usize) -> Option<usize> {
         match self {
-            Target::Int { column, max } => int_value(column, *max, line, at),
-            Target::Time { column } => time_value(column, line, at),
-            Target::Enum { column, words } => enum_value(column, words, line, at),
+            Target::Int { column, max } => Some(push_int(column, read_int(*max, line, at)?)),
+            Target::Time { column } => Some(push_int(column, read_time(line, at)?)),
+            Target::Enum { column, words } => Some(push_int(column, read_word(words, line, at)?)),
             Target::Addr { column } => addr_value(column, line, at),
-            Target::Text { column } => text_value(column, line, at),
+            Target::Text { column } => Some(push_text(column, read_text(line, at)?)),
         }
     }
 }
@@ -124,47 +126,75 @@ fn is_missing(line: &[u8], at: usize) -> bool {
     line.get(at) == Some(&b'-') && ends(line, at + 1)
 }
 
-/// The `*_value` functions read the plain value of one kind that starts at `at` and append
-/// it; each returns where the value ends (at a space or the end of the line), or `None`,
-/// having appended nothing, if it is not plain.
+/// A plain value as the `read_*` functions read it: the value, `None` for `-`, and where it
+/// ends (at a space or the end of the line).
+type Read<T> = (Option<T>, usize);
+
+/// The `read_*` functions read the plain value of one kind that starts at `at`, or give
+/// `None` if it is not plain.
 #[inline(always)]
-fn int_value(column: &mut IntColumn, max: u64, line: &[u8], at: usize) -> Option<usize> {
+fn read_int(max: u64, line: &[u8], at: usize) -> Option<Read<u64>> {
     if is_missing(line, at) {
-        column.push_missing();
-        return Some(at + 1);
+        return Some((None, at + 1));
     }
     let (value, end) = number(line, at)?;
-    if value > max {
-        return None;
-    }
-    column.push(value);
-    Some(end)
+    (value <= max).then_some((Some(value), end))
 }
 
 #[inline(always)]
-fn time_value(column: &mut IntColumn, line: &[u8], at: usize) -> Option<usize> {
+fn read_time(line: &[u8], at: usize) -> Option<Read<u64>> {
     if is_missing(line, at) {
-        column.push_missing();
-        return Some(at + 1);
+        return Some((None, at + 1));
     }
     let (value, end) = number(line, at)?;
-    column.push(seconds(value)?);
-    Some(end)
+    Some((Some(seconds(value)?), end))
 }
 
+/// A closed-list word, read as its index in `words`.
 #[inline(always)]
-fn enum_value(column: &mut IntColumn, words: &[&str], line: &[u8], at: usize) -> Option<usize> {
+fn read_word(words: &[&str], line: &[u8], at: usize) -> Option<Read<u64>> {
     if is_missing(line, at) {
-        column.push_missing();
-        return Some(at + 1);
+        return Some((None, at + 1));
     }
     let end = plain_token_end(line, at)?;
     let token = &line[at..end];
     let index = words.iter().position(|w| same_bytes(w.as_bytes(), token))?;
-    column.push(index as u64);
-    Some(end)
+    Some((Some(index as u64), end))
 }
 
+#[inline(always)]
+fn read_text(line: &[u8], at: usize) -> Option<Read<&[u8]>> {
+    if is_missing(line, at) {
+        return Some((None, at + 1));
+    }
+    // `plain_token_end` lets through printable ASCII only, which is UTF-8.
+    let end = plain_token_end(line, at)?;
+    Some((Some(&line[at..end]), end))
+}
+
+/// Appends a value read by [`read_int`], [`read_time`] or [`read_word`]; returns where it
+/// ended.
+#[inline(always)]
+fn push_int(column: &mut IntColumn, (value, end): Read<u64>) -> usize {
+    match value {
+        Some(value) => column.push(value),
+        None => column.push_missing(),
+    }
+    end
+}
+
+/// Appends a value read by [`read_text`]; returns where it ended.
+#[inline(always)]
+fn push_text(column: &mut TextColumn, (value, end): Read<&[u8]>) -> usize {
+    match value {
+        Some(value) => column.push_bytes(value),
+        None => column.push_missing(),
+    }
+    end
+}
+
+/// Reads the plain address that starts at `at` and appends it; returns where it ends, or
+/// `None`, having appended nothing, if it is not plain.
 #[inline(always)]
 fn addr_value(column: &mut AddrWords, line: &[u8], at: usize) -> Option<usize> {
     if let Some((word, end)) = ipv4(line, at) {
@@ -177,18 +207,6 @@ fn addr_value(column: &mut AddrWords, line: &[u8], at: usize) -> Option<usize> {
     }
     let end = plain_token_end(line, at)?;
     column.push_v6(parse_ipv6(&line[at..end])?);
-    Some(end)
-}
-
-#[inline(always)]
-fn text_value(column: &mut TextColumn, line: &[u8], at: usize) -> Option<usize> {
-    if is_missing(line, at) {
-        column.push_missing();
-        return Some(at + 1);
-    }
-    let end = plain_token_end(line, at)?;
-    // `plain_token_end` let through printable ASCII only, which is UTF-8.
-    column.push_bytes(&line[at..end]);
     Some(end)
 }
 
@@ -229,6 +247,115 @@ const DEFAULT_SHAPE: [Shape; 14] = [
     Shape::Enum,
     Shape::Enum,
 ];
+
+/// The default format's fields, by their place in it.
+const VERSION: usize = 0;
+const ACCOUNT: usize = 1;
+const INTERFACE: usize = 2;
+const SRCADDR: usize = 3;
+const DSTADDR: usize = 4;
+const SRCPORT: usize = 5;
+const DSTPORT: usize = 6;
+const PROTOCOL: usize = 7;
+const PACKETS: usize = 8;
+const BYTES: usize = 9;
+const START: usize = 10;
+const END: usize = 11;
+const ACTION: usize = 12;
+const LOG_STATUS: usize = 13;
+
+/// How many rows of the default layout [`Staged`] holds before appending them.
+const STAGED_ROWS: usize = 64;
+
+/// The integers and the text columns' dictionary indexes of up to [`STAGED_ROWS`] rows of
+/// the default layout, by field, read but not yet appended to their columns.
+///
+/// Appending one value to an [`IntColumn`] checks the column's width, its room and whether
+/// it has missing marks. For 64 rows at once those checks are made once per column, the
+/// missing marks come as one word, and the copying runs as vector operations. Counted with
+/// cachegrind over 200,000 lines of the default format, the decoder took 2,152 instructions
+/// a line appending one value at a time and 1,878 this way; compiled to WebAssembly, it
+/// decoded a 1M-record file about 11 % faster in Node (medians of 21 alternated runs).
+struct Staged {
+    values: [[u64; STAGED_ROWS]; DEFAULT_SHAPE.len()],
+    /// Bit `i` of a field's word: row `i` is missing there.
+    missing: [u64; DEFAULT_SHAPE.len()],
+    /// The rows held; the row being read is the next.
+    rows: usize,
+}
+
+impl Staged {
+    fn new() -> Staged {
+        Staged {
+            values: [[0; STAGED_ROWS]; DEFAULT_SHAPE.len()],
+            missing: [0; DEFAULT_SHAPE.len()],
+            rows: 0,
+        }
+    }
+
+    /// Where the row being read goes; masked, so that indexing needs no bounds check.
+    #[inline(always)]
+    fn slot(&self) -> usize {
+        self.rows % STAGED_ROWS
+    }
+
+    /// Holds an integer of the row being read; returns where it ended.
+    #[inline(always)]
+    fn int(&mut self, field: usize, (value, end): Read<u64>) -> usize {
+        let slot = self.slot();
+        self.values[field][slot] = value.unwrap_or(0);
+        if value.is_none() {
+            self.missing[field] |= 1 << slot;
+        }
+        end
+    }
+
+    /// Holds the dictionary index of a text of the row being read (0 for missing), adding
+    /// the text to `column`'s dictionary if it is new; returns where it ended.
+    #[inline(always)]
+    fn text(&mut self, field: usize, column: &mut TextColumn, (value, end): Read<&[u8]>) -> usize {
+        let slot = self.slot();
+        self.values[field][slot] = match value {
+            Some(value) => column.code_of(value, column.len() + slot) as u64,
+            None => 0,
+        };
+        end
+    }
+
+    /// Forgets the missing marks of the row being read, which is not appended.
+    #[cold]
+    fn forget_row(&mut self) {
+        let slot = self.slot();
+        for marks in &mut self.missing {
+            *marks &= !(1 << slot);
+        }
+    }
+
+    /// Takes back from `column` the text of the row being read, which is not appended.
+    #[cold]
+    fn take_back_code(&self, field: usize, column: &mut TextColumn) {
+        let slot = self.slot();
+        column.take_back_code(self.values[field][slot] as u32, column.len() + slot);
+    }
+
+    /// Appends the rows held to their columns and starts again.
+    #[inline]
+    fn append(
+        &mut self,
+        ints: &mut [(usize, &mut IntColumn)],
+        texts: [(usize, &mut TextColumn); 2],
+    ) {
+        let rows = self.rows;
+        for (field, column) in ints {
+            column.extend(&self.values[*field][..rows], self.missing[*field]);
+        }
+        for (field, column) in texts {
+            column.push_codes(&self.values[field][..rows]);
+        }
+        self.missing = [0; DEFAULT_SHAPE.len()];
+        self.rows = 0;
+    }
+}
 
 /// A target's kind without its column.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -297,72 +424,136 @@ impl RowWriter {
     /// field by field. Most flow logs have this layout, and knowing each field's kind where
     /// it is read spares a jump through a table per value, which the processor often
     /// mispredicts because the values' lengths vary from line to line.
+    ///
+    /// The integers and the text columns' dictionary indexes are held in [`Staged`] and
+    /// appended [`STAGED_ROWS`] rows at a time; the addresses are appended as they are read.
     #[inline]
     fn read_plain_default_shape<'a>(
         &mut self,
         mut next_line: impl FnMut() -> Option<&'a [u8]>,
     ) -> u64 {
+        let [Target::Int {
+            column: version,
+            max: version_max,
+        }, Target::Text { column: account }, Target::Text { column: interface }, Target::Addr { column: srcaddr }, Target::Addr { column: dstaddr }, Target::Int {
+            column: srcport,
+            max: srcport_max,
+        }, Target::Int {
+            column: dstport,
+            max: dstport_max,
+        }, Target::Int {
+            column: protocol,
+            max: protocol_max,
+        }, Target::Int {
+            column: packets,
+            max: packets_max,
+        }, Target::Int {
+            column: bytes,
+            max: bytes_max,
+        }, Target::Time { column: start }, Target::Time { column: end }, Target::Enum {
+            column: action,
+            words: actions,
+        }, Target::Enum {
+            column: log_status,
+            words: statuses,
+        }] = &mut self.targets[..]
+        else {
+            return 0;
+        };
+        let maxes = [
+            *version_max,
+            *srcport_max,
+            *dstport_max,
+            *protocol_max,
+            *packets_max,
+            *bytes_max,
+        ];
+        let mut ints = [
+            (VERSION, version),
+            (SRCPORT, srcport),
+            (DSTPORT, dstport),
+            (PROTOCOL, protocol),
+            (PACKETS, packets),
+            (BYTES, bytes),
+            (START, start),
+            (END, end),
+            (ACTION, action),
+            (LOG_STATUS, log_status),
+        ];
+        let mut staged = Staged::new();
         let mut read = 0;
-        let mut refused_after = None;
-        match &mut self.targets[..] {
-            [Target::Int {
-                column: version,
-                max: version_max,
-            }, Target::Text { column: account }, Target::Text { column: interface }, Target::Addr { column: srcaddr }, Target::Addr { column: dstaddr }, Target::Int {
-                column: srcport,
-                max: srcport_max,
-            }, Target::Int {
-                column: dstport,
-                max: dstport_max,
-            }, Target::Int {
-                column: protocol,
-                max: protocol_max,
-            }, Target::Int {
-                column: packets,
-                max: packets_max,
-            }, Target::Int {
-                column: bytes,
-                max: bytes_max,
-            }, Target::Time { column: start }, Target::Time { column: end }, Target::Enum {
-                column: action,
-                words: actions,
-            }, Target::Enum {
-                column: log_status,
-                words: statuses,
-            }] => {
-                let mut record = |line: &[u8], done: &mut usize| -> Option<()> {
-                    let n = DEFAULT_SHAPE.len();
-                    let mut at = skip_spaces(line, 0);
-                    at = next_value(line, int_value(version, *version_max, line, at)?, done, n)?;
-                    at = next_value(line, text_value(account, line, at)?, done, n)?;
-                    at = next_value(line, text_value(interface, line, at)?, done, n)?;
-                    at = next_value(line, addr_value(srcaddr, line, at)?, done, n)?;
-                    at = next_value(line, addr_value(dstaddr, line, at)?, done, n)?;
-                    at = next_value(line, int_value(srcport, *srcport_max, line, at)?, done, n)?;
-                    at = next_value(line, int_value(dstport, *dstport_max, line, at)?, done, n)?;
-                    at = next_value(line, int_value(protocol, *protocol_max, line, at)?, done, n)?;
-                    at = next_value(line, int_value(packets, *packets_max, line, at)?, done, n)?;
-                    at = next_value(line, int_value(bytes, *bytes_max, line, at)?, done, n)?;
-                    at = next_value(line, time_value(start, line, at)?, done, n)?;
-                    at = next_value(line, time_value(end, line, at)?, done, n)?;
-                    at = next_value(line, enum_value(action, actions, line, at)?, done, n)?;
-                    next_value(line, enum_value(log_status, statuses, line, at)?, done, n)?;
-                    Some(())
-                };
-                while let Some(line) = next_line() {
-                    let mut done = 0;
-                    if record(line, &mut done).is_none() {
-                        refused_after = Some(done);
-                        break;
+        while let Some(line) = next_line() {
+            let mut done = 0;
+            let n = DEFAULT_SHAPE.len();
+            let s = &mut staged;
+            let record = (|| -> Option<()> {
+                let mut at = skip_spaces(line, 0);
+                let done = &mut done;
+                at = next_value(line, s.int(VERSION, read_int(maxes[0], line, at)?), done, n)?;
+                at = next_value(
+                    line,
+                    s.text(ACCOUNT, account, read_text(line, at)?),
+                    done,
+                    n,
+                )?;
+                at = next_value(
+                    line,
+                    s.text(INTERFACE, interface, read_text(line, at)?),
+                    done,
+                    n,
+                )?;
+                at = next_value(line, addr_value(srcaddr, line, at)?, done, n)?;
+                at = next_value(line, addr_value(dstaddr, line, at)?, done, n)?;
+                at = next_value(line, s.int(SRCPORT, read_int(maxes[1], line, at)?), done, n)?;
+                at = next_value(line, s.int(DSTPORT, read_int(maxes[2], line, at)?), done, n)?;
+                at = next_value(
+                    line,
+                    s.int(PROTOCOL, read_int(maxes[3], line, at)?),
+                    done,
+                    n,
+                )?;
+                at = next_value(line, s.int(PACKETS, read_int(maxes[4], line, at)?), done, n)?;
+                at = next_value(line, s.int(BYTES, read_int(maxes[5], line, at)?), done, n)?;
+                at = next_value(line, s.int(START, read_time(line, at)?), done, n)?;
+                at = next_value(line, s.int(END, read_time(line, at)?), done, n)?;
+                at = next_value(line, s.int(ACTION, read_word(actions, line, at)?), done, n)?;
+                next_value(
+                    line,
+                    s.int(LOG_STATUS, read_word(statuses, line, at)?),
+                    done,
+                    n,
+                )?;
+                Some(())
+            })();
+            if record.is_none() {
+                // Take back what the refused line appended or added, the values read
+                // before it was refused (`done` of them, in the layout's order).
+                staged.forget_row();
+                for (field, column) in [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)] {
+                    if field < done {
+                        staged.take_back_code(field, column);
                     }
-                    read += 1;
                 }
+                for (field, column) in [(SRCADDR, &mut *srcaddr), (DSTADDR, &mut *dstaddr)] {
+                    if field < done {
+                        column.pop();
+                    }
+                }
+                break;
             }
-            _ => return 0,
+            read += 1;
+            staged.rows += 1;
+            if staged.rows == STAGED_ROWS {
+                staged.append(
+                    &mut ints,
+                    [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)],
+                );
+            }
         }
-        if let Some(done) = refused_after {
-            self.take_back(done);
-        }
+        staged.append(
+            &mut ints,
+            [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)],
+        );
         read
     }
 
