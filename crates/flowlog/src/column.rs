@@ -440,13 +440,13 @@ impl IntColumn {
     pub(crate) fn extend(&mut self, values: &[u64], missing: u64) {
         let len = self.len();
         self.words.extend(values);
-        if missing != 0 && self.missing.is_none() {
-            self.missing_since = len + missing.trailing_zeros() as usize;
-            self.missing = Some(Bitmap::filled(len, false));
-        }
-        if let Some(bitmap) = &mut self.missing {
-            bitmap.push_bits(missing, values.len());
-        }
+        push_marks(
+            &mut self.missing,
+            &mut self.missing_since,
+            len,
+            missing,
+            values.len(),
+        );
     }
 
     /// Appends a missing value.
@@ -560,6 +560,20 @@ impl IntColumn {
             missing,
             missing_since: 0,
         })
+    }
+}
+
+/// Appends `count` marks (at most 64, the lowest bits of `bits`) to a column of `len` rows
+/// whose bitmap of marks exists only once some row is marked; `since` keeps the row whose
+/// mark created it, so that taking that row back can take the bitmap away again.
+#[inline]
+fn push_marks(marks: &mut Option<Bitmap>, since: &mut usize, len: usize, bits: u64, count: usize) {
+    if bits != 0 && marks.is_none() {
+        *since = len + bits.trailing_zeros() as usize;
+        *marks = Some(Bitmap::filled(len, false));
+    }
+    if let Some(marks) = marks {
+        marks.push_bits(bits, count);
     }
 }
 
@@ -1423,6 +1437,36 @@ impl AddrWords {
         if let Some(m) = &mut self.missing {
             m.push(false);
         }
+    }
+
+    /// Keeps an IPv6 address for a row appended later by [`Self::extend`], and returns the
+    /// word that row holds for it.
+    #[inline]
+    pub(crate) fn hold_v6(&mut self, value: u128) -> u32 {
+        self.v6.push(value);
+        (self.v6.len() - 1) as u32
+    }
+
+    /// Forgets the last address [`Self::hold_v6`] kept, whose row is not appended.
+    pub(crate) fn forget_held_v6(&mut self) {
+        self.v6.pop();
+    }
+
+    /// Appends up to 64 rows at once: their `words`, each an IPv4 address, or where the
+    /// row's bit is set in `is_v6` the word [`Self::hold_v6`] gave, or 0 where it is set in
+    /// `missing` (bit `i` for `words[i]`).
+    #[inline]
+    pub(crate) fn extend(&mut self, words: &[u64], is_v6: u64, missing: u64) {
+        let len = self.len();
+        self.words.extend(words.iter().map(|&word| word as u32));
+        push_marks(&mut self.is_v6, &mut self.v6_since, len, is_v6, words.len());
+        push_marks(
+            &mut self.missing,
+            &mut self.missing_since,
+            len,
+            missing,
+            words.len(),
+        );
     }
 
     /// Appends a missing address.

@@ -5,12 +5,12 @@
 //! right for their field. [`RowWriter::read_plain_lines`] reads such lines, a run of them
 //! per call, each in one pass, parsing each value where it stands and appending it to its
 //! column at once, with no list of tokens or of parsed values in between; for the default
-//! layout, the integers and text columns' dictionary indexes of 64 rows are held and then
-//! appended together (see `Staged`). At the first thing that is not plain (a tab, a byte
-//! outside ASCII, a value out of range, too few or too many values) it takes back what it
-//! appended for that line and stops; the careful path in `records` then reads the line and,
-//! if it is bad, says why. So the fast path decides nothing the careful path would decide
-//! otherwise: property tests hold the two to the same rows.
+//! layout, the values of 64 rows are held and then appended together, a column at a time
+//! (see `Staged`). At the first thing that is not plain (a tab, a byte outside ASCII, a
+//! value out of range, too few or too many values) it takes back what it appended for that
+//! line and stops; the careful path in `records` then reads the line and, if it is bad,
+//! says why. So the fast path decides nothing the careful path would decide otherwise:
+//! property tests hold the two to the same rows.
 
 use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
 use crate::field::FieldKind;
@@ -114,7 +114,7 @@ impl Target {
             Target::Int { column, max } => Some(push_int(column, read_int(*max, line, at)?)),
             Target::Time { column } => Some(push_int(column, read_time(line, at)?)),
             Target::Enum { column, words } => Some(push_int(column, read_word(words, line, at)?)),
-            Target::Addr { column } => addr_value(column, line, at),
+            Target::Addr { column } => Some(push_addr(column, read_addr(line, at)?)),
             Target::Text { column } => Some(push_text(column, read_text(line, at)?)),
         }
     }
@@ -193,21 +193,33 @@ fn push_text(column: &mut TextColumn, (value, end): Read<&[u8]>) -> usize {
     end
 }
 
-/// Reads the plain address that starts at `at` and appends it; returns where it ends, or
-/// `None`, having appended nothing, if it is not plain.
+/// An address as [`read_addr`] reads it.
+enum Address {
+    V4(u32),
+    V6(u128),
+}
+
 #[inline(always)]
-fn addr_value(column: &mut AddrWords, line: &[u8], at: usize) -> Option<usize> {
+fn read_addr(line: &[u8], at: usize) -> Option<Read<Address>> {
     if let Some((word, end)) = ipv4(line, at) {
-        column.push_v4(word);
-        return Some(end);
+        return Some((Some(Address::V4(word)), end));
     }
     if is_missing(line, at) {
-        column.push_missing();
-        return Some(at + 1);
+        return Some((None, at + 1));
     }
     let end = plain_token_end(line, at)?;
-    column.push_v6(parse_ipv6(&line[at..end])?);
-    Some(end)
+    Some((Some(Address::V6(parse_ipv6(&line[at..end])?)), end))
+}
+
+/// Appends a value read by [`read_addr`]; returns where it ended.
+#[inline(always)]
+fn push_addr(column: &mut AddrWords, (value, end): Read<Address>) -> usize {
+    match value {
+        Some(Address::V4(word)) => column.push_v4(word),
+        Some(Address::V6(address)) => column.push_v6(address),
+        None => column.push_missing(),
+    }
+    end
 }
 
 /// After the `done`-th of `total` values, ending at `end`: the start of the next value, or
@@ -218,6 +230,20 @@ fn next_value(line: &[u8], end: usize, done: &mut usize, total: usize) -> Option
     *done += 1;
     let at = skip_spaces(line, end);
     ((at == line.len()) == (*done == total)).then_some(at)
+}
+
+/// After a value that is not the line's last, ending at `end`: the start of the next one, or
+/// `None` when the line ends there.
+#[inline(always)]
+fn then(line: &[u8], end: usize) -> Option<usize> {
+    let at = skip_spaces(line, end);
+    (at != line.len()).then_some(at)
+}
+
+/// After the line's last value, ending at `end`: whether the line ends there.
+#[inline(always)]
+fn last(line: &[u8], end: usize) -> Option<()> {
+    (skip_spaces(line, end) == line.len()).then_some(())
 }
 
 /// The columns of one layout, in the order of its fields.
@@ -267,19 +293,23 @@ const LOG_STATUS: usize = 13;
 /// How many rows of the default layout [`Staged`] holds before appending them.
 const STAGED_ROWS: usize = 64;
 
-/// The integers and the text columns' dictionary indexes of up to [`STAGED_ROWS`] rows of
-/// the default layout, by field, read but not yet appended to their columns.
+/// The values of up to [`STAGED_ROWS`] rows of the default layout, by field, read but not
+/// yet appended to their columns: integers, IPv4 addresses as their words (an IPv6 address
+/// as the word its column gives for it) and the text columns' dictionary indexes.
 ///
-/// Appending one value to an [`IntColumn`] checks the column's width, its room and whether
-/// it has missing marks. For 64 rows at once those checks are made once per column, the
-/// missing marks come as one word, and the copying runs as vector operations. Counted with
-/// cachegrind over 200,000 lines of the default format, the decoder took 2,152 instructions
-/// a line appending one value at a time and 1,878 this way; compiled to WebAssembly, it
-/// decoded a 1M-record file about 11 % faster in Node (medians of 21 alternated runs).
+/// Appending one value to a column checks the column's width, its room and whether it has
+/// missing marks. For 64 rows at once those checks are made once per column, the marks
+/// come as one word, and the copying runs as vector operations. Counted with cachegrind
+/// over 200,000 lines of the default format, the decoder took 2,152 instructions a line
+/// appending one value at a time and 1,735 this way (with the count of values read, which
+/// taking a refused line back needed, gone too); compiled to WebAssembly, it decoded a
+/// 1M-record file about 20 % faster in Node (medians of 21 alternated runs).
 struct Staged {
     values: [[u64; STAGED_ROWS]; DEFAULT_SHAPE.len()],
     /// Bit `i` of a field's word: row `i` is missing there.
     missing: [u64; DEFAULT_SHAPE.len()],
+    /// Bit `i` of an address field's word: row `i` holds an IPv6 address there.
+    is_v6: [u64; DEFAULT_SHAPE.len()],
     /// The rows held; the row being read is the next.
     rows: usize,
 }
@@ -289,6 +319,7 @@ impl Staged {
         Staged {
             values: [[0; STAGED_ROWS]; DEFAULT_SHAPE.len()],
             missing: [0; DEFAULT_SHAPE.len()],
+            is_v6: [0; DEFAULT_SHAPE.len()],
             rows: 0,
         }
     }
@@ -299,10 +330,10 @@ impl Staged {
         self.rows % STAGED_ROWS
     }
 
-    /// Holds an integer of the row being read; returns where it ended.
+    /// Holds an integer of the row being read, in `slot`; returns where it ended.
     #[inline(always)]
-    fn int(&mut self, field: usize, (value, end): Read<u64>) -> usize {
-        let slot = self.slot();
+    fn int(&mut self, field: usize, slot: usize, (value, end): Read<u64>) -> usize {
+        let slot = slot % STAGED_ROWS;
         self.values[field][slot] = value.unwrap_or(0);
         if value.is_none() {
             self.missing[field] |= 1 << slot;
@@ -310,11 +341,44 @@ impl Staged {
         end
     }
 
-    /// Holds the dictionary index of a text of the row being read (0 for missing), adding
-    /// the text to `column`'s dictionary if it is new; returns where it ended.
+    /// Holds an address of the row being read, in `slot`: an IPv4 address as its word, an
+    /// IPv6 address as the word [`AddrWords::hold_v6`] gives, once `column` keeps it.
+    /// Returns where it ended.
     #[inline(always)]
-    fn text(&mut self, field: usize, column: &mut TextColumn, (value, end): Read<&[u8]>) -> usize {
-        let slot = self.slot();
+    fn addr(
+        &mut self,
+        field: usize,
+        slot: usize,
+        column: &mut AddrWords,
+        (value, end): Read<Address>,
+    ) -> usize {
+        let slot = slot % STAGED_ROWS;
+        self.values[field][slot] = match value {
+            Some(Address::V4(word)) => word as u64,
+            Some(Address::V6(address)) => {
+                self.is_v6[field] |= 1 << slot;
+                column.hold_v6(address) as u64
+            }
+            None => {
+                self.missing[field] |= 1 << slot;
+                0
+            }
+        };
+        end
+    }
+
+    /// Holds the dictionary index of a text of the row being read (0 for missing), in
+    /// `slot`, adding the text to `column`'s dictionary if it is new; returns where it
+    /// ended.
+    #[inline(always)]
+    fn text(
+        &mut self,
+        field: usize,
+        slot: usize,
+        column: &mut TextColumn,
+        (value, end): Read<&[u8]>,
+    ) -> usize {
+        let slot = slot % STAGED_ROWS;
         self.values[field][slot] = match value {
             Some(value) => column.code_of(value, column.len() + slot) as u64,
             None => 0,
@@ -322,16 +386,25 @@ impl Staged {
         end
     }
 
-    /// Forgets the missing marks of the row being read, which is not appended.
+    /// Forgets the marks of the row being read, which is not appended, and the IPv6
+    /// addresses its address fields kept in their columns.
     #[cold]
-    fn forget_row(&mut self) {
-        let slot = self.slot();
-        for marks in &mut self.missing {
-            *marks &= !(1 << slot);
+    fn forget_row(&mut self, addrs: [(usize, &mut AddrWords); 2]) {
+        let bit = 1 << self.slot();
+        for (field, column) in addrs {
+            if self.is_v6[field] & bit != 0 {
+                column.forget_held_v6();
+            }
+        }
+        for marks in self.missing.iter_mut().chain(&mut self.is_v6) {
+            *marks &= !bit;
         }
     }
 
-    /// Takes back from `column` the text of the row being read, which is not appended.
+    /// Takes back from `column` the text of the row being read, which is not appended. The
+    /// line may have been refused before its text was read; then the slot holds an earlier
+    /// row's index, which [`TextColumn::take_back_code`] leaves alone, since no entry was
+    /// added for this row.
     #[cold]
     fn take_back_code(&self, field: usize, column: &mut TextColumn) {
         let slot = self.slot();
@@ -344,6 +417,7 @@ impl Staged {
         &mut self,
         ints: &mut [(usize, &mut IntColumn)],
         texts: [(usize, &mut TextColumn); 2],
+        addrs: [(usize, &mut AddrWords); 2],
     ) {
         let rows = self.rows;
         for (field, column) in ints {
@@ -352,7 +426,15 @@ impl Staged {
         for (field, column) in texts {
             column.push_codes(&self.values[field][..rows]);
         }
+        for (field, column) in addrs {
+            column.extend(
+                &self.values[field][..rows],
+                self.is_v6[field],
+                self.missing[field],
+            );
+        }
         self.missing = [0; DEFAULT_SHAPE.len()];
+        self.is_v6 = [0; DEFAULT_SHAPE.len()];
         self.rows = 0;
     }
 }
@@ -425,8 +507,7 @@ impl RowWriter {
     /// it is read spares a jump through a table per value, which the processor often
     /// mispredicts because the values' lengths vary from line to line.
     ///
-    /// The integers and the text columns' dictionary indexes are held in [`Staged`] and
-    /// appended [`STAGED_ROWS`] rows at a time; the addresses are appended as they are read.
+    /// The values are held in [`Staged`] and appended [`STAGED_ROWS`] rows at a time.
     #[inline]
     fn read_plain_default_shape<'a>(
         &mut self,
@@ -483,62 +564,37 @@ impl RowWriter {
         let mut staged = Staged::new();
         let mut read = 0;
         while let Some(line) = next_line() {
-            let mut done = 0;
-            let n = DEFAULT_SHAPE.len();
+            let slot = staged.slot();
             let s = &mut staged;
             let record = (|| -> Option<()> {
                 let mut at = skip_spaces(line, 0);
-                let done = &mut done;
-                at = next_value(line, s.int(VERSION, read_int(maxes[0], line, at)?), done, n)?;
-                at = next_value(
+                at = then(line, s.int(VERSION, slot, read_int(maxes[0], line, at)?))?;
+                at = then(line, s.text(ACCOUNT, slot, account, read_text(line, at)?))?;
+                at = then(
                     line,
-                    s.text(ACCOUNT, account, read_text(line, at)?),
-                    done,
-                    n,
+                    s.text(INTERFACE, slot, interface, read_text(line, at)?),
                 )?;
-                at = next_value(
+                at = then(line, s.addr(SRCADDR, slot, srcaddr, read_addr(line, at)?))?;
+                at = then(line, s.addr(DSTADDR, slot, dstaddr, read_addr(line, at)?))?;
+                at = then(line, s.int(SRCPORT, slot, read_int(maxes[1], line, at)?))?;
+                at = then(line, s.int(DSTPORT, slot, read_int(maxes[2], line, at)?))?;
+                at = then(line, s.int(PROTOCOL, slot, read_int(maxes[3], line, at)?))?;
+                at = then(line, s.int(PACKETS, slot, read_int(maxes[4], line, at)?))?;
+                at = then(line, s.int(BYTES, slot, read_int(maxes[5], line, at)?))?;
+                at = then(line, s.int(START, slot, read_time(line, at)?))?;
+                at = then(line, s.int(END, slot, read_time(line, at)?))?;
+                at = then(line, s.int(ACTION, slot, read_word(actions, line, at)?))?;
+                last(
                     line,
-                    s.text(INTERFACE, interface, read_text(line, at)?),
-                    done,
-                    n,
-                )?;
-                at = next_value(line, addr_value(srcaddr, line, at)?, done, n)?;
-                at = next_value(line, addr_value(dstaddr, line, at)?, done, n)?;
-                at = next_value(line, s.int(SRCPORT, read_int(maxes[1], line, at)?), done, n)?;
-                at = next_value(line, s.int(DSTPORT, read_int(maxes[2], line, at)?), done, n)?;
-                at = next_value(
-                    line,
-                    s.int(PROTOCOL, read_int(maxes[3], line, at)?),
-                    done,
-                    n,
-                )?;
-                at = next_value(line, s.int(PACKETS, read_int(maxes[4], line, at)?), done, n)?;
-                at = next_value(line, s.int(BYTES, read_int(maxes[5], line, at)?), done, n)?;
-                at = next_value(line, s.int(START, read_time(line, at)?), done, n)?;
-                at = next_value(line, s.int(END, read_time(line, at)?), done, n)?;
-                at = next_value(line, s.int(ACTION, read_word(actions, line, at)?), done, n)?;
-                next_value(
-                    line,
-                    s.int(LOG_STATUS, read_word(statuses, line, at)?),
-                    done,
-                    n,
-                )?;
-                Some(())
+                    s.int(LOG_STATUS, slot, read_word(statuses, line, at)?),
+                )
             })();
             if record.is_none() {
-                // Take back what the refused line appended or added, the values read
-                // before it was refused (`done` of them, in the layout's order).
-                staged.forget_row();
-                for (field, column) in [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)] {
-                    if field < done {
-                        staged.take_back_code(field, column);
-                    }
-                }
-                for (field, column) in [(SRCADDR, &mut *srcaddr), (DSTADDR, &mut *dstaddr)] {
-                    if field < done {
-                        column.pop();
-                    }
-                }
+                // Take back what the refused line added to the dictionaries and to the IPv6
+                // addresses kept; what it held in `staged` is written over.
+                staged.take_back_code(ACCOUNT, account);
+                staged.take_back_code(INTERFACE, interface);
+                staged.forget_row([(SRCADDR, &mut *srcaddr), (DSTADDR, &mut *dstaddr)]);
                 break;
             }
             read += 1;
@@ -547,12 +603,14 @@ impl RowWriter {
                 staged.append(
                     &mut ints,
                     [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)],
+                    [(SRCADDR, &mut *srcaddr), (DSTADDR, &mut *dstaddr)],
                 );
             }
         }
         staged.append(
             &mut ints,
             [(ACCOUNT, &mut *account), (INTERFACE, &mut *interface)],
+            [(SRCADDR, &mut *srcaddr), (DSTADDR, &mut *dstaddr)],
         );
         read
     }
