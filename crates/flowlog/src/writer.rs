@@ -232,12 +232,18 @@ fn next_value(line: &[u8], end: usize, done: &mut usize, total: usize) -> Option
     ((at == line.len()) == (*done == total)).then_some(at)
 }
 
-/// After a value that is not the line's last, ending at `end`: the start of the next one, or
-/// `None` when the line ends there.
+/// After a value that is not the line's last, ending at `end` (at a space or the end of the
+/// line, as every value read here does): the start of the next one, or `None` when the line
+/// ends there. One space is the rule; a run of them takes a loop.
 #[inline(always)]
 fn then(line: &[u8], end: usize) -> Option<usize> {
-    let at = skip_spaces(line, end);
-    (at != line.len()).then_some(at)
+    match line.get(end + 1)? {
+        b' ' => {
+            let at = skip_spaces(line, end + 1);
+            (at != line.len()).then_some(at)
+        }
+        _ => Some(end + 1),
+    }
 }
 
 /// After the line's last value, ending at `end`: whether the line ends there.
