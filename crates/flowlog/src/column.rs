@@ -454,12 +454,7 @@ impl IntColumn {
     pub fn push_missing(&mut self) {
         let len = self.len();
         self.words.push(0);
-        if self.missing.is_none() {
-            self.missing_since = len;
-        }
-        self.missing
-            .get_or_insert_with(|| Bitmap::filled(len, false))
-            .push(true);
+        push_marks(&mut self.missing, &mut self.missing_since, len, 1, 1);
     }
 
     /// Removes the last row, leaving the column as it was before that row was appended
@@ -565,7 +560,8 @@ impl IntColumn {
 
 /// Appends `count` marks (at most 64, the lowest bits of `bits`) to a column of `len` rows
 /// whose bitmap of marks exists only once some row is marked; `since` keeps the row whose
-/// mark created it, so that taking that row back can take the bitmap away again.
+/// mark created it, so that taking that row back can take the bitmap away again. The one
+/// way a column's missing or IPv6 marks are made, a row or a block of rows at a time.
 #[inline]
 fn push_marks(marks: &mut Option<Bitmap>, since: &mut usize, len: usize, bits: u64, count: usize) {
     if bits != 0 && marks.is_none() {
@@ -1428,12 +1424,7 @@ impl AddrWords {
         let len = self.len();
         self.words.push(self.v6.len() as u32);
         self.v6.push(value);
-        if self.is_v6.is_none() {
-            self.v6_since = len;
-        }
-        self.is_v6
-            .get_or_insert_with(|| Bitmap::filled(len, false))
-            .push(true);
+        push_marks(&mut self.is_v6, &mut self.v6_since, len, 1, 1);
         if let Some(m) = &mut self.missing {
             m.push(false);
         }
@@ -1476,12 +1467,7 @@ impl AddrWords {
         if let Some(m) = &mut self.is_v6 {
             m.push(false);
         }
-        if self.missing.is_none() {
-            self.missing_since = len;
-        }
-        self.missing
-            .get_or_insert_with(|| Bitmap::filled(len, false))
-            .push(true);
+        push_marks(&mut self.missing, &mut self.missing_since, len, 1, 1);
     }
 
     /// Removes the last row, leaving the column as it was before that row was appended.
