@@ -12,7 +12,7 @@
 //! says why. So the fast path decides nothing the careful path would decide otherwise:
 //! property tests hold the two to the same rows.
 
-use crate::column::{same_bytes, AddrColumn, AddrWords, IntColumn, TextColumn};
+use crate::column::{AddrColumn, AddrWords, IntColumn, TextColumn};
 use crate::field::FieldKind;
 use crate::table::{Column, ColumnId, Parsed};
 use crate::value::{parse_ipv6, seconds};
@@ -26,7 +26,7 @@ pub(crate) enum Target {
     /// Words of a closed list, kept as their index in it.
     Enum {
         column: IntColumn,
-        words: &'static [&'static str],
+        words: ShortWords,
     },
     /// IPv4 and IPv6 addresses.
     Addr { column: AddrWords },
@@ -40,7 +40,10 @@ impl Target {
         match (kind, column) {
             (FieldKind::Int { max }, Column::Int(column)) => Target::Int { column, max },
             (FieldKind::Time, Column::Int(column)) => Target::Time { column },
-            (FieldKind::Enum(words), Column::Int(column)) => Target::Enum { column, words },
+            (FieldKind::Enum(words), Column::Int(column)) => Target::Enum {
+                column,
+                words: ShortWords::new(words),
+            },
             (FieldKind::Addr, Column::Addr(column)) => Target::Addr {
                 column: column.into_words(),
             },
@@ -150,16 +153,81 @@ fn read_time(line: &[u8], at: usize) -> Option<Read<u64>> {
     Some((Some(seconds(value)?), end))
 }
 
+/// The words of a closed list (an `action`, a `log-status`), each held as the number its
+/// bytes make, so that a value is told from one load of eight bytes and a comparison per
+/// word, without first finding where it ends.
+///
+/// Only words of at most eight bytes, and at most [`SHORT_WORDS`] of them, are held; every
+/// list of [`FieldKind::Enum`] fits (a test checks it). A word that did not would never be
+/// matched here, and its lines would go the careful way, which reads them all the same.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ShortWords {
+    /// Each word's bytes, first byte lowest, with zeros above its length.
+    bytes: [u64; SHORT_WORDS],
+    /// Ones over each word's bytes.
+    masks: [u64; SHORT_WORDS],
+    lengths: [usize; SHORT_WORDS],
+    count: usize,
+}
+
+/// The most words a [`ShortWords`] holds.
+const SHORT_WORDS: usize = 4;
+
+impl ShortWords {
+    fn new(words: &[&str]) -> ShortWords {
+        let mut held = ShortWords {
+            bytes: [0; SHORT_WORDS],
+            masks: [0; SHORT_WORDS],
+            lengths: [0; SHORT_WORDS],
+            count: 0,
+        };
+        for (index, word) in words.iter().take(SHORT_WORDS).enumerate() {
+            let word = word.as_bytes();
+            // A longer word is held as bytes that no masked value equals: never matched.
+            if word.is_empty() || word.len() > 8 {
+                held.bytes[index] = 1;
+                continue;
+            }
+            let mut bytes = [0u8; 8];
+            bytes[..word.len()].copy_from_slice(word);
+            held.bytes[index] = u64::from_le_bytes(bytes);
+            held.masks[index] = u64::MAX >> (64 - 8 * word.len());
+            held.lengths[index] = word.len();
+        }
+        held.count = words.len().min(SHORT_WORDS);
+        held
+    }
+}
+
 /// A closed-list word, read as its index in `words`.
 #[inline(always)]
-fn read_word(words: &[&str], line: &[u8], at: usize) -> Option<Read<u64>> {
-    if is_missing(line, at) {
-        return Some((None, at + 1));
+fn read_word(words: &ShortWords, line: &[u8], at: usize) -> Option<Read<u64>> {
+    let bytes = eight_bytes_at(line, at);
+    for index in 0..words.count {
+        let end = at + words.lengths[index];
+        if bytes & words.masks[index] == words.bytes[index] && ends(line, end) {
+            return Some((Some(index as u64), end));
+        }
     }
-    let end = plain_token_end(line, at)?;
-    let token = &line[at..end];
-    let index = words.iter().position(|w| same_bytes(w.as_bytes(), token))?;
-    Some((Some(index as u64), end))
+    is_missing(line, at).then_some((None, at + 1))
+}
+
+/// The eight bytes of `line` from `at` as a number, first byte lowest, with zeros for the
+/// bytes past the line's end.
+#[inline(always)]
+fn eight_bytes_at(line: &[u8], at: usize) -> u64 {
+    if let Some(chunk) = line.get(at..at + 8) {
+        return u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+    }
+    if line.len() >= 8 && at < line.len() {
+        // The line's last eight bytes, shifted so that the byte at `at` comes first.
+        let tail = u64::from_le_bytes(line[line.len() - 8..].try_into().unwrap_or([0; 8]));
+        return tail >> (8 * (at + 8 - line.len()));
+    }
+    let mut bytes = [0u8; 8];
+    let rest = line.get(at..).unwrap_or(&[]);
+    bytes[..rest.len()].copy_from_slice(rest);
+    u64::from_le_bytes(bytes)
 }
 
 #[inline(always)]
@@ -810,7 +878,80 @@ mod tests {
         assert_eq!(plain_token_end(b"ab\x00", 0), None);
     }
 
+    #[test]
+    fn every_closed_list_is_held_whole_as_short_words() {
+        // A word not held would send every line that holds it the careful way.
+        for field in crate::field::Field::ALL {
+            if let FieldKind::Enum(words) = field.kind() {
+                assert!(words.len() <= SHORT_WORDS, "{}", field.name());
+                for (index, word) in words.iter().enumerate() {
+                    let line = format!("{word} x");
+                    let read = read_word(&ShortWords::new(words), line.as_bytes(), 0);
+                    assert_eq!(read, Some((Some(index as u64), word.len())), "{word}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn words_are_read_wherever_the_line_ends() {
+        let statuses = ShortWords::new(crate::field::LOG_STATUSES);
+        for before in 0..12 {
+            for (index, word) in crate::field::LOG_STATUSES.iter().enumerate() {
+                for after in ["", " x", " 123456789"] {
+                    let line = format!("{}{word}{after}", "x ".repeat(before));
+                    let at = 2 * before;
+                    let read = read_word(&statuses, line.as_bytes(), at);
+                    assert_eq!(
+                        read,
+                        Some((Some(index as u64), at + word.len())),
+                        "{line:?}"
+                    );
+                    let cut = &line.as_bytes()[..at + word.len() - 1];
+                    assert_eq!(read_word(&statuses, cut, at), None, "{line:?} cut short");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn words_too_long_to_hold_are_never_matched() {
+        let words = ShortWords::new(&["LONGERTHAN8", "OK"]);
+        assert_eq!(read_word(&words, b"LONGERTHAN8", 0), None);
+        assert_eq!(read_word(&words, b"", 0), None);
+        assert_eq!(read_word(&words, b"OK", 0), Some((Some(1), 2)));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn short_words_are_read_as_whole_tokens_compared(
+            words in proptest::collection::vec("[A-Z]{1,8}", 1..=SHORT_WORDS),
+            pick in 0usize..8,
+            change in proptest::sample::select(vec!["", "", "X", "\t", "\u{e9}", "-"]),
+            cut in 0usize..3,
+            before in "( ?[A-Z]{0,9} )?",
+            after in "( [A-Z0-9]{0,12})?|\t",
+        ) {
+            // One of the words (or a word cut short, or a word that goes on, or `-`) in the
+            // middle of a line or at its end, with the line's end anywhere near it.
+            let word = words.get(pick).cloned().unwrap_or_else(|| "NOPE".into());
+            let word = &word[..word.len().saturating_sub(cut).max(1)];
+            let token = if change == "-" { "-".to_owned() } else { format!("{word}{change}") };
+            let line = format!("{before}{token}{after}");
+            let at = before.len();
+            let whole = &line[at..];
+            let whole = &whole[..whole.find(' ').unwrap_or(whole.len())];
+            let list: Vec<&str> = words.iter().map(String::as_str).collect();
+            let expected = if whole == "-" {
+                Some((None, at + 1))
+            } else {
+                list.iter()
+                    .position(|w| *w == whole)
+                    .map(|index| (Some(index as u64), at + whole.len()))
+            };
+            proptest::prop_assert_eq!(read_word(&ShortWords::new(&list), line.as_bytes(), at), expected);
+        }
+
         #[test]
         fn plain_token_end_agrees_with_a_byte_loop(
             bytes in proptest::collection::vec(proptest::sample::select(
