@@ -154,6 +154,35 @@ fn refusal(need: u64, used: u64, coming: u64, claim: &str, outcome: &str) -> Opt
 /// Conversations listed.
 pub const CONVERSATION_ROWS: u32 = 100;
 
+/// The least time between two batches of the worker's replies, in milliseconds.
+///
+/// Each batch draws the page again, and a folder of small files is read at hundreds of
+/// files a second, each with a reply or two: drawn one by one, they kept the page's thread
+/// busier than the worker.
+pub const REPLY_BATCH_MS: f64 = 40.0;
+
+/// How long the worker's `reply` waits before it is applied, with every reply waiting
+/// before it, in milliseconds (0: at once); `since_last_ms` is the time since the last
+/// batch was applied, and `last_ended_a_file` whether that batch ended a file.
+///
+/// A reply that comes within [`REPLY_BATCH_MS`] of the last batch waits for the next one.
+/// The first file to end after a batch that ended none is applied at once, though: its
+/// end is what asks for the charts, and the progress a large file reports until its last
+/// moment would otherwise hold it back by up to a batch. In a folder of small files,
+/// whose ends come one after another, the ends after the first wait as other replies do.
+/// Answers to questions never wait (see `components::app`).
+pub fn reply_wait_ms(reply: &FromWorker, since_last_ms: f64, last_ended_a_file: bool) -> f64 {
+    if ends_a_file(reply) && !last_ended_a_file {
+        return 0.0;
+    }
+    (REPLY_BATCH_MS - since_last_ms).max(0.0)
+}
+
+/// Whether `reply` says that a file was read to its end or could not be.
+pub fn ends_a_file(reply: &FromWorker) -> bool {
+    matches!(reply, FromWorker::Done { .. } | FromWorker::Failed { .. })
+}
+
 /// Everything the page shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -1060,6 +1089,33 @@ mod tests {
                 ..FileResult::default()
             }),
         })
+    }
+
+    #[test]
+    fn a_files_end_after_its_progress_is_applied_at_once_and_other_replies_wait() {
+        let progress = FromWorker::Progress {
+            id: 1,
+            bytes_read: 10,
+            records: 1,
+            issues: 0,
+        };
+        let Action::Reply(end) = done(1, 1, 1, 0) else {
+            unreachable!()
+        };
+        let failed = FromWorker::Failed {
+            id: 2,
+            message: "no".into(),
+        };
+        // Within a batch of the last one: progress waits for the rest of the batch time…
+        assert_eq!(reply_wait_ms(&progress, 15.0, false), REPLY_BATCH_MS - 15.0);
+        // …while the first end after it does not, whether read or failed.
+        assert_eq!(reply_wait_ms(&end, 15.0, false), 0.0);
+        assert_eq!(reply_wait_ms(&failed, 1.0, false), 0.0);
+        // Ends that follow an end are batched like the rest (a folder of small files).
+        assert_eq!(reply_wait_ms(&end, 15.0, true), REPLY_BATCH_MS - 15.0);
+        // After a quiet spell, every reply is applied at once.
+        assert_eq!(reply_wait_ms(&progress, REPLY_BATCH_MS + 1.0, true), 0.0);
+        assert_eq!(reply_wait_ms(&end, f64::INFINITY, true), 0.0);
     }
 
     fn add(id: JobId, name: &str) -> Action {

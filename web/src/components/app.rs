@@ -21,7 +21,7 @@ use crate::loader::{register_service_worker, worker_url, Loader};
 use crate::numbers::thousands;
 use crate::protocol::{Answer, DetailQuery, FromWorker, JobId, RecordRow};
 use crate::samples;
-use crate::state::{Action, FileStatus, Measure, State, Tab, View};
+use crate::state::{ends_a_file, reply_wait_ms, Action, FileStatus, Measure, State, Tab, View};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -577,17 +577,11 @@ pub fn app() -> Html {
 }
 
 /// A file's name by id.
-/// The least time between two batches of the worker's replies, in milliseconds.
-const REPLY_BATCH_MS: f64 = 40.0;
-
 /// The worker's replies on their way to the page's state.
 ///
-/// Each action draws the page again, and a folder of small files is read at hundreds of
-/// files a second, each with a reply or two: drawn one by one, they kept the page's thread
-/// busier than the worker. So a reply that comes within [`REPLY_BATCH_MS`] of the last
-/// batch waits for the next one, which then applies every reply waiting, in order. A
-/// reply after a quiet spell, and every answer to a question, are applied at once (with
-/// those waiting before them): nobody waits longer for a chart.
+/// Replies are applied in batches, as [`reply_wait_ms`] says: a batch applies every reply
+/// waiting, in order. Every answer to a question is applied at once (with those waiting
+/// before it): nobody waits longer for a chart.
 #[derive(Clone)]
 struct ReplyBatch {
     inner: Rc<BatchInner>,
@@ -600,6 +594,8 @@ struct BatchInner {
     timer_set: std::cell::Cell<bool>,
     /// When the last batch was applied (`Date.now()`).
     last: std::cell::Cell<f64>,
+    /// Whether the last batch ended a file (see [`reply_wait_ms`]).
+    last_ended_a_file: std::cell::Cell<bool>,
 }
 
 impl ReplyBatch {
@@ -610,6 +606,7 @@ impl ReplyBatch {
                 waiting: Default::default(),
                 timer_set: Default::default(),
                 last: std::cell::Cell::new(f64::NEG_INFINITY),
+                last_ended_a_file: Default::default(),
             }),
         }
     }
@@ -620,15 +617,17 @@ impl ReplyBatch {
         self.apply();
     }
 
-    /// Applies `reply` now after a quiet spell, or else with the next batch.
+    /// Applies `reply` when [`reply_wait_ms`] says: now, or else with the next batch.
     fn soon(&self, reply: FromWorker) {
+        let since_last = js_sys::Date::now() - self.inner.last.get();
+        let wait = reply_wait_ms(&reply, since_last, self.inner.last_ended_a_file.get());
         self.inner.waiting.borrow_mut().push(reply);
-        if self.inner.timer_set.get() {
+        if wait <= 0.0 {
+            // A timer already set then finds nothing waiting.
+            self.apply();
             return;
         }
-        let wait = self.inner.last.get() + REPLY_BATCH_MS - js_sys::Date::now();
-        if wait <= 0.0 {
-            self.apply();
+        if self.inner.timer_set.get() {
             return;
         }
         let batch = self.clone();
@@ -651,11 +650,13 @@ impl ReplyBatch {
 
     fn apply(&self) {
         let replies = std::mem::take(&mut *self.inner.waiting.borrow_mut());
-        self.inner.last.set(js_sys::Date::now());
-        if !replies.is_empty() {
-            let actions = replies.into_iter().map(Action::Reply).collect();
-            self.inner.dispatcher.dispatch(Action::All(actions));
+        if replies.is_empty() {
+            return;
         }
+        self.inner.last.set(js_sys::Date::now());
+        (self.inner.last_ended_a_file).set(replies.iter().any(ends_a_file));
+        let actions = replies.into_iter().map(Action::Reply).collect();
+        self.inner.dispatcher.dispatch(Action::All(actions));
     }
 }
 
