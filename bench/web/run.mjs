@@ -162,15 +162,21 @@ const INSTRUMENT = () => {
 
 /**
  * Arms the watcher for `files` files read and on screen: notes when every file row has
- * left "reading" (`read`: the worker has decoded them), when the app has nothing pending
- * and the overview's charts are there with totals other than `before` (`shown`), and the
- * next animation frame after that (`painted`: the charts drawn).
+ * left "reading" (`read`: the worker has decoded them), when the app has nothing pending,
+ * the overview's charts are there with totals other than `before` and every chart's canvas
+ * has been painted, the time chart's again if the tab showed one before (`shown`; the page
+ * counts each canvas's paints in `data-paints`, and paints them after the page around
+ * them is drawn), and the next animation frame after that (`painted`: the charts on
+ * screen).
  */
 function armLoad(page, files, before) {
   return page.evaluate(
     ([files, before]) => {
       const bench = window.__bench;
       for (const key of ["read", "shown", "painted", "failed"]) delete bench[key];
+      // A tab that already shows charts paints them again for the files added.
+      const timePaints = () => document.querySelector(".overview-charts .time-canvas")?.dataset.paints;
+      const paintsBefore = timePaints();
       bench.watch = () => {
         const app = document.querySelector(".app");
         if (!app || app.dataset.files !== String(files)) return;
@@ -182,11 +188,15 @@ function armLoad(page, files, before) {
         }
         const value = document.querySelector('[data-metric="records"]')?.dataset.value;
         const charts = document.querySelectorAll(".overview-charts table[data-chart]").length;
+        const canvases = [...document.querySelectorAll(".overview-charts canvas")];
         if (
           bench.shown === undefined &&
           bench.read !== undefined &&
           app.dataset.pending === "0" &&
           charts >= 7 &&
+          canvases.length >= 7 &&
+          canvases.every((c) => c.dataset.paints) &&
+          timePaints() !== paintsBefore &&
           value !== before
         ) {
           bench.shown = performance.now();
@@ -200,16 +210,23 @@ function armLoad(page, files, before) {
   );
 }
 
-/** Arms the watcher for a filter's answer: nothing pending and other totals than `before`. */
+/**
+ * Arms the watcher for a filter's answer: nothing pending, other totals than `before`, and
+ * the time chart painted again. Its canvas is painted after the top lists' canvases, and
+ * always changes with the totals; a top list may not change under a filter, and then its
+ * canvas is not painted again.
+ */
 function armFilter(page, before) {
   return page.evaluate((before) => {
     const bench = window.__bench;
     for (const key of ["enter", "shown", "painted"]) delete bench[key];
+    const timePaints = () => document.querySelector(".overview-charts .time-canvas")?.dataset.paints;
+    const paintsBefore = timePaints();
     bench.watch = () => {
       const app = document.querySelector(".app");
       const value = document.querySelector('[data-metric="records"]')?.dataset.value;
       if (bench.enter === undefined || bench.shown !== undefined || !app) return;
-      if (app.dataset.pending === "0" && value !== undefined && value !== before) {
+      if (app.dataset.pending === "0" && value !== undefined && value !== before && timePaints() !== paintsBefore) {
         bench.shown = performance.now();
         requestAnimationFrame(() => {
           bench.painted = performance.now();

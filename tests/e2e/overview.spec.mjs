@@ -69,6 +69,11 @@ test("the overview's cards, histogram and top lists equal the CLI's, and follow 
   await settled(page, files.length);
   await matchesCli(page, files, "");
 
+  // Every chart of the overview is painted on its canvas (after the page around it).
+  const canvases = page.locator(".overview-charts canvas");
+  expect(await canvases.count()).toBeGreaterThanOrEqual(7);
+  for (const canvas of await canvases.all()) await expect(canvas).toHaveAttribute("data-paints", /^[1-9][0-9]*$/);
+
   // The histogram: every record is in a bucket (the samples all have times).
   const buckets = await page.locator('table[data-chart="time"] tr[data-start]').evaluateAll((rows) =>
     rows.map((r) => [r.dataset.accept, r.dataset.reject, r.dataset.none].map(BigInt)),

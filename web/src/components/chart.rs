@@ -62,7 +62,14 @@ fn paint(
     let area = backend.into_drawing_area();
     match draw(&area, &theme).and_then(|f| area.present().map(|()| f).map_err(|e| format!("{e:?}")))
     {
-        Ok(frame) => frame,
+        Ok(frame) => {
+            // How many times the canvas was painted: tests and the benchmark wait for it,
+            // since a canvas is painted after the page around it is drawn.
+            let paints = canvas.get_attribute("data-paints");
+            let paints = paints.and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) + 1;
+            let _ = canvas.set_attribute("data-paints", &paints.to_string());
+            frame
+        }
         Err(error) => {
             web_sys::console::warn_1(
                 &format!("flowlens: a chart could not be drawn: {error}").into(),
