@@ -151,6 +151,9 @@ const INSTRUMENT = () => {
     },
     true,
   );
+  // How many times the overview's time chart has been painted (the page counts each
+  // canvas's paints in `data-paints`), for the watchers to see it painted again.
+  bench.timePaints = () => document.querySelector(".overview-charts .time-canvas")?.dataset.paints;
   const check = () => {
     if (bench.interactive === undefined && document.querySelector('[data-testid="drop-zone"] #file-input')) {
       bench.interactive = performance.now();
@@ -175,8 +178,7 @@ function armLoad(page, files, before) {
       const bench = window.__bench;
       for (const key of ["read", "shown", "painted", "failed"]) delete bench[key];
       // A tab that already shows charts paints them again for the files added.
-      const timePaints = () => document.querySelector(".overview-charts .time-canvas")?.dataset.paints;
-      const paintsBefore = timePaints();
+      const paintsBefore = bench.timePaints();
       bench.watch = () => {
         const app = document.querySelector(".app");
         if (!app || app.dataset.files !== String(files)) return;
@@ -196,7 +198,7 @@ function armLoad(page, files, before) {
           charts >= 7 &&
           canvases.length >= 7 &&
           canvases.every((c) => c.dataset.paints) &&
-          timePaints() !== paintsBefore &&
+          bench.timePaints() !== paintsBefore &&
           value !== before
         ) {
           bench.shown = performance.now();
@@ -220,13 +222,12 @@ function armFilter(page, before) {
   return page.evaluate((before) => {
     const bench = window.__bench;
     for (const key of ["enter", "shown", "painted"]) delete bench[key];
-    const timePaints = () => document.querySelector(".overview-charts .time-canvas")?.dataset.paints;
-    const paintsBefore = timePaints();
+    const paintsBefore = bench.timePaints();
     bench.watch = () => {
       const app = document.querySelector(".app");
       const value = document.querySelector('[data-metric="records"]')?.dataset.value;
       if (bench.enter === undefined || bench.shown !== undefined || !app) return;
-      if (app.dataset.pending === "0" && value !== undefined && value !== before && timePaints() !== paintsBefore) {
+      if (app.dataset.pending === "0" && value !== undefined && value !== before && bench.timePaints() !== paintsBefore) {
         bench.shown = performance.now();
         requestAnimationFrame(() => {
           bench.painted = performance.now();
@@ -286,7 +287,7 @@ async function flowlensRun(url, file) {
     await armLoad(page, file.paths.length, undefined);
     await page.locator("#file-input").setInputFiles(file.paths);
     await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the first chart");
-    const load = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+    const load = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
     if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${load.failed}`);
     const loaded = await pageState(page);
 
@@ -294,7 +295,7 @@ async function flowlensRun(url, file) {
     await page.locator("#filter-input").fill(file.filter.flowlens);
     await page.locator("#filter-input").press("Enter");
     await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
-    const filter = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+    const filter = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
     const filtered = await pageState(page);
     await sampler.sample();
     return {
@@ -394,7 +395,7 @@ async function parallel(url, file, copies) {
       await armLoad(page, copies, undefined);
       await page.locator("#file-input").setInputFiles(paths);
       await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the merged chart");
-      const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+      const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
       if (bench.failed) throw new Error(`flowlens could not read the copies: ${bench.failed}`);
       const state = await pageState(page);
       await sampler.sample();
@@ -438,7 +439,7 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
         await armLoad(page, n, before);
         await page.locator("#file-input").setInputFiles(file.path);
         await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, `file ${n}`);
-        const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+        const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
         const state = await pageState(page);
         before = state.records;
         await sampler.sample();
@@ -472,7 +473,7 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
         await page.locator("#filter-input").fill(filter);
         await page.locator("#filter-input").press("Enter");
         await waitFor(page, () => window.__bench.painted !== undefined, null, "the filtered views");
-        const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined }));
+        const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
         const state = await pageState(page);
         afterwards = { filterMs: bench.painted - bench.enter, records: before, filteredRecords: state.records };
         log(`    afterwards: "${filter}" over ${before} records in ${afterwards.filterMs.toFixed(0)} ms (${state.records} kept)`);

@@ -576,7 +576,6 @@ pub fn app() -> Html {
     }
 }
 
-/// A file's name by id.
 /// The worker's replies on their way to the page's state.
 ///
 /// Replies are applied in batches, as [`reply_wait_ms`] says: a batch applies every reply
@@ -654,12 +653,15 @@ impl ReplyBatch {
             return;
         }
         self.inner.last.set(js_sys::Date::now());
-        (self.inner.last_ended_a_file).set(replies.iter().any(ends_a_file));
+        self.inner
+            .last_ended_a_file
+            .set(replies.iter().any(ends_a_file));
         let actions = replies.into_iter().map(Action::Reply).collect();
         self.inner.dispatcher.dispatch(Action::All(actions));
     }
 }
 
+/// A file's name by id.
 fn file_name(names: &[(JobId, String)], id: JobId) -> String {
     names
         .iter()
