@@ -9,6 +9,7 @@ use crate::query::condition;
 use crate::state::{AbsentFields, Measure};
 use flowlog_charts::{Bar, BarChart, TimeBucket, TimeChart, Unit};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The longest label a bar shows whole; interface ids and IPv6 addresses are cut in the
@@ -55,6 +56,66 @@ fn exact(measure: Measure, n: u64) -> String {
         Measure::Packets => format!("{} packets", thousands(n)),
         Measure::Records => format!("{} records", thousands(n)),
     }
+}
+
+/// The time chart's numbers as a visually hidden table, as HTML text: a row per bucket
+/// with its exact counts in `data-` attributes, and a button that filters to the bucket
+/// (the figure's click handler reads its range from `data-from` and `data-to`).
+///
+/// Text rather than Yew's elements: a day in 15-minute buckets is about a thousand nodes,
+/// and made one by one they took the page's thread about 30 ms before the first chart of a
+/// file could be painted, where the browser parses the text in a few. The table holds
+/// only numbers and times that the page formats itself, and its text is escaped all the
+/// same.
+fn time_table_html(view: &OverviewView, measure: Measure, local: bool) -> String {
+    use std::fmt::Write;
+    let at = measure.index();
+    let width = view.width;
+    let mut html = String::with_capacity(300 + 260 * view.buckets.len());
+    let _ = write!(
+        html,
+        "<table class=\"visually-hidden\" data-chart=\"time\" data-width=\"{width}\">\
+         <caption>{}</caption>\
+         <tr><th>start</th><th>ACCEPT</th><th>REJECT</th><th>no action</th></tr>",
+        escape(&format!("{} per {width} seconds, UTC", measure.name())),
+    );
+    for b in &view.buckets {
+        let (from, to) = (b.start, b.start + width.max(1));
+        let _ = write!(
+            html,
+            "<tr data-start=\"{from}\" data-accept=\"{}\" data-reject=\"{}\" data-none=\"{}\">\
+             <td><button type=\"button\" class=\"link\" data-from=\"{from}\" data-to=\"{to}\" \
+             aria-label=\"{}\">{}</button></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            b.accept[at],
+            b.reject[at],
+            b.none[at],
+            escape(&format!(
+                "Filter to the {width} seconds from {}",
+                when(b.start, local)
+            )),
+            escape(&utc(b.start)),
+            thousands(b.accept[at]),
+            thousands(b.reject[at]),
+            thousands(b.none[at]),
+        );
+    }
+    html.push_str("</table>");
+    html
+}
+
+/// Text made safe to put in HTML, in an element or a quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A top list's title.
@@ -144,28 +205,27 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
         }
     });
 
-    let hist_rows = view.buckets.iter().map(|b| {
-        let zoom = {
-            let on_zoom = props.on_zoom.clone();
-            let (from, to) = (b.start, b.start + view.width.max(1));
-            Callback::from(move |_: MouseEvent| on_zoom.emit((from, to)))
-        };
-        html! {
-            <tr data-start={b.start.to_string()}
-                data-accept={b.accept[at].to_string()}
-                data-reject={b.reject[at].to_string()}
-                data-none={b.none[at].to_string()}>
-                <td>
-                    <button type="button" class="link" onclick={zoom}
-                        aria-label={format!("Filter to the {} seconds from {}", view.width, when(b.start, local))}>
-                        { utc(b.start) }
-                    </button>
-                </td>
-                <td>{ thousands(b.accept[at]) }</td>
-                <td>{ thousands(b.reject[at]) }</td>
-                <td>{ thousands(b.none[at]) }</td>
-            </tr>
-        }
+    // A click on one of the time table's buttons (see `time_table_html`), found by the
+    // range it carries.
+    let zoom_from_table = {
+        let on_zoom = props.on_zoom.clone();
+        Callback::from(move |event: MouseEvent| {
+            let button = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("button[data-from][data-to]").ok().flatten());
+            let range = button.and_then(|b| {
+                let from = b.get_attribute("data-from")?.parse().ok()?;
+                let to = b.get_attribute("data-to")?.parse().ok()?;
+                Some((from, to))
+            });
+            if let Some(range) = range {
+                on_zoom.emit(range);
+            }
+        })
+    };
+    let time_table = use_memo((view.clone(), measure, local), |(view, measure, local)| {
+        Html::from_html_unchecked(time_table_html(view, *measure, *local).into())
     });
 
     html! {
@@ -193,13 +253,9 @@ pub fn overview_tab(props: &OverviewProps) -> Html {
                     { for switch }
                 </fieldset>
             </div>
-            <figure class="chart time-chart">
+            <figure class="chart time-chart" onclick={zoom_from_table}>
                 <TimeCanvas chart={time} size={props.size} describe={describe_bucket} on_zoom={props.on_zoom.clone()} />
-                <table class="visually-hidden" data-chart="time" data-width={view.width.to_string()}>
-                    <caption>{ format!("{} per {} seconds, UTC", measure.name(), view.width) }</caption>
-                    <tr><th>{ "start" }</th><th>{ "ACCEPT" }</th><th>{ "REJECT" }</th><th>{ "no action" }</th></tr>
-                    { for hist_rows }
-                </table>
+                { (*time_table).clone() }
             </figure>
             <div class="tops">
                 { for view.tops.iter().map(|top| if top.by == "interface-id" && props.absent.interface {
