@@ -14,9 +14,11 @@ use crate::components::exports::{download_blob, download_text};
 use flowlog_charts::{
     bars_svg_on, draw_bars, draw_time, time_svg_on, BarChart, Frame, Theme, TimeChart,
 };
+use plotters::coord::Shift;
+use plotters::drawing::DrawingArea;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -43,10 +45,7 @@ pub fn theme() -> Theme {
 /// Draws on `canvas` at its CSS size times `devicePixelRatio`; returns where the data went.
 fn paint(
     canvas: &HtmlCanvasElement,
-    draw: impl FnOnce(
-        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
-        &Theme,
-    ) -> Result<Frame, String>,
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, &Theme) -> Result<Frame, String>,
 ) -> Frame {
     let theme = theme();
     let width = (f64::from(canvas.client_width()) * theme.scale).round() as u32;
@@ -77,6 +76,94 @@ fn paint(
             Frame::default()
         }
     }
+}
+
+/// Draws a chart on a canvas of its own size, for [`use_painted`].
+type Draw<C> = fn(&DrawingArea<CanvasBackend, Shift>, &C, &Theme) -> Result<Frame, String>;
+
+/// A chart at a size: what a canvas shows, or was last asked to show.
+struct Shown<C> {
+    chart: Rc<C>,
+    size: u32,
+}
+
+impl<C> Shown<C> {
+    fn is(&self, chart: &Rc<C>, size: u32) -> bool {
+        Rc::ptr_eq(&self.chart, chart) && self.size == size
+    }
+}
+
+/// What a canvas was last asked to show, and what it was last painted with.
+struct Painting<C> {
+    wanted: Option<Shown<C>>,
+    painted: Option<Shown<C>>,
+}
+
+/// Paints `canvas` with `draw` each time `chart` or `size` changes, and returns where the
+/// data went, for the pointer handlers.
+///
+/// The canvas is painted by whichever comes first: the next animation frame, or the effect
+/// that follows the render. The effect alone is not enough: Yew yields to the browser
+/// when a render has taken 16 ms, before the effects, and the browser then draws a frame
+/// with the page in place and every chart still empty; the effects paint 20–60 ms later,
+/// and the charts need a frame of their own. An animation frame's callbacks run before
+/// the frame is drawn, so the charts come with the page.
+#[hook]
+fn use_painted<C: 'static>(
+    canvas: &NodeRef,
+    chart: &Rc<C>,
+    size: u32,
+    draw: Draw<C>,
+) -> Rc<RefCell<Frame>> {
+    let frame = use_mut_ref(Frame::default);
+    let painting = use_mut_ref(|| Painting::<C> {
+        wanted: None,
+        painted: None,
+    });
+    // Paints `chart` at `size` if that is still what is wanted and it is not painted yet.
+    let paint_if_due = {
+        let canvas = canvas.clone();
+        let frame = frame.clone();
+        let painting = painting.clone();
+        move |chart: &Rc<C>, size: u32| {
+            {
+                let mut painting = painting.borrow_mut();
+                let wanted = painting.wanted.as_ref().is_some_and(|w| w.is(chart, size));
+                let painted = painting.painted.as_ref().is_some_and(|p| p.is(chart, size));
+                if !wanted || painted {
+                    return;
+                }
+                painting.painted = Some(Shown {
+                    chart: chart.clone(),
+                    size,
+                });
+            }
+            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
+                *frame.borrow_mut() = paint(&canvas, |area, theme| draw(area, chart, theme));
+            }
+        }
+    };
+    let new = !painting
+        .borrow()
+        .wanted
+        .as_ref()
+        .is_some_and(|w| w.is(chart, size));
+    if new {
+        painting.borrow_mut().wanted = Some(Shown {
+            chart: chart.clone(),
+            size,
+        });
+        if let Some(window) = web_sys::window() {
+            let paint_if_due = paint_if_due.clone();
+            let chart = chart.clone();
+            let callback = Closure::once_into_js(move || paint_if_due(&chart, size));
+            let _ = window.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+    // After every render: the check above makes it cheap when nothing changed.
+    let chart = chart.clone();
+    use_effect(move || paint_if_due(&chart, size));
+    frame
 }
 
 /// The pointer's position in the canvas's device pixels.
@@ -143,16 +230,12 @@ fn show_brush(brush: &NodeRef, frame: &Frame, span: Option<(i32, i32)>) {
 #[component(TimeCanvas)]
 pub fn time_canvas(props: &TimeCanvasProps) -> Html {
     let canvas = use_node_ref();
-    let frame = use_mut_ref(Frame::default);
-    {
-        let canvas = canvas.clone();
-        let frame = frame.clone();
-        use_effect_with((props.chart.clone(), props.size), move |(chart, _)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                *frame.borrow_mut() = paint(&canvas, |area, theme| draw_time(area, chart, theme));
-            }
-        });
-    }
+    let frame = use_painted(
+        &canvas,
+        &props.chart,
+        props.size,
+        draw_time::<CanvasBackend>,
+    );
     // Where a drag started and where it is now, in device pixels.
     let drag = use_mut_ref(|| None::<(i32, i32)>);
     let brush = use_node_ref();
@@ -306,17 +389,13 @@ pub struct BarsCanvasProps {
 #[component(BarsCanvas)]
 pub fn bars_canvas(props: &BarsCanvasProps) -> Html {
     let canvas = use_node_ref();
-    let frame = use_mut_ref(Frame::default);
+    let frame = use_painted(
+        &canvas,
+        &props.chart,
+        props.size,
+        draw_bars::<CanvasBackend>,
+    );
     let hovered = use_mut_ref(|| Cell::new(None::<usize>));
-    {
-        let canvas = canvas.clone();
-        let frame = frame.clone();
-        use_effect_with((props.chart.clone(), props.size), move |(chart, _)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                *frame.borrow_mut() = paint(&canvas, |area, theme| draw_bars(area, chart, theme));
-            }
-        });
-    }
     let bar_at = {
         let canvas = canvas.clone();
         let frame = frame.clone();
