@@ -26,6 +26,9 @@
 //! - [`ingest`]: one file's bytes through the decoder, and what is reported about it.
 //! - [`warm_up`]: a small made-up file decoded and answered when a worker starts, so that
 //!   the browser has optimised the hot code before the user's file arrives.
+//! - [`rehearsal`]: the page's counterpart of the warm-up: a made-up overview read and drawn
+//!   out of sight before the first file, so that the first chart runs code the browser has
+//!   already compiled.
 //! - [`samples`]: the list of bundled sample files (fetched, or inlined in `flowlens.html`).
 //! - `worker` (wasm only): the worker's message loop.
 //! - `read_ahead` (wasm only): a file's slices, read on a thread of their own ahead of the
@@ -44,6 +47,7 @@ pub mod ingest;
 pub mod numbers;
 pub mod protocol;
 pub mod query;
+pub mod rehearsal;
 pub mod samples;
 pub mod saved;
 pub mod state;

@@ -53,6 +53,7 @@ pub fn start() {
         }
     }
     register_service_worker();
+    crate::rehearsal::schedule();
 }
 
 /// The page.
