@@ -81,22 +81,11 @@ fn paint(
 /// Draws a chart on a canvas of its own size, for [`use_painted`].
 type Draw<C> = fn(&DrawingArea<CanvasBackend, Shift>, &C, &Theme) -> Result<Frame, String>;
 
-/// A chart at a size: what a canvas shows, or was last asked to show.
-struct Shown<C> {
+/// What a canvas was last asked to show, and whether it has been painted with it.
+struct Painting<C> {
     chart: Rc<C>,
     size: u32,
-}
-
-impl<C> Shown<C> {
-    fn is(&self, chart: &Rc<C>, size: u32) -> bool {
-        Rc::ptr_eq(&self.chart, chart) && self.size == size
-    }
-}
-
-/// What a canvas was last asked to show, and what it was last painted with.
-struct Painting<C> {
-    wanted: Option<Shown<C>>,
-    painted: Option<Shown<C>>,
+    painted: bool,
 }
 
 /// Paints `canvas` with `draw` each time `chart` or `size` changes, and returns where the
@@ -116,53 +105,42 @@ fn use_painted<C: 'static>(
     draw: Draw<C>,
 ) -> Rc<RefCell<Frame>> {
     let frame = use_mut_ref(Frame::default);
-    let painting = use_mut_ref(|| Painting::<C> {
-        wanted: None,
-        painted: None,
-    });
-    // Paints `chart` at `size` if that is still what is wanted and it is not painted yet.
+    let painting = use_mut_ref(|| None::<Painting<C>>);
+    // Paints what the canvas was last asked to show, unless that is painted already.
     let paint_if_due = {
         let canvas = canvas.clone();
         let frame = frame.clone();
         let painting = painting.clone();
-        move |chart: &Rc<C>, size: u32| {
-            {
-                let mut painting = painting.borrow_mut();
-                let wanted = painting.wanted.as_ref().is_some_and(|w| w.is(chart, size));
-                let painted = painting.painted.as_ref().is_some_and(|p| p.is(chart, size));
-                if !wanted || painted {
-                    return;
+        move || {
+            let due = match painting.borrow_mut().as_mut() {
+                Some(p) if !p.painted => {
+                    p.painted = true;
+                    p.chart.clone()
                 }
-                painting.painted = Some(Shown {
-                    chart: chart.clone(),
-                    size,
-                });
-            }
+                _ => return,
+            };
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                *frame.borrow_mut() = paint(&canvas, |area, theme| draw(area, chart, theme));
+                *frame.borrow_mut() = paint(&canvas, |area, theme| draw(area, &due, theme));
             }
         }
     };
-    let new = !painting
+    let asked_before = painting
         .borrow()
-        .wanted
         .as_ref()
-        .is_some_and(|w| w.is(chart, size));
-    if new {
-        painting.borrow_mut().wanted = Some(Shown {
+        .is_some_and(|p| Rc::ptr_eq(&p.chart, chart) && p.size == size);
+    if !asked_before {
+        *painting.borrow_mut() = Some(Painting {
             chart: chart.clone(),
             size,
+            painted: false,
         });
         if let Some(window) = web_sys::window() {
-            let paint_if_due = paint_if_due.clone();
-            let chart = chart.clone();
-            let callback = Closure::once_into_js(move || paint_if_due(&chart, size));
+            let callback = Closure::once_into_js(paint_if_due.clone());
             let _ = window.request_animation_frame(callback.unchecked_ref());
         }
     }
-    // After every render: the check above makes it cheap when nothing changed.
-    let chart = chart.clone();
-    use_effect(move || paint_if_due(&chart, size));
+    // After every render: nothing is painted twice.
+    use_effect(paint_if_due);
     frame
 }
 
