@@ -37,27 +37,6 @@ const LINES_PER_STEP: u32 = 1_000;
 /// The filters the warm-up answers: none, and one that selects part of the rows.
 const FILTERS: [&str; 2] = ["", "action = REJECT and dstport in (22, 3389)"];
 
-/// How much memory the warm-up takes from the system, writes to and gives back.
-///
-/// WebAssembly memory the system hands out is mapped at once but backed only as each of
-/// its pages is first written, one fault at a time, and a worker's first file writes its
-/// columns into such memory. A load touches memory itself while its first slice is read
-/// (`read_ahead`'s `make_memory_ready`), but only for as long as that read lasts. Under
-/// Node 20, the worker's decoder read the 1M-record default-format file (114 MB) in
-/// 203–215 ms into fresh memory and in 170–176 ms once 40 MB had been written and given
-/// back first, which took 21–28 ms. In headless Chromium, the same file's first chart came
-/// 30 ms sooner (paired median of 10) when it was given 3 s after the page was ready;
-/// given after 1 s, the difference was within the noise. The 1M file's table, index and
-/// first answer hold 44 MB, so its worker's memory is no larger for the primer; a worker
-/// whose files are small holds the 40 MB from its start.
-pub const PRIMED_BYTES: usize = 40 << 20;
-
-/// Memory written in one step of [`Primer`].
-const PRIMED_PER_STEP: usize = 8 << 20;
-
-/// The size of a page of the system's memory: one write in each page backs it.
-const SYSTEM_PAGE: usize = 4096;
-
 /// The warm-up, in steps of a few milliseconds, so that a worker can stop it as soon as a
 /// real file arrives.
 pub struct WarmUp {
@@ -152,37 +131,6 @@ impl WarmUp {
     }
 }
 
-/// Takes [`PRIMED_BYTES`] of memory in steps of a few milliseconds and writes to every page
-/// of it; dropped, it gives the memory back to the allocator, whose next requests (the
-/// first file's columns) take the written pages.
-#[derive(Default)]
-pub struct Primer {
-    blocks: Vec<Vec<u8>>,
-}
-
-impl Primer {
-    /// Takes and writes the next block; false once [`PRIMED_BYTES`] are held.
-    pub fn step(&mut self) -> bool {
-        if self.primed() >= PRIMED_BYTES {
-            return false;
-        }
-        let mut block = vec![0u8; PRIMED_PER_STEP];
-        for page in block.chunks_mut(SYSTEM_PAGE) {
-            page[0] = 1;
-        }
-        // The writes are the point: without this the compiler may leave them out, as
-        // nothing reads them.
-        std::hint::black_box(&mut block);
-        self.blocks.push(block);
-        true
-    }
-
-    /// The bytes taken and written so far.
-    pub fn primed(&self) -> usize {
-        self.blocks.iter().map(Vec::len).sum()
-    }
-}
-
 /// Decodes `lines` the way a file's chunks are decoded: in WebAssembly, out of a
 /// JavaScript buffer, so that the code a file goes through is the code warmed up.
 #[cfg(target_arch = "wasm32")]
@@ -209,23 +157,5 @@ mod tests {
         }
         assert_eq!(steps, LINES.div_ceil(LINES_PER_STEP) * READS);
         assert_eq!(warm_up.finish(), u64::from(LINES * READS));
-    }
-
-    #[test]
-    fn the_primer_takes_its_memory_in_steps_and_stops() {
-        let mut primer = Primer::default();
-        let mut steps = 0;
-        while primer.step() {
-            steps += 1;
-            assert!(primer.primed() <= PRIMED_BYTES);
-        }
-        assert_eq!(steps, PRIMED_BYTES.div_ceil(PRIMED_PER_STEP));
-        assert_eq!(primer.primed(), PRIMED_BYTES);
-        assert!(primer
-            .blocks
-            .iter()
-            .flatten()
-            .step_by(SYSTEM_PAGE)
-            .all(|&b| b == 1));
     }
 }

@@ -23,7 +23,7 @@ use crate::read_ahead::{
     ask_whole, next_task, prepare_inflater, prepare_reader, read_blob, AskedWhole, ReaderEnd,
     Slices,
 };
-use crate::warm_up::{Primer, WarmUp};
+use crate::warm_up::WarmUp;
 use flowlog::FlowTable;
 use flowlog_query::TableIndex;
 use std::cell::{Cell, RefCell};
@@ -59,9 +59,6 @@ struct Worker {
     indexes: RefCell<HashMap<JobId, TableIndex>>,
     /// The overview merged for the last answer, for the next to start from.
     merged: RefCell<crate::query::MergedOverview>,
-    /// Memory written while the worker waits for its first file, given back to the
-    /// allocator as soon as a table is to be made (see [`Primer`]).
-    primer: RefCell<Option<Primer>>,
 }
 
 /// Starts the worker: installs the message handler, then tells the page it is ready.
@@ -105,23 +102,9 @@ async fn warm_up(worker: Rc<Worker>) {
         }
     }
     next_task().await;
-    if !wanted() {
-        return;
+    if wanted() {
+        warm_up.finish();
     }
-    warm_up.finish();
-    *worker.primer.borrow_mut() = Some(Primer::default());
-    loop {
-        next_task().await;
-        let mut primer = worker.primer.borrow_mut();
-        let Some(primer) = primer.as_mut().filter(|_| wanted()) else {
-            break;
-        };
-        if !primer.step() {
-            break;
-        }
-    }
-    // Given back as the warm-up ends, the memory is the allocator's to hand out first.
-    worker.primer.take();
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -147,11 +130,6 @@ fn on_message(worker: &Rc<Worker>, data: JsValue) {
             return;
         }
     };
-    if matches!(message, ToWorker::Load { .. } | ToWorker::Adopt { .. }) {
-        // A table is to be made: its columns take the primed memory, given back now,
-        // before they are reserved, not at the warm-up's next step.
-        worker.primer.take();
-    }
     match (message, blob) {
         (
             ToWorker::Load {
