@@ -551,23 +551,24 @@ mod js {
             .filter(|v| !v.is_undefined())
     }
 
+    /// The table's image a message carries under [`IMAGE`], if any.
+    fn image(message: &JsValue) -> Option<js_sys::ArrayBuffer> {
+        attachment(message, IMAGE).and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok())
+    }
+
     /// Reads a request on the worker's side: the message, and for `Load` its file, for
     /// `Adopt` the table's image.
     pub fn read_request(
         value: JsValue,
     ) -> Result<(ToWorker, Option<web_sys::Blob>, Option<js_sys::ArrayBuffer>), String> {
         let blob = attachment(&value, BLOB).and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
-        let image =
-            attachment(&value, IMAGE).and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok());
-        Ok((from_js(&value)?, blob, image))
+        Ok((from_js(&value)?, blob, image(&value)))
     }
 
     /// Reads a worker's message on the page's side, with the table's image that a `Done`
     /// carries from a worker that ships its tables.
     pub fn read_reply(value: JsValue) -> Result<(FromWorker, Option<js_sys::ArrayBuffer>), String> {
-        let image =
-            attachment(&value, IMAGE).and_then(|b| b.dyn_into::<js_sys::ArrayBuffer>().ok());
-        Ok((from_js(&value)?, image))
+        Ok((from_js(&value)?, image(&value)))
     }
 
     /// A JavaScript error (or any thrown value) as a sentence.

@@ -122,50 +122,38 @@ mod rehearse {
     /// Reads and draws the made-up overview, unless the page already has a file: its own
     /// first overview is then on its way, and would only wait behind the rehearsal.
     fn rehearse() {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        let idle = document
-            .query_selector(".app[data-files='0']")
-            .ok()
-            .flatten()
-            .is_some();
-        if !idle {
-            return;
-        }
+        // Every step either works or leaves the page as it was: the rehearsal is only ever
+        // a saving of time, so a step that fails ends it without a word.
+        let _ = try_rehearse();
+    }
+
+    /// [`rehearse`], ended by the first step that cannot be taken.
+    fn try_rehearse() -> Option<()> {
+        let window = web_sys::window()?;
+        let document = window.document()?;
+        document.query_selector(".app[data-files='0']").ok()??;
         // Through the same reading as the worker's answers.
         let message = FromWorker::Answer {
             seq: 0,
             answer: Box::new(Answer::Overview(made_up_overview())),
         };
-        let Ok((FromWorker::Answer { answer, .. }, _)) = to_js(&message).and_then(read_reply)
+        let (FromWorker::Answer { answer, .. }, _) = to_js(&message).and_then(read_reply).ok()?
         else {
-            return;
+            return None;
         };
         let Answer::Overview(view) = *answer else {
-            return;
+            return None;
         };
-        let Ok(host) = document.create_element("div") else {
-            return;
-        };
+        let host = document.create_element("div").ok()?;
         host.set_class_name("rehearsal");
-        let _ = host.set_attribute("aria-hidden", "true");
-        let _ = host.set_attribute("inert", "");
-        let Ok(shadow) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Closed)) else {
-            return;
-        };
-        let Ok(root) = document.create_element("div") else {
-            return;
-        };
-        if shadow.append_child(&root).is_err() {
-            return;
-        }
-        let Some(body) = document.body() else {
-            return;
-        };
-        if body.append_child(&host).is_err() {
-            return;
-        }
+        host.set_attribute("aria-hidden", "true").ok()?;
+        host.set_attribute("inert", "").ok()?;
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Closed))
+            .ok()?;
+        let root = document.create_element("div").ok()?;
+        shadow.append_child(&root).ok()?;
+        document.body()?.append_child(&host).ok()?;
         let props = OverviewProps {
             view: Rc::new(view),
             measure: Measure::Bytes,
@@ -182,12 +170,10 @@ mod rehearse {
             app.destroy();
             host.remove();
         });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                end.unchecked_ref(),
-                KEPT_MS,
-            );
-        }
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(end.unchecked_ref(), KEPT_MS)
+            .ok()?;
+        Some(())
     }
 }
 
