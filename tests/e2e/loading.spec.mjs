@@ -66,10 +66,29 @@ test("several files are read in parallel workers and merge; a file removed while
   // ended, and the files already read keep theirs.
   const d = bigFile(dir, "d.log", 120, 4);
   const e = bigFile(dir, "e.log", 120, 5);
+  // The page's own script clicks "Remove e.log" at the first change that shows it being
+  // read. Polled from the test, a row is looked at only every second after the first few
+  // looks, and e.log can be read whole between two of them.
+  const removedWhileReading = page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const removeIfReading = () => {
+          const row = document.querySelector('[data-file="e.log"][data-status="reading"]');
+          const button = row && row.querySelector('button[aria-label="Remove e.log"]');
+          if (!button) return;
+          observer.disconnect();
+          button.click();
+          resolve();
+        };
+        const observer = new MutationObserver(removeIfReading);
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+        removeIfReading();
+      }),
+  );
   await page.locator("#file-input").setInputFiles([d, e]);
-  const reading = page.locator('[data-file="e.log"][data-status="reading"]');
-  await expect(reading).toHaveCount(1);
-  await page.getByRole("button", { name: "Remove e.log" }).click();
+  // Resolves only once e.log was seen being read and Remove was clicked; if it never is,
+  // the test fails on its timeout.
+  await removedWhileReading;
   await expect(page.locator('[data-file="e.log"]')).toHaveCount(0);
   await settled(page, 4);
   expect(await pageTotals(page)).toEqual(cliTotals([...files, d]));
