@@ -935,6 +935,19 @@ impl State {
             || (detail.is_some() && self.detail_answered_for != detail)
     }
 
+    /// Whether the cards show an earlier answer's totals, for other files or another
+    /// filter than those now chosen, while the answer for these is on its way. The order
+    /// of the top lists does not change the totals, so it does not count.
+    pub fn totals_stale(&self) -> bool {
+        self.overview.is_some()
+            && self
+                .answered_for
+                .as_ref()
+                .is_none_or(|(generation, query)| {
+                    *generation != self.generation || query.filter != self.view.filter()
+                })
+    }
+
     /// Whether the worker has anything to answer about yet: a file read to its end, or no
     /// file still being read (every file failed, or was removed). While the first files
     /// are read, every answer would describe no records at all; asking for one, and
@@ -1533,6 +1546,39 @@ mod tests {
         assert!(!state.stale());
         state.apply(Action::Measure(Measure::Records));
         assert!(state.stale());
+    }
+
+    #[test]
+    fn totals_are_stale_from_a_file_or_filter_change_until_its_answer() {
+        let mut state = State::default();
+        let overview = |seq| {
+            Action::Reply(FromWorker::Answer {
+                seq,
+                answer: Box::new(Answer::Overview(OverviewView::default())),
+            })
+        };
+        state.apply(add(1, "a.log"));
+        state.apply(done(1, 10, 1000, 0));
+        // The cards add up the files' own totals until the first answer: those are exact.
+        assert!(!state.totals_stale());
+        state.apply(Action::Asked(1));
+        state.apply(overview(1));
+        assert!(!state.totals_stale());
+        // A second file read: the cards still hold the first file's answer.
+        state.apply(add(2, "b.log"));
+        state.apply(done(2, 5, 500, 0));
+        assert!(state.totals_stale());
+        state.apply(Action::Asked(2));
+        state.apply(overview(2));
+        assert!(!state.totals_stale());
+        // A new filter changes the totals; a new order of the top lists does not.
+        state.apply(Action::Measure(Measure::Records));
+        assert!(!state.totals_stale());
+        state.apply(Action::AddChip("dstport = 22".into()));
+        assert!(state.totals_stale());
+        state.apply(Action::Asked(3));
+        state.apply(overview(3));
+        assert!(!state.totals_stale());
     }
 
     #[test]

@@ -498,6 +498,7 @@ pub fn app() -> Html {
                         filtered={state.answered_for.as_ref().is_some_and(|(_, q)| !q.filter.is_empty())}
                         done={state.done()}
                         pending={state.pending()}
+                        updating={state.totals_stale()}
                         local_time={state.view.local_time}
                         absent={absent}
                     />

@@ -26,6 +26,10 @@ pub struct SummaryCardsProps {
     pub done: usize,
     /// Files still being read.
     pub pending: usize,
+    /// Whether `totals` are an earlier answer's, for other files or another filter, while
+    /// the answer for the current ones is on its way.
+    #[prop_or_default]
+    pub updating: bool,
     /// Whether times are shown in the browser's time zone.
     #[prop_or_default]
     pub local_time: bool,
@@ -113,6 +117,9 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
     };
     let status = match (props.done, props.pending) {
         (0, pending) => format!("Reading {} {}…", pending, files(pending)),
+        (done, 0) if props.updating => {
+            format!("Updating the totals for {} {}…", done, files(done))
+        }
         (done, 0) if props.filtered => {
             format!(
                 "Totals of the records the filter keeps, over {} {}.",
@@ -128,11 +135,12 @@ pub fn summary_cards(props: &SummaryCardsProps) -> Html {
             pending
         ),
     };
+    let busy = props.pending > 0 || props.updating;
     html! {
         <section
-            class={classes!("summary", (props.pending > 0).then_some("busy"))}
+            class={classes!("summary", busy.then_some("busy"))}
             aria-label="Totals"
-            aria-busy={(props.pending > 0).to_string()}
+            aria-busy={busy.to_string()}
         >
             <div class="cards">
                 { count("records", "Records", t.records) }
