@@ -187,7 +187,9 @@ function armLoad(page, files, before) {
         if (bench.read === undefined && rows.length === files && rows.every((r) => r.dataset.status !== "reading")) {
           bench.read = performance.now();
           const failed = rows.filter((r) => r.dataset.status === "failed");
-          if (failed.length) bench.failed = failed.map((r) => r.innerText.replace(/\s+/g, " ").trim()).join(" | ");
+          // The names mark the failure; the reasons are read once the wait is over
+          // (`failedRows` in `pageState`).
+          if (failed.length) bench.failed = failed.map((r) => r.dataset.file || "a file").join(" | ");
         }
         const value = document.querySelector('[data-metric="records"]')?.dataset.value;
         const charts = document.querySelectorAll(".overview-charts table[data-chart]").length;
@@ -250,8 +252,26 @@ function pageState(page) {
       // What the worker timed itself, from taking the file to its table being ready.
       workerMs: [...document.querySelectorAll("li.file[data-worker-ms]")].map((r) => Number(r.dataset.workerMs)),
       notice: document.querySelector(".notice")?.innerText ?? null,
+      // Each failed file and why it was not read. A row's `innerText` is empty until the
+      // browser has laid it out (rows have `content-visibility: auto`), so its text content
+      // is read instead.
+      failedRows: [...document.querySelectorAll('li.file[data-status="failed"]')].map(
+        (r) => `${r.dataset.file}: ${(r.querySelector(".note") ?? r).textContent.replace(/\s+/g, " ").trim()}`,
+      ),
     };
   });
+}
+
+/** The file rows and what the watcher noted, for a step that did not end as expected. */
+function pageRows(page) {
+  return page.evaluate(() => ({
+    files: document.querySelector(".app")?.dataset.files ?? null,
+    pending: document.querySelector(".app")?.dataset.pending ?? null,
+    rows: [...document.querySelectorAll("li.file[data-status]")].map(
+      (r) => `${r.dataset.status}: ${r.innerText.replace(/\s+/g, " ").slice(0, 160)}`,
+    ),
+    bench: Object.keys(window.__bench ?? {}).filter((k) => typeof window.__bench[k] !== "function"),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -289,8 +309,8 @@ async function flowlensRun(url, file) {
     await page.locator("#file-input").setInputFiles(file.paths);
     await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the first chart");
     const load = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
-    if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${load.failed}`);
     const loaded = await pageState(page);
+    if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${loaded.failedRows.join(" | ")}`);
 
     await armFilter(page, loaded.records);
     await page.locator("#filter-input").fill(file.filter.flowlens);
@@ -397,8 +417,8 @@ async function parallel(url, file, copies) {
       await page.locator("#file-input").setInputFiles(paths);
       await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the merged chart");
       const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
-      if (bench.failed) throw new Error(`flowlens could not read the copies: ${bench.failed}`);
       const state = await pageState(page);
+      if (bench.failed) throw new Error(`flowlens could not read the copies: ${state.failedRows.join(" | ")}`);
       await sampler.sample();
       return {
         copies,
@@ -452,7 +472,7 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
           pss: sampler.last,
           pssPeak: sampler.peak,
           notice: state.notice,
-          failed: bench.failed ?? null,
+          failed: bench.failed ? state.failedRows.join(" | ") : null,
         };
         steps.push(step);
         log(`    ${n} files: ${step.records} records, ${step.seconds.toFixed(1)} s, PSS ${(step.pss / 1e9).toFixed(2)} GB, WASM ${step.wasmBytes ?? "n/a"}${step.notice ? `, notice: ${step.notice}` : ""}${step.failed ? `, failed: ${step.failed}` : ""}`);
@@ -461,8 +481,9 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
           break;
         }
       } catch (error) {
-        end = crashed ? `the tab crashed while reading file ${n}` : `file ${n}: ${error.message}`;
+        end = crashed ? `the tab crashed while reading file ${n}` : `file ${n}: ${error.message.split("\n")[0]}`;
         log(`    ${end}`);
+        if (!crashed) log(`    the page then showed: ${JSON.stringify(await pageRows(page).catch((e) => e.message))}`);
         break;
       }
     }
@@ -552,6 +573,7 @@ try {
   if (config.parallel) {
     const { copies, runs } = config.parallel;
     log(`${copies} copies of ${config.parallel.path} at once`);
+    await readOnce({ name: basename(config.parallel.path), paths: [config.parallel.path] });
     results.parallel = [];
     for (let run = 1; run <= runs; run++) {
       const entry = { run };
@@ -568,6 +590,7 @@ try {
   }
   if (config.scale) {
     log(`How many records one tab holds: ${config.scale.path} added again and again`);
+    await readOnce({ name: basename(config.scale.path), paths: [config.scale.path] });
     results.scale = await scale(server.url, config.scale, config.scale);
   }
 } finally {
