@@ -268,7 +268,7 @@ function pageRows(page) {
     files: document.querySelector(".app")?.dataset.files ?? null,
     pending: document.querySelector(".app")?.dataset.pending ?? null,
     rows: [...document.querySelectorAll("li.file[data-status]")].map(
-      (r) => `${r.dataset.status}: ${r.innerText.replace(/\s+/g, " ").slice(0, 160)}`,
+      (r) => `${r.dataset.status}: ${r.textContent.replace(/\s+/g, " ").trim().slice(0, 160)}`,
     ),
     bench: Object.keys(window.__bench ?? {}).filter((k) => typeof window.__bench[k] !== "function"),
   }));
