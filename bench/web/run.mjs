@@ -188,7 +188,7 @@ function armLoad(page, files, before) {
           bench.read = performance.now();
           const failed = rows.filter((r) => r.dataset.status === "failed");
           // The names mark the failure; the reasons are read once the wait is over
-          // (`failedRows` in `pageState`).
+          // (`failures`).
           if (failed.length) bench.failed = failed.map((r) => r.dataset.file || "a file").join(" | ");
         }
         const value = document.querySelector('[data-metric="records"]')?.dataset.value;
@@ -240,7 +240,10 @@ function armFilter(page, before) {
   }, before);
 }
 
-/** What the page says now: totals, WASM memory (when the page reports it), a notice. */
+/**
+ * What the page says now: totals, WASM memory (when the page reports it), a notice, and
+ * every file row with its status and text.
+ */
 function pageState(page) {
   return page.evaluate(() => {
     const app = document.querySelector(".app");
@@ -252,26 +255,28 @@ function pageState(page) {
       // What the worker timed itself, from taking the file to its table being ready.
       workerMs: [...document.querySelectorAll("li.file[data-worker-ms]")].map((r) => Number(r.dataset.workerMs)),
       notice: document.querySelector(".notice")?.innerText ?? null,
-      // Each failed file and why it was not read. A row's `innerText` is empty until the
-      // browser has laid it out (rows have `content-visibility: auto`), so its text content
-      // is read instead.
-      failedRows: [...document.querySelectorAll('li.file[data-status="failed"]')].map(
-        (r) => `${r.dataset.file}: ${(r.querySelector(".note") ?? r).textContent.replace(/\s+/g, " ").trim()}`,
-      ),
+      files: app?.dataset.files ?? null,
+      pending: app?.dataset.pending ?? null,
+      // A row's note (why a file failed), or else the whole row. A row's `innerText` is
+      // empty until the browser has laid it out (rows have `content-visibility: auto`),
+      // so its text content is read instead.
+      rows: [...document.querySelectorAll("li.file[data-status]")].map((r) => ({
+        file: r.dataset.file,
+        status: r.dataset.status,
+        text: (r.querySelector(".note") ?? r).textContent.replace(/\s+/g, " ").trim(),
+      })),
+      // What the watcher has noted so far.
+      noted: Object.keys(window.__bench ?? {}).filter((k) => typeof window.__bench[k] !== "function"),
     };
   });
 }
 
-/** The file rows and what the watcher noted, for a step that did not end as expected. */
-function pageRows(page) {
-  return page.evaluate(() => ({
-    files: document.querySelector(".app")?.dataset.files ?? null,
-    pending: document.querySelector(".app")?.dataset.pending ?? null,
-    rows: [...document.querySelectorAll("li.file[data-status]")].map(
-      (r) => `${r.dataset.status}: ${r.textContent.replace(/\s+/g, " ").trim().slice(0, 160)}`,
-    ),
-    bench: Object.keys(window.__bench ?? {}).filter((k) => typeof window.__bench[k] !== "function"),
-  }));
+/** Each failed file of a `pageState` and why it was not read, on one line. */
+function failures(state) {
+  return state.rows
+    .filter((r) => r.status === "failed")
+    .map((r) => `${r.file}: ${r.text}`)
+    .join(" | ");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -310,7 +315,7 @@ async function flowlensRun(url, file) {
     await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the first chart");
     const load = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
     const loaded = await pageState(page);
-    if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${loaded.failedRows.join(" | ")}`);
+    if (load.failed) throw new Error(`flowlens could not read ${file.path}: ${failures(loaded)}`);
 
     await armFilter(page, loaded.records);
     await page.locator("#filter-input").fill(file.filter.flowlens);
@@ -418,7 +423,7 @@ async function parallel(url, file, copies) {
       await waitFor(page, () => window.__bench.painted !== undefined || window.__bench.failed, null, "the merged chart");
       const bench = await page.evaluate(() => ({ ...window.__bench, watch: undefined, timePaints: undefined }));
       const state = await pageState(page);
-      if (bench.failed) throw new Error(`flowlens could not read the copies: ${state.failedRows.join(" | ")}`);
+      if (bench.failed) throw new Error(`flowlens could not read the copies: ${failures(state)}`);
       await sampler.sample();
       return {
         copies,
@@ -472,7 +477,7 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
           pss: sampler.last,
           pssPeak: sampler.peak,
           notice: state.notice,
-          failed: bench.failed ? state.failedRows.join(" | ") : null,
+          failed: bench.failed ? failures(state) : null,
         };
         steps.push(step);
         log(`    ${n} files: ${step.records} records, ${step.seconds.toFixed(1)} s, PSS ${(step.pss / 1e9).toFixed(2)} GB, WASM ${step.wasmBytes ?? "n/a"}${step.notice ? `, notice: ${step.notice}` : ""}${step.failed ? `, failed: ${step.failed}` : ""}`);
@@ -483,7 +488,10 @@ async function scale(url, file, { maxFiles, maxSeconds, filter }) {
       } catch (error) {
         end = crashed ? `the tab crashed while reading file ${n}` : `file ${n}: ${error.message.split("\n")[0]}`;
         log(`    ${end}`);
-        if (!crashed) log(`    the page then showed: ${JSON.stringify(await pageRows(page).catch((e) => e.message))}`);
+        if (!crashed) {
+          const shown = await pageState(page).then(({ files, pending, rows, noted }) => ({ files, pending, rows, noted }), (e) => e.message);
+          log(`    the page then showed: ${JSON.stringify(shown)}`);
+        }
         break;
       }
     }
